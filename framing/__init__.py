@@ -1,0 +1,51 @@
+"""framing: compare how news sources frame the same event.
+
+Embeds articles and sentences with sentence-transformers, clusters them, contrasts the
+outlets' vocabulary and places outlets on framing dimensions, with honest uncertainty.
+
+Public names are imported lazily, so ``import framing`` stays fast (torch is loaded only
+when an encoder is built).
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_API: dict[str, str] = {
+    # corpus model
+    "SCHEMA": "corpus",
+    "CorpusError": "corpus",
+    "read_corpus": "corpus",
+    "validate_corpus": "corpus",
+    "dropped_rows": "corpus",
+    "find_duplicates": "corpus",
+    "drop_duplicates": "corpus",
+    "select": "corpus",
+    # named corpora and fetching
+    "load_corpus": "corpora",
+    "list_corpora": "corpora",
+    "corpus_info": "corpora",
+    "manifest_hash": "corpora",
+    "fetch_corpus": "fetch",
+    "FetchError": "fetch",
+    # test stand-in
+    "HashEncoder": "testing",
+}
+
+__all__ = sorted(_API) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'framing' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"framing.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
