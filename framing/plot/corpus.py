@@ -1,0 +1,121 @@
+"""Plots of corpus descriptions (tables from :mod:`framing.describe`)."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+
+def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4)) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, by: str = "outlet",
+                  key_dates: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]] | None = None,
+                  annotate: bool = True) -> Axes:
+    """Heatmap of documents per group (rows) and period (columns), key dates marked.
+
+    Parameters
+    ----------
+    cov : DataFrame
+        Output of :func:`framing.describe.coverage`.
+    key_dates : mapping, optional
+        ``label -> (first day, last day)``; drawn as shaded spans with labels on top.
+    annotate : bool
+        Write the count in each cell (only when there are at most 60 periods).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.describe import coverage
+    >>> c = pd.DataFrame({"outlet": ["A", "B"], "published": pd.to_datetime(["2022-09-23", "2022-09-24"])})
+    >>> ax = plot_coverage(coverage(c))
+    """
+    ax = _axes(ax)
+    wide = cov.pivot(index=by, columns="period", values="documents").fillna(0)
+    periods = pd.DatetimeIndex(wide.columns)
+    x = mdates.date2num(periods.to_pydatetime())
+    step = float(np.median(np.diff(x))) if len(x) > 1 else 1.0
+    extent = (x[0] - step / 2, x[-1] + step / 2, len(wide) - 0.5, -0.5) if len(x) else None
+    im = ax.imshow(wide.to_numpy(), aspect="auto", cmap="Blues", interpolation="nearest", extent=extent)
+    ax.set_yticks(range(len(wide)), [str(i) for i in wide.index])
+    ax.xaxis_date()
+    ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+    if annotate and len(x) <= 60:
+        vmax = max(float(wide.to_numpy().max()), 1.0)
+        for i, row in enumerate(wide.to_numpy()):
+            for xi, v in zip(x, row):
+                if v:
+                    ax.text(xi, i, f"{int(v)}", ha="center", va="center", fontsize=6,
+                            color="white" if v > vmax / 2 else "black")
+    if key_dates:
+        for label, (lo, hi) in key_dates.items():
+            lo_x = mdates.date2num(pd.Timestamp(lo).to_pydatetime()) - step / 2
+            hi_x = mdates.date2num(pd.Timestamp(hi).to_pydatetime()) + step / 2
+            ax.axvspan(lo_x, hi_x, color="tab:red", alpha=0.12, lw=0)
+            ax.axvline(lo_x, color="tab:red", lw=0.8)
+            ax.text(lo_x, -0.7, label, color="tab:red", fontsize=7, va="bottom", ha="left",
+                    clip_on=False)
+    ax.figure.colorbar(im, ax=ax, label="documents", fraction=0.03, pad=0.01)
+    ax.set_xlabel("")
+    ax.set_ylabel(by)
+    return ax
+
+
+def plot_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: str = "outlet",
+                 column: str = "words", log: bool = True) -> Axes:
+    """Box plot of document length per group (log scale by default).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ax = plot_lengths(pd.DataFrame({"outlet": ["A", "A", "B"], "words": [100, 300, 50]}))
+    """
+    ax = _axes(ax, (7, 4))
+    groups = sorted(lengths[by].unique())
+    data = [lengths.loc[lengths[by] == g, column].to_numpy() for g in groups]
+    ax.boxplot(data, orientation="horizontal", tick_labels=[f"{g} (n={len(d)})" for g, d in zip(groups, data)],
+               showfliers=True, flierprops={"markersize": 2, "alpha": 0.4})
+    if log:
+        ax.set_xscale("log")
+    ax.set_xlabel(f"{column} per document")
+    return ax
+
+
+def plot_group_sizes(sizes: pd.DataFrame, column: str, *, ax: Axes | None = None,
+                     by: str | None = None) -> Axes:
+    """Bar chart of documents per value of ``column`` (grouped bars per ``by`` if given).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ax = plot_group_sizes(pd.DataFrame({"vote": ["yes", "no"], "documents": [3, 1]}), "vote")
+    """
+    ax = _axes(ax, (7, 3.5))
+    if by is None:
+        ax.bar(sizes[column].astype(str), sizes["documents"], color="tab:blue")
+        for i, v in enumerate(sizes["documents"]):
+            ax.text(i, v, str(int(v)), ha="center", va="bottom", fontsize=8)
+    else:
+        wide = sizes.pivot(index=column, columns=by, values="documents").fillna(0)
+        order = list(dict.fromkeys(sizes[column]))
+        wide = wide.reindex(order)
+        n = len(wide.columns)
+        width = 0.8 / max(n, 1)
+        for j, col in enumerate(wide.columns):
+            xs = np.arange(len(wide)) + (j - (n - 1) / 2) * width
+            ax.bar(xs, wide[col].to_numpy(), width=width, label=str(col))
+        ax.set_xticks(range(len(wide)), [str(i) for i in wide.index])
+        ax.legend(title=by, fontsize=8)
+    ax.set_ylabel("documents")
+    ax.set_xlabel(column)
+    return ax
+
+
+__all__ = ["plot_coverage", "plot_lengths", "plot_group_sizes"]
