@@ -29,6 +29,11 @@ _API: dict[str, str] = {
     "list_corpora": "corpora",
     "corpus_info": "corpora",
     "manifest_hash": "corpora",
+    "export_corpus": "corpora",
+    "basil_annotations": "corpora",
+    "un_members": "corpora",
+    "es11_4_votes": "corpora",
+    "build_manifest": "fetch",
     "fetch_corpus": "fetch",
     "FetchError": "fetch",
     # test stand-in

@@ -55,12 +55,17 @@ def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, by: str = "outle
                     ax.text(xi, i, f"{int(v)}", ha="center", va="center", fontsize=6,
                             color="white" if v > vmax / 2 else "black")
     if key_dates:
+        span = (x[-1] - x[0] + step) if len(x) else 1.0
+        last_x, level = None, 0
         for label, (lo, hi) in key_dates.items():
             lo_x = mdates.date2num(pd.Timestamp(lo).to_pydatetime()) - step / 2
             hi_x = mdates.date2num(pd.Timestamp(hi).to_pydatetime()) + step / 2
             ax.axvspan(lo_x, hi_x, color="tab:red", alpha=0.12, lw=0)
             ax.axvline(lo_x, color="tab:red", lw=0.8)
-            ax.text(lo_x, -0.7, label, color="tab:red", fontsize=7, va="bottom", ha="left",
+            # stagger labels of nearby dates so they never overprint each other
+            level = level + 1 if last_x is not None and lo_x - last_x < 0.25 * span else 0
+            last_x = lo_x
+            ax.text(lo_x, -0.7 - 0.45 * level, label, color="tab:red", fontsize=7, va="bottom", ha="left",
                     clip_on=False)
     ax.figure.colorbar(im, ax=ax, label="documents", fraction=0.03, pad=0.01)
     ax.set_xlabel("")

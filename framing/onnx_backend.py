@@ -1,0 +1,283 @@
+"""Run a sentence-transformers model through ONNX Runtime (``Encoder(backend="onnx")``).
+
+The transformer is exported once per model identity with the TorchScript-based
+``torch.onnx.export(..., dynamo=False)`` (dynamic batch and sequence axes) into
+``cache_dir/onnx/<name>-<fingerprint>/model.onnx``; ``quantize=True`` adds
+``model.int8.onnx`` made by ``onnxruntime.quantization.quantize_dynamic`` (int8 weights,
+dynamic activation quantisation; Jacob et al., 2018).  Export and quantisation write to
+a temporary name and are published with an atomic rename, so concurrent processes are
+safe.
+
+Pooling and normalisation are done in numpy exactly as the model's sentence-transformers
+pipeline says (``modules.json``: Transformer -> Pooling [-> Normalize]; the pooling mode
+comes from the Pooling module's config: mean, CLS, max or mean-sqrt-len).  Tokenisation
+uses the model's own Hugging Face tokenizer with the same truncation and
+``max_seq_length`` as sentence-transformers.  Models with other modules (Dense layers,
+...) are refused with a clear error.
+
+ONNX Runtime runs with as many intra-op threads as there are physical cores.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+__all__ = ["OnnxBackend", "physical_cores"]
+
+_SUPPORTED = {
+    "sentence_transformers.models.Transformer": "transformer",
+    "sentence_transformers.models.Pooling": "pooling",
+    "sentence_transformers.models.Normalize": "normalize",
+    "sentence_transformers.base.modules.Transformer": "transformer",
+    "sentence_transformers.sentence_transformer.modules.Pooling": "pooling",
+    "sentence_transformers.sentence_transformer.modules.Normalize": "normalize",
+}
+
+
+def physical_cores() -> int:
+    """Number of physical CPU cores available to this process (>= 1)."""
+    try:
+        avail = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # pragma: no cover - non-Linux
+        avail = os.cpu_count() or 1
+    cores: set[tuple[str, str]] = set()
+    try:
+        phys = core = None
+        with open("/proc/cpuinfo") as fh:
+            for line in fh:
+                if line.startswith("physical id"):
+                    phys = line.split(":", 1)[1].strip()
+                elif line.startswith("core id"):
+                    core = line.split(":", 1)[1].strip()
+                elif not line.strip():
+                    if core is not None:
+                        cores.add((phys or "0", core))
+                    phys = core = None
+        if core is not None:
+            cores.add((phys or "0", core))
+    except OSError:  # pragma: no cover
+        pass
+    n = len(cores) or avail
+    return max(1, min(n, avail))
+
+
+def _pipeline(model_dir: Path) -> dict[str, Any]:
+    """Read modules.json and the pooling config of a sentence-transformers model."""
+    modules_file = model_dir / "modules.json"
+    if not modules_file.is_file():
+        # a plain Hugging Face model: sentence-transformers would add mean pooling
+        return {"pooling": "mean", "normalize": False, "include_prompt": True}
+    modules = json.loads(modules_file.read_text())
+    kinds = []
+    pooling_path = None
+    for m in modules:
+        t = m.get("type", "")
+        kind = _SUPPORTED.get(t) or (t.rsplit(".", 1)[-1].lower() if t.rsplit(".", 1)[-1] in
+                                     ("Transformer", "Pooling", "Normalize") else None)
+        if kind is None:
+            raise NotImplementedError(
+                f"{modules_file}: module {t!r} is not supported by the onnx backend "
+                "(supported: Transformer -> Pooling [-> Normalize]); use backend='torch'")
+        kinds.append(kind)
+        if kind == "pooling":
+            pooling_path = model_dir / m.get("path", "")
+    if kinds[:2] != ["transformer", "pooling"] or kinds[2:] not in ([], ["normalize"]):
+        raise NotImplementedError(f"{modules_file}: module order {kinds} not supported by the onnx backend")
+    cfg = json.loads((pooling_path / "config.json").read_text()) if pooling_path else {}
+    mode = cfg.get("pooling_mode")
+    if mode is None:
+        for key, name in (("pooling_mode_cls_token", "cls"), ("pooling_mode_mean_tokens", "mean"),
+                          ("pooling_mode_max_tokens", "max"),
+                          ("pooling_mode_mean_sqrt_len_tokens", "mean_sqrt_len_tokens")):
+            if cfg.get(key):
+                if mode is not None:
+                    raise NotImplementedError(f"{pooling_path}: several pooling modes at once are not supported")
+                mode = name
+    if mode not in ("mean", "cls", "max", "mean_sqrt_len_tokens"):
+        raise NotImplementedError(f"{pooling_path}: pooling mode {mode!r} not supported by the onnx backend")
+    return {"pooling": mode, "normalize": kinds[-1] == "normalize",
+            "include_prompt": cfg.get("include_prompt", True)}
+
+
+def _st_config(model_dir: Path) -> dict[str, Any]:
+    f = model_dir / "sentence_bert_config.json"
+    return json.loads(f.read_text()) if f.is_file() else {}
+
+
+class _Wrapper:  # built lazily so importing this module does not import torch
+    @staticmethod
+    def make(model: Any, names: list[str]) -> Any:
+        import torch
+
+        class Wrap(torch.nn.Module):
+            def __init__(self, m: Any) -> None:
+                super().__init__()
+                self.m = m
+
+            def forward(self, *args: Any) -> Any:
+                return self.m(**dict(zip(names, args))).last_hidden_state
+
+        return Wrap(model).eval()
+
+
+def export_onnx(model_dir: Path, target: Path) -> Path:
+    """Export the transformer of ``model_dir`` to ``target/model.onnx`` (atomic)."""
+    final = target / "model.onnx"
+    if final.is_file():
+        return final
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.parent / f".tmp-{target.name}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        tok = AutoTokenizer.from_pretrained(str(model_dir))
+        model = AutoModel.from_pretrained(str(model_dir))
+        model.eval()
+        # a padded example, so the traced graph keeps the attention-mask path
+        example = tok(["an example sentence to trace the graph", "short"], padding=True, return_tensors="pt")
+        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in example]
+        wrap = _Wrapper.make(model, names)
+        dyn = {n: {0: "batch", 1: "sequence"} for n in names + ["last_hidden_state"]}
+        with warnings.catch_warnings(), torch.no_grad():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(wrap, tuple(example[n] for n in names), str(tmp / "model.onnx"),
+                              input_names=names, output_names=["last_hidden_state"],
+                              dynamic_axes=dyn, opset_version=17, dynamo=False)
+        try:
+            os.rename(tmp, target)
+        except OSError:  # another process won the race; use its export
+            if not final.is_file():
+                raise
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def quantize_onnx(source: Path) -> Path:
+    """Dynamic int8 quantisation of ``source`` to ``model.int8.onnx`` beside it (atomic)."""
+    final = source.with_name("model.int8.onnx")
+    if final.is_file():
+        return final
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    tmp = source.with_name(f".tmp-{uuid.uuid4().hex[:8]}.int8.onnx")
+    logger = logging.getLogger()
+    level = logger.level
+    logger.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint
+    try:
+        quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8)
+        os.replace(tmp, final)
+    finally:
+        logger.setLevel(level)
+        if tmp.exists():
+            tmp.unlink()
+    return final
+
+
+class OnnxBackend:
+    """ONNX Runtime backend for :class:`framing.embed.Encoder` (internal interface).
+
+    Parameters
+    ----------
+    model_dir : path
+        A sentence-transformers model directory.
+    cache_dir : path
+        Cache root; the export goes to ``cache_dir/onnx/<name>-<fingerprint[:16]>/``.
+    name, fingerprint : str
+        Model name and sha256 of its files (:func:`framing.embed.model_fingerprint`).
+    quantize : bool
+        Use the int8 model.
+    max_seq_length : int, optional
+        Override the window from ``sentence_bert_config.json``.
+    threads : int, optional
+        Intra-op threads; default :func:`physical_cores`.
+    """
+
+    def __init__(self, model_dir: str | os.PathLike, *, cache_dir: str | os.PathLike, name: str,
+                 fingerprint: str, quantize: bool = False, max_seq_length: int | None = None,
+                 threads: int | None = None) -> None:
+        import onnxruntime as ort
+        from transformers import AutoTokenizer
+
+        self.model_dir = Path(model_dir)
+        safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-60:]
+        self.export_dir = Path(cache_dir).expanduser() / "onnx" / f"{safe}-{fingerprint[:16]}"
+        self.pipeline = _pipeline(self.model_dir)
+        st = _st_config(self.model_dir)
+        self.do_lower_case = bool(st.get("do_lower_case", False))
+        self.tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir))
+        msl = max_seq_length or st.get("max_seq_length")
+        if msl is None:
+            tml = getattr(self.tokenizer, "model_max_length", None)
+            msl = tml if isinstance(tml, int) and tml < 100_000 else 512
+        self.max_seq_length = int(msl)
+        self.n_special = int(self.tokenizer.num_special_tokens_to_add(pair=False))
+        path = export_onnx(self.model_dir, self.export_dir)
+        if quantize:
+            path = quantize_onnx(path)
+        self.onnx_path = path
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = threads or physical_cores()
+        opts.inter_op_num_threads = 1
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.log_severity_level = 3
+        self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self._dim: int | None = None
+
+    def _forward(self, texts: list[str]) -> np.ndarray:
+        if self.do_lower_case:
+            texts = [t.lower() for t in texts]
+        enc = self.tokenizer(texts, padding=True, truncation="longest_first",
+                             max_length=self.max_seq_length, return_tensors="np")
+        feed = {n: np.asarray(enc[n], dtype=np.int64) for n in self.input_names}
+        hidden = self.session.run(["last_hidden_state"], feed)[0].astype(np.float32)
+        mask = np.asarray(enc["attention_mask"], dtype=np.float32)
+        mode = self.pipeline["pooling"]
+        if mode == "cls":
+            pooled = hidden[:, 0]
+        elif mode == "max":
+            pooled = np.where(mask[:, :, None] > 0, hidden, -1e9).max(axis=1)
+        else:
+            summed = (hidden * mask[:, :, None]).sum(axis=1)
+            counts = np.clip(mask.sum(axis=1, keepdims=True), 1e-9, None)
+            pooled = summed / (np.sqrt(counts) if mode == "mean_sqrt_len_tokens" else counts)
+        if self.pipeline["normalize"]:
+            norms = np.linalg.norm(pooled, axis=1, keepdims=True)
+            pooled = pooled / np.clip(norms, 1e-12, None)
+        return pooled.astype(np.float32)
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Embed ``texts`` (longest first in batches, like sentence-transformers)."""
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        out: np.ndarray | None = None
+        for a in range(0, len(texts), batch_size):
+            idx = order[a:a + batch_size]
+            X = self._forward([texts[i] for i in idx])
+            if out is None:
+                out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
+            out[idx] = X
+        if out is None:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return out
+
+    def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        from framing.embed import _hf_token_offsets
+        return _hf_token_offsets(self.tokenizer, texts)
+
+    @property
+    def dim(self) -> int:
+        if self._dim is None:
+            self._dim = int(self._forward(["x"]).shape[1])
+        return self._dim

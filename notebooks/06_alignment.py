@@ -1,0 +1,267 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 06 · Same story, different telling
+#
+# Three steps, each checked on data with known answers before it is used on the flagship
+# event:
+#
+# 1. **Story linking**: which articles of different outlets report the same event?
+#    (`framing.align.link_stories`, checked on BASIL's Fox/NYT/HuffPost triplets.)
+# 2. **Claim alignment**: inside one story, which sentences of one outlet say what a
+#    sentence of another says, which claims only one outlet carries and which an outlet
+#    leaves out? (`framing.align.align_claims`, margin-based matching after Artetxe &
+#    Schwenk 2019.)
+# 3. **Who speaks**: direct quotes and attributed statements, their speakers and the
+#    verbs of attribution (`framing.quotes`, checked against BASIL's quote annotations).
+#
+# Then the referendum window: RT and the US outlets on the votes, the results, the accession
+# speech and the Security Council veto, aligned claim by claim.
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+import framing
+from framing.align import align_claims, evaluate_linking, link_stories, story_similarity
+from framing.corpora import basil_annotations
+from framing.embed import Encoder
+from framing.plot.align import plot_actor_shares, plot_coverage, plot_verb_profile
+from framing.quotes import ActorLexicon, evaluate_speakers, extract_quotes, quote_shares, verb_profile
+from framing.segment import split_sentences
+import _figures
+from _figures import save
+from config import EVENT_WINDOW, MODEL, RANDOM_STATE, RT, US_OUTLETS
+
+pd.set_option("display.max_colwidth", 120)
+pd.set_option("display.width", 200)
+encoder = Encoder(model=MODEL)
+N_BOOT = 2000
+
+# %% [markdown]
+# ## 1 · Story linking on BASIL
+#
+# BASIL (Fan et al. 2019) holds 50 events of 2010-2014, each reported by Fox News, the New
+# York Times and HuffPost: 150 articles whose grouping we know. The linker combines four
+# signals -- article embeddings, word TF-IDF, overlap of named entities (capitalised token
+# sequences, TF-IDF weighted) and titles -- and clusters with average linkage under
+# constraints: articles more than `window_days` apart are never one story, and with
+# `one_per_outlet` neither are two articles of one outlet. The merge threshold is not tuned
+# on BASIL: by default it is the 99.9th percentile of the similarity of pairs that *cannot*
+# be one story (never below 0.3).
+#
+# "Content only" gives every article the same date, so only the text decides.
+
+# %%
+basil = framing.load_corpus("basil")
+X_basil = encoder.encode((basil["title"] + "\n" + basil["text"]).tolist())
+S_basil = story_similarity(basil, embeddings=X_basil)
+
+rows = []
+for label, kw in [("real dates", {}), ("real dates, one per outlet", {"one_per_outlet": True}),
+                  ("content only", {"use_dates": False}),
+                  ("content only, one per outlet", {"use_dates": False, "one_per_outlet": True})]:
+    linked = link_stories(basil, embeddings=X_basil, **kw)
+    ev = evaluate_linking(linked, "triplet_uuid", similarity=S_basil).set_index("metric")["value"]
+    rows.append({"setting": label, "threshold": linked.attrs["story_linking"]["threshold"], **ev.to_dict()})
+linking_scores = pd.DataFrame(rows).set_index("setting")
+linking_scores.round(3)
+
+# %% [markdown]
+# How much does the result depend on the threshold? If the default sat on a narrow peak the
+# numbers above would flatter the method; a wide plateau means they should carry over to
+# events it has never seen.
+
+# %%
+sens = []
+for thr in [0.2, 0.25, 0.3, 0.35, 0.4, 0.45]:
+    for label, kw in [("real dates", {}), ("content only", {"use_dates": False})]:
+        ev = evaluate_linking(link_stories(basil, embeddings=X_basil, threshold=thr, **kw),
+                              "triplet_uuid").set_index("metric")["value"]
+        sens.append({"threshold": thr, "setting": label, "ari": ev["ari"]})
+sens = pd.DataFrame(sens).pivot(index="threshold", columns="setting", values="ari")
+fig, ax = plt.subplots(figsize=(5, 3.2))
+sens.plot(ax=ax, marker="o")
+ax.axvline(0.3, color="grey", lw=0.8, ls="--")
+ax.set_ylabel("adjusted Rand index")
+ax.set_title("BASIL story linking vs merge threshold")
+save(fig, "06_basil_linking_threshold", corpora=("basil",), model=MODEL)
+sens.round(3)
+
+# %% [markdown]
+# ## 2 · Claim alignment on BASIL triplets
+#
+# Sentences are matched across outlets by cosine similarity, kept only for *mutual* best
+# matches whose ratio margin over the next candidates is high enough, then grouped into
+# claims with at most one sentence per outlet. Sentences nobody else matches are claims one
+# outlet carries alone. Three triplets:
+
+# %%
+basil_sents = split_sentences(basil)
+E_basil_sents = encoder.encode(basil_sents["text"].tolist())
+triplets = basil["triplet_uuid"].drop_duplicates().iloc[[0, 10, 20]].tolist()
+alignments = {}
+for t in triplets:
+    docs = set(basil.loc[basil["triplet_uuid"] == t, "doc_id"])
+    m = basil_sents["doc_id"].isin(docs).to_numpy()
+    alignments[t] = align_claims(basil_sents[m], embeddings=E_basil_sents[m],
+                                 story=basil.loc[basil["triplet_uuid"] == t, "main_event"].iloc[0])
+pd.concat({a.story: a.summary().set_index("outlet") for a in alignments.values()})
+
+# %%
+first = alignments[triplets[0]]
+ax = plot_coverage(first)
+save(ax.figure, "06_basil_claim_coverage", corpora=("basil",), model=MODEL, story=first.story)
+first.shared()[["claim_id", "outlet", "text", "similarity"]].head(12)
+
+# %% [markdown]
+# ## 3 · Who speaks: quotes and speakers, checked on BASIL
+#
+# BASIL annotators marked biased spans inside quotes and named their speaker. We count a
+# span as attributed correctly when the extracted quote that overlaps it names the same
+# person (surname match). Speakers annotated only as a category ("other_anti") are left
+# out; the second table keeps only speakers annotated with a person's name, as group labels
+# ("Democratic_Lawmakers") cannot be matched by name at all. Intervals: Wilson 95%.
+#
+# (Some BASIL articles lack an upstream uuid, so we key articles by outlet and triplet.)
+
+# %%
+basil_q = basil.assign(doc_id=basil["outlet"] + "-" + basil["triplet_uuid"])
+ann = basil_annotations()
+gold = ann[(ann["quote"] == "yes") & (ann["field"] == "body")]
+gold = gold.assign(doc_id=gold["outlet"] + "-" + gold["triplet_uuid"])
+basil_quotes = extract_quotes(basil_q)
+person = gold["speaker"].str.fullmatch(r"[A-Z][a-z]+(?:_[A-Z][a-z]+)+") & ~gold["speaker"].str.contains(
+    "Party|campaign|Lawmakers|Republicans|Democrats|officials|America|Department", case=False)
+pd.concat({"all named speakers": evaluate_speakers(basil_quotes, gold).set_index("metric"),
+           "person names only": evaluate_speakers(basil_quotes, gold[person]).set_index("metric")}).round(3)
+
+# %%
+basil_quotes.groupby(["outlet", "kind"]).size().unstack(fill_value=0)
+
+# %% [markdown]
+# ## 4 · The referendum window: RT and the US outlets
+#
+# All articles of the event window, linked into stories. RT publishes many pieces on one
+# event, so we do not force one article per outlet here; we keep the stories that RT *and*
+# at least one US outlet report.
+
+# %%
+news = framing.load_corpus("ukraine-media")
+event = framing.select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1])
+X_event = encoder.encode((event["title"] + "\n" + event["text"]).tolist())
+linked = link_stories(event, embeddings=X_event, window_days=3)
+print(linked.attrs["story_linking"])
+per_story = linked.groupby("story_id").agg(
+    n=("doc_id", "size"), outlets=("outlet", lambda o: ", ".join(sorted(set(o)))),
+    has_rt=("outlet", lambda o: RT in set(o)), n_us=("outlet", lambda o: len(set(o) & set(US_OUTLETS))),
+    first=("published", "min"), title=("title", "first"))
+cross = per_story[per_story["has_rt"] & (per_story["n_us"] >= 1)].sort_values("n", ascending=False)
+print(f"{len(per_story)} stories, {len(cross)} reported by RT and a US outlet")
+cross.head(15)
+
+# %% [markdown]
+# The four moments of the event, found by keywords in the stories' titles:
+
+# %%
+topics = {
+    "votes": r"referend|vote|voting|ballot",
+    "results": r"result|percent|%|landslide",
+    "accession speech": r"annex|accession|join Russia|speech",
+    "UNSC veto": r"veto|Security Council|UNSC",
+}
+titles_by_story = linked.groupby("story_id")["title"].apply(lambda t: " | ".join(t))
+chosen = {}
+for topic, pattern in topics.items():
+    hits = [s for s in cross.index if pd.Series([titles_by_story[s]]).str.contains(pattern, case=False).iloc[0]
+            and s not in chosen.values()]
+    if hits:
+        chosen[topic] = hits[0]
+pd.DataFrame({"story_id": chosen}).join(cross, on="story_id")
+
+# %% [markdown]
+# Inside each chosen story we keep, per outlet, the article most typical of the story
+# (highest `story_confidence`) and align their sentences.
+
+# %%
+event_sents = split_sentences(linked)
+event_alignments = {}
+for topic, sid in chosen.items():
+    members = linked[linked["story_id"] == sid].sort_values("story_confidence", ascending=False)
+    docs = members.drop_duplicates("outlet")["doc_id"]
+    sents = event_sents[event_sents["doc_id"].isin(set(docs))]
+    outlets = [RT] + [o for o in US_OUTLETS if o in set(sents["outlet"])]
+    event_alignments[topic] = align_claims(sents, encoder=encoder, story=f"{topic} ({sid})", outlets=outlets)
+pd.concat({t: a.summary().set_index("outlet") for t, a in event_alignments.items()})
+
+# %%
+fig, axes = plt.subplots(1, max(len(event_alignments), 1), figsize=(4 * max(len(event_alignments), 1), 6))
+for ax, (topic, al) in zip(np.atleast_1d(axes), event_alignments.items()):
+    plot_coverage(al, ax=ax, title=topic)
+fig.tight_layout()
+save(fig, "06_event_claim_coverage", corpora=("ukraine-media",), model=MODEL, stories=list(chosen.values()))
+
+# %% [markdown]
+# The side-by-side view: outlets as columns, claims as rows in story order, omissions as
+# hatched gaps. It is written as a standalone HTML page next to the figures.
+
+# %%
+_figures.FIGURES.mkdir(parents=True, exist_ok=True)
+for i, (topic, al) in enumerate(event_alignments.items()):
+    name = "06_story_view.html" if i == 0 else f"06_story_view_{topic.replace(' ', '_')}.html"
+    al.to_html(_figures.FIGURES / name, title=f"{topic}: RT and US outlets, {al.story}")
+main = next(iter(event_alignments.values()), None)
+main
+
+# %% [markdown]
+# What RT alone carries in the main story, and what it leaves out that two or more US
+# outlets report:
+
+# %%
+if main is not None:
+    display(main.unique(RT)[["claim_id", "text"]].head(10))
+    om = main.omissions[(main.omissions["outlet"] == RT) & (main.omissions["n_carriers"] >= 2)]
+    display(om.merge(main.claims, on="claim_id", suffixes=("", "_carrier"))[
+        ["claim_id", "carried_by", "outlet_carrier", "text"]].head(12))
+
+# %% [markdown]
+# ## 5 · Who gets quoted in the event window
+#
+# Share of quoted words by actor group (actor lexicon `framing/data/actors_ru_ua.yaml`,
+# editable) and the verbs of attribution, per outlet. Intervals are 95% percentile
+# bootstrap intervals over articles.
+
+# %%
+event_quotes = extract_quotes(event_sents)
+labels = ActorLexicon.default().labels
+shares = quote_shares(event_quotes, event, n_boot=N_BOOT, random_state=RANDOM_STATE)
+ax = plot_actor_shares(shares, labels=labels)
+save(ax.figure, "06_event_actor_shares", corpora=("ukraine-media",), n_boot=N_BOOT,
+     random_state=RANDOM_STATE)
+shares.pivot(index="actor_group", columns="outlet", values="share").round(2)
+
+# %%
+profile = verb_profile(event_quotes, event, by="verb_class", n_boot=N_BOOT, random_state=RANDOM_STATE)
+ax = plot_verb_profile(profile)
+save(ax.figure, "06_event_verb_profile", corpora=("ukraine-media",), n_boot=N_BOOT, random_state=RANDOM_STATE)
+verbs = verb_profile(event_quotes, event, n_boot=0, min_count=10)
+verbs.pivot(index="verb", columns="outlet", values="share").round(2)
+
+# %% [markdown]
+# Reading: the speaker attribution is rule-based and misses speakers in complex sentences
+# (see the BASIL check above: roughly four in five named attributions are right, and about
+# two thirds of annotated quotes get the right person); shares by actor group inherit these
+# errors, equally for all outlets only if their writing styles are alike -- a caveat for
+# comparisons between RT and US outlets.

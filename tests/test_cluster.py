@@ -1,0 +1,378 @@
+"""Tests for framing.cluster: clustering, stability, description, outlet shares, share test."""
+from __future__ import annotations
+
+import doctest
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy.stats import chi2_contingency
+from sklearn.metrics import adjusted_rand_score
+
+import framing.cluster as fc
+from framing.cluster import (ClusterError, Clusterer, StableClusters, cluster_stability, describe_clusters,
+                             outlet_shares, share_test)
+from framing.testing import HashEncoder
+
+
+def blobs(n_per=(40, 40, 40), dim=24, spread=0.25, seed=0):
+    """Well separated Gaussian blobs around random directions; returns X, true labels."""
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((len(n_per), dim))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    X = np.vstack([c + rng.standard_normal((n, dim)) * spread / np.sqrt(dim) for c, n in zip(centres, n_per)])
+    y = np.repeat(np.arange(len(n_per)), n_per)
+    return X, y
+
+
+# ----------------------------------------------------------------------------- Clusterer
+
+@pytest.mark.parametrize("method", ["kmeans", "agglomerative", "hdbscan"])
+def test_recovers_planted_blobs(method):
+    X, y = blobs()
+    cl = Clusterer(method=method, k_range=(2, 8), random_state=0).fit(X)
+    assert cl.n_clusters_ == 3
+    assert adjusted_rand_score(y, cl.labels_) == pytest.approx(1.0)
+    # clusters are numbered by decreasing size
+    X2, y2 = blobs(n_per=(15, 50, 30), seed=3)
+    lab = Clusterer(method=method, k_range=(2, 8), random_state=0).fit(X2).labels_
+    assert np.bincount(lab[lab >= 0]).tolist() == [50, 30, 15]
+
+
+def test_selection_criteria_pick_planted_k():
+    X, y = blobs(n_per=(30,) * 5, seed=1)
+    sil = Clusterer(k_range=(2, 9), random_state=0).fit(X)
+    assert sil.n_clusters_ == 5
+    assert list(sil.selection_["k"]) == list(range(2, 10))
+    assert sil.selection_.loc[sil.selection_["score"].idxmax(), "k"] == 5
+    stab = Clusterer(k_range=(2, 8), criterion="stability", n_pairs=2, random_state=0).fit(X)
+    assert stab.n_clusters_ == 5
+    assert adjusted_rand_score(y, stab.labels_) == pytest.approx(1.0)
+
+
+def test_silhouette_matches_independent_formula():
+    """The score used for selection is the cosine silhouette of Rousseeuw (1987)."""
+    X, _ = blobs(n_per=(12, 12, 12), seed=2)
+    cl = Clusterer(n_clusters=None, k_range=(3, 3), n_components=None, subsample=10**6, random_state=0).fit(X)
+    Z = X / np.linalg.norm(X, axis=1, keepdims=True)
+    D = 1 - Z @ Z.T
+    lab = cl.labels_
+    s = []
+    for i in range(len(Z)):
+        own = (lab == lab[i]) & (np.arange(len(Z)) != i)
+        a = D[i, own].mean()
+        b = min(D[i, lab == c].mean() for c in set(lab) if c != lab[i])
+        s.append((b - a) / max(a, b))
+    assert cl.selection_["score"].iloc[0] == pytest.approx(np.mean(s), abs=1e-5)
+
+
+def test_same_random_state_same_labels_and_cosine_invariance():
+    X, _ = blobs(n_per=(30, 30, 30, 30), spread=1.5, seed=4)
+    a = Clusterer(n_clusters=4, random_state=7).fit(X).labels_
+    b = Clusterer(n_clusters=4, random_state=7).fit(X).labels_
+    assert np.array_equal(a, b)
+    # rows are L2-normalised: rescaling a row changes nothing
+    scale = np.random.default_rng(0).uniform(0.5, 5, size=(len(X), 1))
+    c = Clusterer(n_clusters=4, random_state=7).fit(X * scale).labels_
+    assert np.array_equal(a, c)
+    g = Clusterer(n_clusters=4, random_state=np.random.default_rng(3)).fit(X).labels_
+    assert len(np.unique(g)) == 4
+
+
+def test_pca_reduction_and_predict():
+    X, y = blobs(dim=100)
+    cl = Clusterer(n_clusters=3, n_components=10, random_state=0).fit(X)
+    assert cl.pca_ is not None and cl.cluster_centers_.shape == (3, 10)
+    assert np.array_equal(cl.predict(X), cl.labels_)
+    assert Clusterer(n_clusters=3, n_components=None, random_state=0).fit(X).pca_ is None
+
+
+def test_text_fixture_with_hash_encoder():
+    """Texts from disjoint vocabularies fall into their own clusters."""
+    rng = np.random.default_rng(0)
+    vocabs = [["missile", "strike", "drone", "shelling", "artillery", "front", "troops", "attack"],
+              ["referendum", "ballot", "vote", "turnout", "polling", "station", "result", "annexation"],
+              ["gas", "pipeline", "energy", "prices", "sanctions", "export", "market", "supply"]]
+    texts, y = [], []
+    for k, voc in enumerate(vocabs):
+        for _ in range(20):
+            # ten topic words plus words every text shares
+            texts.append("officials said the " + " ".join(rng.choice(voc, size=10)))
+            y.append(k)
+    X = HashEncoder(dim=128).encode(texts)
+    cl = Clusterer(k_range=(2, 6), n_components=None, random_state=0).fit(X)
+    assert cl.n_clusters_ == 3
+    assert adjusted_rand_score(y, cl.labels_) == pytest.approx(1.0)
+
+
+def test_bad_input_errors():
+    X, _ = blobs()
+    with pytest.raises(ClusterError, match="method"):
+        Clusterer(method="spectral").fit(X)
+    with pytest.raises(ClusterError, match="hdbscan"):
+        Clusterer(method="hdbscan", n_clusters=3).fit(X)
+    bad = X.copy()
+    bad[5, 2] = np.nan
+    with pytest.raises(ClusterError, match="row 5"):
+        Clusterer(n_clusters=2).fit(bad)
+    zero = X.copy()
+    zero[7] = 0
+    with pytest.raises(ClusterError, match="row 7"):
+        Clusterer(n_clusters=2).fit(zero)
+    with pytest.raises(ClusterError, match="2-D"):
+        Clusterer(n_clusters=2).fit(X[0])
+    with pytest.raises(ClusterError, match="k_range"):
+        Clusterer(k_range=(1, 5)).fit(X)
+    with pytest.raises(ClusterError, match="predict"):
+        Clusterer(method="hdbscan").fit(X).predict(X)
+
+
+# ----------------------------------------------------------------------------- stability
+
+def test_stable_blobs_are_stable_and_consensus_exact():
+    X, y = blobs()
+    sc = StableClusters(Clusterer(k_range=(2, 6)), n_resamples=10, random_state=0).fit(X)
+    assert sc.n_clusters_ == 3
+    t = sc.clusters_
+    assert t.loc[t["cluster"] >= 0, "stable"].all()
+    assert t.loc[t["cluster"] >= 0, "jaccard_mean"].min() > 0.99
+    assert adjusted_rand_score(y, sc.labels_) == pytest.approx(1.0)
+    assert sc.unclustered_["n"] == 0 and t.loc[t["cluster"] == -1, "size"].item() == 0
+    assert sc.ari_summary_["pairwise_mean"] == pytest.approx(1.0)
+    assert len(sc.pairwise_ari_) == 10 * 9 // 2
+    assert sc.resample_labels_.shape == (10, len(X))
+    # subsample of 80 %: each resample holds exactly 96 of the 120 points
+    assert ((sc.resample_labels_ != -2).sum(axis=1) == 96).all()
+
+
+def test_split_blob_is_flagged_unstable():
+    """Two tight blobs plus one wide blob; forcing k=4 splits the wide one arbitrarily."""
+    rng = np.random.default_rng(5)
+    dim = 10
+    a = np.r_[10.0, np.zeros(dim - 1)]
+    b = np.r_[0.0, 10.0, np.zeros(dim - 2)]
+    c = np.r_[0.0, 0.0, 10.0, np.zeros(dim - 3)]
+    X = np.vstack([a + rng.normal(0, 0.3, (60, dim)),
+                   b + rng.normal(0, 0.3, (60, dim)),
+                   c + rng.normal(0, 3.0, (120, dim))])   # isotropic: any split is arbitrary
+    truth = np.repeat([0, 1, 2], [60, 60, 120])
+    sc = StableClusters(Clusterer(n_clusters=4, n_components=None, n_init=1), n_resamples=15,
+                        random_state=0).fit(X)
+    t = sc.clusters_.set_index("cluster")
+    ref = sc.reference_labels_
+    # the clusters that are the tight blobs are stable; the halves of the wide blob are not
+    tight = {int(np.bincount(ref[truth == 0]).argmax()), int(np.bincount(ref[truth == 1]).argmax())}
+    halves = sorted(set(range(4)) - tight)
+    assert all(t.loc[c, "stable"] for c in tight)
+    assert not any(t.loc[c, "stable"] for c in halves)
+    assert all(t.loc[c, "jaccard_mean"] < 0.75 for c in halves)
+    # unstable clusters vanish from stable_labels_, their points are counted, not hidden
+    assert set(np.unique(sc.stable_labels_)) == tight | {-1}
+    assert sc.unclustered_["share_not_stable"] == pytest.approx((sc.stable_labels_ == -1).mean())
+    assert sc.unclustered_["share_not_stable"] >= 0.4
+    assert "unstable" in sc.summary()
+
+
+def test_jaccard_matches_direct_computation():
+    X, _ = blobs(n_per=(30, 30, 30), spread=3.0, seed=8)   # overlapping: Jaccards below 1
+    sc = StableClusters(Clusterer(n_clusters=3, n_components=None), n_resamples=5, random_state=1).fit(X)
+    ref = sc.reference_labels_
+    for b in range(5):
+        r = sc.resample_labels_[b]
+        present = r != -2
+        for c in range(3):
+            A = set(np.flatnonzero((ref == c) & present))
+            best = max(len(A & set(np.flatnonzero(r == d))) / len(A | set(np.flatnonzero(r == d)))
+                       for d in np.unique(r[present]))
+            assert sc.jaccard_[b, c] == pytest.approx(best)
+        assert sc.ari_.loc[b, "ari_reference"] == pytest.approx(adjusted_rand_score(ref[present], r[present]))
+
+
+def test_hdbscan_noise_reported_as_unclustered():
+    X, _ = blobs(n_per=(50, 50), spread=0.2, seed=2)
+    rng = np.random.default_rng(0)
+    noise = rng.standard_normal((12, X.shape[1])) * 3
+    Xn = np.vstack([X, noise])
+    sc = StableClusters(Clusterer(method="hdbscan", min_cluster_size=10, n_components=None),
+                        n_resamples=10, random_state=0).fit(Xn)
+    assert sc.n_clusters_ == 2
+    assert sc.clusters_.loc[sc.clusters_["cluster"] >= 0, "stable"].all()
+    unc = sc.clusters_.set_index("cluster").loc[-1]
+    assert unc["size"] == sc.unclustered_["n"] >= 8   # most planted noise points
+    assert sc.unclustered_["share"] == pytest.approx(unc["size"] / len(Xn))
+    assert (sc.labels_[-12:] == -1).mean() >= 0.6
+
+
+@pytest.mark.parametrize("resample", ["bootstrap", "seed"])
+def test_other_resampling_schemes(resample):
+    X, y = blobs()
+    sc = StableClusters(Clusterer(n_clusters=3), n_resamples=10, resample=resample, random_state=0).fit(X)
+    assert sc.clusters_.loc[sc.clusters_["cluster"] >= 0, "stable"].all()
+    assert adjusted_rand_score(y, sc.labels_) == pytest.approx(1.0)
+
+
+def test_stability_reproducible():
+    X, _ = blobs(n_per=(30, 30, 30), spread=2.5, seed=6)
+    a = cluster_stability(X, n_clusters=3, n_resamples=10, random_state=11)
+    b = cluster_stability(X, n_clusters=3, n_resamples=10, random_state=11)
+    assert np.array_equal(a.labels_, b.labels_)
+    pd.testing.assert_frame_equal(a.clusters_, b.clusters_)
+    with pytest.raises(ClusterError, match="resample"):
+        StableClusters(resample="jackknife").fit(X)
+
+
+# ----------------------------------------------------------------------------- description
+
+def test_describe_clusters_terms_exemplars_sizes():
+    t = pd.DataFrame({
+        "doc_id": ["d1", "d1", "d2", "d3", "d3", "d4", "d5"],
+        "sent_id": ["d1:0", "d1:1", "d2:0", "d3:0", "d3:1", "d4:0", "d5:0"],
+        "outlet": ["RT", "RT", "NYT", "NYT", "NYT", "RT", "NYT"],
+        "text": ["Missile strike hits the city", "Another missile strike overnight", "The strike killed two",
+                 "Polls open for the referendum vote", "Referendum vote called a sham", "Vote count begins",
+                 "Weather is mild today"],
+    })
+    labels = np.array([0, 0, 0, 1, 1, 1, -1])
+    d = describe_clusters(t, labels, encoder=HashEncoder(), top_terms=3, exemplars=2, min_df=1)
+    top = d.terms[d.terms["rank"] == 1].set_index("cluster")["term"]
+    assert top[0] in {"strike", "missile"} and top[1] in {"vote", "referendum"}
+    # c-TF-IDF written out for 'strike' in cluster 0
+    counts = {0: {"missile": 2, "strike": 3, "hits": 1, "city": 1, "overnight": 1, "killed": 1},
+              1: {"polls": 1, "open": 1, "referendum": 2, "vote": 3, "called": 1, "sham": 1, "count": 1, "begins": 1},
+              -1: {"weather": 1, "mild": 1, "today": 1}}
+    A = sum(sum(c.values()) for c in counts.values()) / 3
+    expected = 3 / sum(counts[0].values()) * np.log(1 + A / 3)
+    got = d.terms.query("cluster == 0 and term == 'strike'")["score"].item()
+    assert got == pytest.approx(expected)
+    # exemplars: closest to the centroid, with outlet and ids; unclustered row is described too
+    assert set(d.exemplars.columns) >= {"cluster", "doc_id", "sent_id", "outlet", "text", "similarity"}
+    ex0 = d.exemplars[d.exemplars["cluster"] == 0]
+    assert ex0["similarity"].is_monotonic_decreasing and len(ex0) == 2
+    sizes = d.sizes.set_index(["cluster", "outlet"])["n"]
+    assert sizes[(0, "RT")] == 2 and sizes[(0, "NYT")] == 1 and sizes[(-1, "NYT")] == 1
+    assert set(d.summary["cluster"]) == {-1, 0, 1}
+    # embeddings given directly give the same answer; neither given is an error
+    E = HashEncoder().encode(t["text"].tolist())
+    d2 = describe_clusters(t, labels, embeddings=E, top_terms=3, exemplars=2, min_df=1)
+    pd.testing.assert_frame_equal(d.exemplars, d2.exemplars)
+    with pytest.raises(ClusterError, match="embeddings"):
+        describe_clusters(t, labels)
+    with pytest.raises(ClusterError, match="7 rows"):
+        describe_clusters(t, labels[:5], embeddings=E)
+    with pytest.raises(ClusterError, match="column"):
+        describe_clusters(t.drop(columns="outlet"), labels, embeddings=E)
+
+
+# ----------------------------------------------------------------------------- shares
+
+def correlated_docs(n_docs, p, rng, concentration=1.5, outlet="A", prefix="a"):
+    """Documents whose sentences share a document-level probability of cluster 1.
+
+    The doc-level probability is Beta(p*c, (1-p)*c): strong within-document correlation.
+    Returns (table, labels); the true share of cluster 1 is p.
+    """
+    q = rng.beta(p * concentration, (1 - p) * concentration, size=n_docs)
+    lengths = rng.integers(5, 16, size=n_docs)
+    doc = np.repeat(np.arange(n_docs), lengths)
+    labels = (rng.random(lengths.sum()) < q[doc]).astype(int)
+    t = pd.DataFrame({"outlet": outlet, "doc_id": [f"{prefix}{d}" for d in doc]})
+    return t, labels
+
+
+def test_outlet_shares_point_estimates_and_columns():
+    t = pd.DataFrame({"outlet": ["A"] * 5 + ["B"] * 3, "doc_id": ["a1", "a1", "a2", "a2", "a2", "b1", "b1", "b2"]})
+    labels = [0, 1, 1, -1, 1, 0, 0, 1]
+    s = outlet_shares(t, labels, n_boot=100, random_state=0)
+    assert list(s.columns) == ["outlet", "cluster", "n", "n_items", "n_units", "share", "ci_low", "ci_high"]
+    # unclustered is its own category, listed last; shares sum to 1 per outlet
+    assert s["cluster"].tolist() == [0, 1, -1, 0, 1, -1]
+    a = s[s["outlet"] == "A"].set_index("cluster")
+    assert a.loc[1, "share"] == pytest.approx(3 / 5) and a.loc[-1, "share"] == pytest.approx(1 / 5)
+    assert s.groupby("outlet")["share"].sum().tolist() == pytest.approx([1, 1])
+    assert (s["ci_low"] <= s["share"] + 1e-12).all() and (s["share"] <= s["ci_high"] + 1e-12).all()
+    assert a.loc[0, "n_units"] == 2
+    # bootstrap replicates are whole articles: with 2 articles in B the share of cluster 0 can
+    # only be 1, 2/3 (b1 twice / mixed) or 0 -> the interval ends are among those
+    b0 = s[(s["outlet"] == "B") & (s["cluster"] == 0)]
+    assert {round(b0["ci_low"].item(), 6), round(b0["ci_high"].item(), 6)} <= {0.0, round(2 / 3, 6), 1.0}
+    pd.testing.assert_frame_equal(s, outlet_shares(t, labels, n_boot=100, random_state=0))
+    with pytest.raises(ClusterError, match="more than one"):
+        outlet_shares(t.assign(doc_id=["x"] * 8), labels)
+    with pytest.raises(ClusterError, match="8 rows"):
+        outlet_shares(t, labels[:4])
+
+
+def test_share_interval_coverage_simulation():
+    """95 % cluster-bootstrap intervals cover the true share ~95 % of the time.
+
+    Within-document correlation is strong, so resampling sentences instead of articles
+    (unit=None) must under-cover: that shows the simulation can tell the two apart.
+    """
+    rng = np.random.default_rng(123)
+    p_true = 0.3
+    hits_doc = hits_row = 0
+    reps = 200
+    for r in range(reps):
+        t, lab = correlated_docs(40, p_true, rng)
+        s = outlet_shares(t, lab, n_boot=300, random_state=r).set_index("cluster").loc[1]
+        hits_doc += s["ci_low"] <= p_true <= s["ci_high"]
+        s2 = outlet_shares(t, lab, unit=None, n_boot=300, random_state=r).set_index("cluster").loc[1]
+        hits_row += s2["ci_low"] <= p_true <= s2["ci_high"]
+    cov_doc, cov_row = hits_doc / reps, hits_row / reps
+    # binomial sd at 0.95 with 200 reps is 0.015; percentile intervals with 40 clusters
+    # run slightly short, so the band is asymmetric
+    assert 0.88 <= cov_doc <= 0.99, cov_doc
+    assert cov_row < 0.8, cov_row
+
+
+def test_share_test_size_under_null_and_naive_test_is_not():
+    """Article-level permutation keeps its level; a sentence-level chi-square does not."""
+    rng = np.random.default_rng(7)
+    reps, rej, rej_naive = 200, 0, 0
+    for r in range(reps):
+        ta, la = correlated_docs(15, 0.4, rng, outlet="A", prefix="a")
+        tb, lb = correlated_docs(15, 0.4, rng, outlet="B", prefix="b")
+        t = pd.concat([ta, tb], ignore_index=True)
+        lab = np.r_[la, lb]
+        res = share_test(t, lab, permutations=99, n_boot=0, random_state=r)
+        rej += res.p_value <= 0.05
+        tab = pd.crosstab(t["outlet"], lab).to_numpy()
+        rej_naive += chi2_contingency(tab, correction=False)[1] <= 0.05
+    # P(X >= 21 | n=200, p=0.05) < 0.002 and P(X <= 2) < 0.003
+    assert 3 <= rej <= 20, rej / reps
+    assert rej_naive / reps > 0.25, rej_naive / reps
+
+
+def test_share_test_power_statistic_and_cells():
+    rng = np.random.default_rng(1)
+    ta, la = correlated_docs(30, 0.7, rng, outlet="A", prefix="a")
+    tb, lb = correlated_docs(30, 0.2, rng, outlet="B", prefix="b")
+    tc, lc = correlated_docs(30, 0.2, rng, outlet="C", prefix="c")
+    t = pd.concat([ta, tb, tc], ignore_index=True)
+    lab = np.r_[la, lb, lc]
+    res = share_test(t, lab, permutations=499, n_boot=300, random_state=0)
+    # statistic = Pearson chi-square, V from it (independent calculation with scipy)
+    tab = pd.crosstab(t["outlet"], lab).to_numpy()
+    chi2 = chi2_contingency(tab, correction=False)[0]
+    assert res.statistic == pytest.approx(chi2)
+    assert res.cramers_v == pytest.approx(np.sqrt(chi2 / (tab.sum() * 1)))
+    assert res.p_value == pytest.approx(1 / 500)
+    cells = res.cells.set_index(["outlet", "cluster"])
+    assert cells.loc[("A", 1), "direction"] == "over"
+    assert cells.loc[("A", 0), "direction"] == "under"
+    # adjusted residual formula written out
+    N, r, c = tab.sum(), tab.sum(1), tab.sum(0)
+    E = np.outer(r, c) / N
+    adj = (tab - E) / np.sqrt(E * (1 - r[:, None] / N) * (1 - c[None, :] / N))
+    assert cells.loc[("A", 1), "residual"] == pytest.approx(adj[0, 1])
+    # ratio vs pooled share with an interval around it
+    assert cells.loc[("A", 1), "ratio"] == pytest.approx((tab[0, 1] / r[0]) / (c[1] / N))
+    assert cells.loc[("A", 1), "ratio_ci_low"] > 1 > cells.loc[("B", 1), "ratio_ci_high"]
+    # BH adjustment: adjusted >= raw
+    assert (res.cells["p_adjusted"] >= res.cells["p_value"] - 1e-12).all()
+    with pytest.raises(ClusterError, match="2 groups"):
+        share_test(ta, la, permutations=9)
+
+
+def test_doctests_run():
+    assert doctest.testmod(fc, optionflags=doctest.ELLIPSIS).failed == 0

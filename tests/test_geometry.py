@@ -1,0 +1,221 @@
+"""Tests for framing.geometry (maps, outlet similarity) and framing.plot.cluster."""
+from __future__ import annotations
+
+import doctest
+import importlib.util
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+import framing.geometry as fg
+import framing.plot.cluster as fpc
+from framing.cluster import ClusterError, Clusterer, StableClusters, outlet_shares
+from framing.geometry import interactive_map, outlet_similarity, project_2d
+from framing.plot.cluster import plot_map, plot_outlet_dendrogram, plot_shares, plot_stability
+
+
+def unit(X):
+    return X / np.linalg.norm(X, axis=1, keepdims=True)
+
+
+# ----------------------------------------------------------------------------- maps
+
+def test_pca_map_matches_svd():
+    X = np.random.default_rng(0).standard_normal((40, 6)) + np.r_[3, 0, 0, 0, 0, 0]
+    m = project_2d(X, method="pca")
+    Z = unit(X)
+    Zc = Z - Z.mean(axis=0)
+    U, S, Vt = np.linalg.svd(Zc, full_matrices=False)
+    expected = Zc @ Vt[:2].T
+    for j, col in enumerate(["x", "y"]):   # PCA axes are defined up to sign
+        assert np.allclose(np.abs(m[col]), np.abs(expected[:, j]), atol=1e-5)
+    assert m.attrs["explained_variance_ratio"][0] == pytest.approx(S[0] ** 2 / (S ** 2).sum(), rel=1e-4)
+    idx = [f"s{i}" for i in range(40)]
+    assert list(project_2d(X, index=idx).index) == idx
+
+
+def test_tsne_map_reproducible_and_keeps_neighbours():
+    rng = np.random.default_rng(1)
+    X = np.vstack([rng.normal(0, 0.3, (20, 12)) + 3 * np.eye(12)[i] for i in range(3)])
+    a = project_2d(X, method="tsne", random_state=3, perplexity=10)
+    b = project_2d(X, method="tsne", random_state=np.random.default_rng(3), perplexity=10)
+    pd.testing.assert_frame_equal(a, project_2d(X, method="tsne", random_state=3, perplexity=10))
+    assert a.attrs["method"] == "tsne" and b.shape == (60, 2)
+    # each point's nearest map neighbour comes from its own planted group
+    xy = a.to_numpy()
+    d = ((xy[:, None] - xy[None]) ** 2).sum(-1)
+    np.fill_diagonal(d, np.inf)
+    assert (d.argmin(1) // 20 == np.arange(60) // 20).all()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("umap") is not None, reason="umap-learn is installed")
+def test_umap_without_package_says_how_to_install():
+    with pytest.raises(ImportError, match=r"pip install framing\[umap\]"):
+        project_2d(np.eye(5), method="umap", random_state=0)
+
+
+def test_map_errors():
+    with pytest.raises(ClusterError, match="method"):
+        project_2d(np.eye(4), method="mds")
+    with pytest.raises(ClusterError, match="index"):
+        project_2d(np.eye(4), index=[1, 2])
+
+
+def test_plot_map_same_seed_same_figure_data_and_medians():
+    rng = np.random.default_rng(2)
+    X = np.vstack([rng.normal(0, 1, (30, 5)) + 4 * np.eye(5)[i] for i in range(3)])
+    outlets = np.array(["RT", "NYT", "Fox"] * 30)
+    labels = np.repeat([0, 1, 2], 30)
+    labels[:3] = -1
+    figs = []
+    for _ in range(2):
+        m = project_2d(X, method="tsne", random_state=5, perplexity=10).assign(outlet=outlets)
+        ax = plot_map(m, labels=labels)
+        figs.append((np.vstack([c.get_offsets() for c in ax.collections]), [t.get_position() for t in ax.texts],
+                     m))
+    assert np.array_equal(figs[0][0], figs[1][0])
+    assert figs[0][1] == figs[1][1]
+    m = figs[0][2]
+    ax = plot_map(m, labels=labels)
+    texts = {t.get_text(): t.get_position() for t in ax.texts}
+    assert set(texts) == {"0", "1", "2"}          # -1 is not labelled
+    sel = labels == 1
+    assert texts["1"] == pytest.approx((np.median(m["x"][sel]), np.median(m["y"][sel])))
+    assert sorted(t.get_text() for t in ax.get_legend().get_texts()) == ["Fox", "NYT", "RT"]
+    with pytest.raises(ValueError, match="color"):
+        plot_map(m.drop(columns="outlet"))
+
+
+def test_interactive_map_is_self_contained():
+    p = pd.DataFrame({"x": np.arange(5.0), "y": np.arange(5.0) ** 2})
+    texts = ["plain", "<script>alert(1)</script>", "a & b", "x" * 500, "last"]
+    m = interactive_map(p, texts, color=["RT", "NYT", "RT", "NYT", "RT"], labels=[0, 0, 1, 1, -1], title="t")
+    h = m.html
+    assert h.count("<circle") == 5 + 2            # points + legend entries
+    assert h.count("<title>") == 5 + 1            # one tooltip per point + page title
+    assert "<script>" not in h and "&lt;script&gt;" in h and "a &amp; b" in h
+    assert "x" * 301 not in h and "\u2026" in h
+    assert "src=" not in h and "href" not in h     # nothing fetched
+    assert m._repr_html_() == h
+    with pytest.raises(ClusterError, match="texts"):
+        interactive_map(p, texts[:2])
+
+
+def test_interactive_map_write(tmp_path):
+    p = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0]})
+    path = interactive_map(p, ["a", "b"]).write(tmp_path / "m.html")
+    assert path.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# ----------------------------------------------------------------------------- outlet similarity
+
+def docs_embeddings(n_docs, rng, shift=None, dim=16, doc_sd=1.0, sent_sd=0.5, outlet="A"):
+    """Sentence embeddings with a shared per-document offset (within-article correlation)."""
+    base = np.zeros(dim)
+    base[0] = 3.0
+    if shift is not None:
+        base = base + shift
+    lengths = rng.integers(3, 10, size=n_docs)
+    doc = np.repeat(np.arange(n_docs), lengths)
+    offsets = rng.normal(0, doc_sd, (n_docs, dim))
+    X = base + offsets[doc] + rng.normal(0, sent_sd, (len(doc), dim))
+    t = pd.DataFrame({"outlet": outlet, "doc_id": [f"{outlet}{d}" for d in doc]})
+    return X, t
+
+
+def test_outlet_similarity_against_direct_formulas():
+    rng = np.random.default_rng(0)
+    Xa, ta = docs_embeddings(10, rng, outlet="A")
+    Xb, tb = docs_embeddings(10, rng, shift=np.r_[0, 2.0, np.zeros(14)], outlet="B")
+    Xc, tc = docs_embeddings(10, rng, shift=np.r_[0, 0, 2.0, np.zeros(13)], outlet="C")
+    X = np.vstack([Xa, Xb, Xc])
+    t = pd.concat([ta, tb, tc], ignore_index=True)
+    res = outlet_similarity(X, t, permutations=199, random_state=0)
+    Z = unit(X)
+    g = t["outlet"].to_numpy()
+    cents = {k: Z[g == k].mean(0) / np.linalg.norm(Z[g == k].mean(0)) for k in "ABC"}
+    assert res.matrix.loc["A", "B"] == pytest.approx(cents["A"] @ cents["B"], abs=1e-6)
+    assert res.similarity.query("group_a == 'C' and group_b == 'A'")["cosine"].item() == \
+        pytest.approx(cents["C"] @ cents["A"], abs=1e-6)
+    disp = res.dispersion.set_index("group")
+    assert disp.loc["B", "within"] == pytest.approx(np.mean(1 - Z[g == "B"] @ cents["B"]), abs=1e-6)
+    assert disp.loc["B", "between"] == pytest.approx(
+        np.mean(np.r_[1 - Z[g == "B"] @ cents["A"], 1 - Z[g == "B"] @ cents["C"]]), abs=1e-6)
+    # PERMANOVA pseudo-F from the distance matrix (Anderson 2001, eqs. 1-3)
+    D2 = ((Z[:, None, :] - Z[None, :, :]) ** 2).sum(-1)
+    N = len(Z)
+    ss_t = D2[np.triu_indices(N, 1)].sum() / N
+    ss_w = sum(D2[np.ix_(g == k, g == k)][np.triu_indices((g == k).sum(), 1)].sum() / (g == k).sum() for k in "ABC")
+    F = ((ss_t - ss_w) / 2) / (ss_w / (N - 3))
+    assert res.test["statistic"] == pytest.approx(F, rel=1e-6)
+    assert res.test["r2"] == pytest.approx((ss_t - ss_w) / ss_t, rel=1e-6)
+    assert res.test["unit"] == "doc_id"
+    assert res.test["p_value"] == pytest.approx(1 / 200)   # planted shift: nothing beats it
+    # same seed, same p; array input with units= gives the same answer
+    res2 = outlet_similarity(X, g, units=t["doc_id"], permutations=199, random_state=0)
+    assert res2.test["p_value"] == res.test["p_value"]
+    assert res2.test["statistic"] == pytest.approx(res.test["statistic"])
+
+
+def test_outlet_similarity_size_under_null():
+    """Permuting whole articles keeps the level; permuting sentences does not."""
+    rng = np.random.default_rng(3)
+    reps, rej_doc, rej_row = 200, 0, 0
+    for r in range(reps):
+        Xa, ta = docs_embeddings(8, rng, outlet="A")
+        Xb, tb = docs_embeddings(8, rng, outlet="B")
+        X = np.vstack([Xa, Xb])
+        t = pd.concat([ta, tb], ignore_index=True)
+        rej_doc += outlet_similarity(X, t, permutations=99, random_state=r).test["p_value"] <= 0.05
+        rej_row += outlet_similarity(X, t["outlet"], permutations=99, random_state=r).test["p_value"] <= 0.05
+    assert 3 <= rej_doc <= 20, rej_doc / reps
+    assert rej_row / reps > 0.25, rej_row / reps
+
+
+def test_outlet_similarity_errors():
+    X = np.random.default_rng(0).standard_normal((6, 3))
+    with pytest.raises(ClusterError, match="2 groups"):
+        outlet_similarity(X, ["A"] * 6)
+    with pytest.raises(ClusterError, match="6 rows"):
+        outlet_similarity(X, ["A", "B"])
+    with pytest.raises(ClusterError, match="more than one group"):
+        outlet_similarity(X, list("AABBCC"), units=list("xxxyyy"))
+
+
+def test_dendrogram_joins_most_similar_outlets_first():
+    rng = np.random.default_rng(1)
+    dim = 8
+    base = np.r_[5.0, np.zeros(dim - 1)]
+    near = base + np.r_[0, 0.3, np.zeros(dim - 2)]
+    far = np.r_[0, 5.0, np.zeros(dim - 2)]
+    X = np.vstack([c + rng.normal(0, 0.2, (20, dim)) for c in (base, far, near)])
+    res = outlet_similarity(X, ["P"] * 20 + ["Q"] * 20 + ["R"] * 20, permutations=0)
+    assert np.isnan(res.test["p_value"])
+    ax = plot_outlet_dendrogram(res)
+    leaves = [t.get_text() for t in ax.get_xticklabels()]
+    assert set(leaves) == {"P", "Q", "R"}
+    assert abs(leaves.index("P") - leaves.index("R")) == 1   # P and R are siblings
+    # the lowest merge height is the P-R centroid distance
+    heights = sorted({round(y, 6) for line in ax.collections[0].get_paths() for y in line.vertices[:, 1] if y > 0})
+    assert heights[0] == pytest.approx(1 - res.matrix.loc["P", "R"], abs=1e-6)
+
+
+def test_plot_stability_and_shares():
+    rng = np.random.default_rng(0)
+    X = np.vstack([np.eye(6)[i] * 3 + rng.normal(0, 0.3, (25, 6)) for i in range(3)])
+    sc = StableClusters(Clusterer(n_clusters=3), n_resamples=10, random_state=0).fit(X)
+    ax = plot_stability(sc)
+    assert len(ax.get_xticklabels()) == 3
+    assert [line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [0.75]
+    t = pd.DataFrame({"outlet": np.repeat(["A", "B", "C"], 25), "doc_id": [f"d{i // 5}" for i in range(75)]})
+    s = outlet_shares(t, sc.labels_, n_boot=100, random_state=0)
+    ax = plot_shares(s)
+    assert [x.get_text() for x in ax.get_legend().get_texts()] == ["A", "B", "C"]
+    assert len(ax.get_xticks()) == s["cluster"].nunique()
+
+
+def test_doctests_run():
+    for mod in (fg, fpc):
+        assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed == 0

@@ -1,0 +1,378 @@
+"""Tests of framing.lexical: tokens, counts, Fightin' Words with document-level uncertainty,
+concordances. Fixtures are small texts written here or generated with numpy."""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from framing import lexical
+from framing.lexical import (LexicalError, bh_qvalues, build_vectorizer, concordance, fightin_words,
+                             log_odds_dirichlet, term_counts, tokenize)
+
+PLANTED = ["sham", "puppet", "staged", "illegal", "annexation"]
+
+
+def planted_corpus(seed: int = 0, n_per_group: int = 40, doc_len: int = 150, burst: int = 40) -> pd.DataFrame:
+    """Two groups of documents from one Zipf filler vocabulary; PLANTED words are six times as
+    frequent in group A; the word 'zzburst' appears ``burst`` times in one A document only."""
+    rng = np.random.default_rng(seed)
+    filler = np.array([f"w{i:03d}" for i in range(200)])
+    p = 1.0 / np.arange(1, 201)
+    p /= p.sum()
+    rows = []
+    for g in ("A", "B"):
+        for d in range(n_per_group):
+            words = list(rng.choice(filler, size=doc_len, p=p))
+            words += list(rng.choice(PLANTED, size=6 if g == "A" else 1))
+            if g == "A" and d == 0:
+                words += ["zzburst"] * burst
+            rng.shuffle(words)
+            rows.append({"doc_id": f"{g}{d:02d}", "outlet": g, "text": " ".join(words)})
+    return pd.DataFrame(rows)
+
+
+def null_corpus(seed: int = 1, n_docs: int = 40, doc_len: int = 120) -> pd.DataFrame:
+    """No difference between the groups: every document drawn from one distribution."""
+    rng = np.random.default_rng(seed)
+    filler = np.array([f"w{i:03d}" for i in range(60)])
+    p = 1.0 / np.arange(1, 61) ** 0.7
+    p /= p.sum()
+    texts = [" ".join(rng.choice(filler, size=doc_len, p=p)) for _ in range(n_docs)]
+    return pd.DataFrame({"doc_id": [f"d{i}" for i in range(n_docs)],
+                         "outlet": ["A"] * (n_docs // 2) + ["B"] * (n_docs - n_docs // 2), "text": texts})
+
+
+# ------------------------------------------------------------------------------------------
+# tokenisation
+# ------------------------------------------------------------------------------------------
+
+def test_tokenize_possessives_hyphens_apostrophes():
+    text = "Russia’s so-called ‘referendums’ in Kyiv's suburbs: don't call KIEV-BASED states' vote fake."
+    assert tokenize(text) == ["russia", "so-called", "referendums", "in", "kyiv", "suburbs", "don't", "call",
+                              "kiev-based", "states", "vote", "fake"]
+    assert tokenize("Kiev‐based", lowercase=False) == ["Kiev-based"]  # Unicode hyphen folded
+    assert tokenize("RUSSIA'S", lowercase=False) == ["RUSSIA"]
+    assert tokenize("  ...  ") == []
+    with pytest.raises(TypeError):
+        tokenize(None)  # type: ignore[arg-type]
+
+
+def test_vectorizer_ngrams_and_stop_words():
+    v = build_vectorizer(ngram_range=(1, 3), stop_words="english")
+    v.fit(["The special military operation in the Donbas"])
+    names = list(v.get_feature_names_out())
+    assert "special military operation" in names
+    assert "the" not in names and "in" not in names
+    assert "operation donbas" in names  # stop words are removed before n-grams are built
+    with pytest.raises(LexicalError, match="ngram_range"):
+        build_vectorizer(ngram_range=(2, 1))
+    with pytest.raises(LexicalError, match="stop_words"):
+        build_vectorizer(stop_words="french")
+
+
+def test_term_counts_known_matrix_and_errors():
+    c = pd.DataFrame({"doc_id": ["a", "b"], "text": ["Kyiv's vote, Kyiv.", "the vote"]})
+    X, vocab = term_counts(c)
+    assert sp.issparse(X) and X.dtype == np.int64
+    assert list(vocab) == ["kyiv", "the", "vote"]
+    assert X.toarray().tolist() == [[2, 0, 1], [0, 1, 1]]
+    bad = pd.DataFrame({"doc_id": ["a", "b"], "text": ["fine", None]})
+    with pytest.raises(LexicalError, match=r"doc_id 'b'.*'text'"):
+        term_counts(bad)
+    with pytest.raises(LexicalError, match="no column 'body'"):
+        term_counts(c, column="body")
+
+
+# ------------------------------------------------------------------------------------------
+# the estimator, by hand
+# ------------------------------------------------------------------------------------------
+
+def test_delta_var_z_by_hand_uniform_prior():
+    # vocabulary: referendum, sham, vote.  A: sham 2, vote 1 (n=3).  B: referendum 1, vote 2 (n=3).
+    c = pd.DataFrame({"outlet": ["A", "B"], "text": ["sham vote sham", "vote vote referendum"]})
+    fw = fightin_words(c, mode="two", prior="uniform", prior_scale=1.5, min_count=1).set_index("term")
+    a, a0 = 0.5, 1.5  # alpha_w = 1.5 / 3 terms
+    d_sham = math.log((2 + a) / (3 + a0 - 2 - a)) - math.log((0 + a) / (3 + a0 - 0 - a))
+    v_sham = 1 / (2 + a) + 1 / (0 + a)
+    d_vote = math.log((1 + a) / (3 + a0 - 1 - a)) - math.log((2 + a) / (3 + a0 - 2 - a))
+    v_vote = 1 / (1 + a) + 1 / (2 + a)
+    assert fw.loc["sham", "delta"] == pytest.approx(d_sham, rel=1e-12)
+    assert fw.loc["sham", "var"] == pytest.approx(v_sham, rel=1e-12)
+    assert fw.loc["sham", "z"] == pytest.approx(d_sham / math.sqrt(v_sham), rel=1e-12)
+    assert fw.loc["vote", "delta"] == pytest.approx(d_vote, rel=1e-12)
+    assert fw.loc["vote", "z"] == pytest.approx(d_vote / math.sqrt(v_vote), rel=1e-12)
+    assert fw.loc["sham", ["count_group", "count_other", "docs_group", "docs_other"]].tolist() == [2, 0, 1, 0]
+    # z: sham > 0 > referendum (-1.386 / sqrt(2.667) = -0.85) > vote (-1.022 / sqrt(1.067) = -0.99)
+    assert list(fw.index) == ["sham", "referendum", "vote"]
+    assert (fw["group"] == "A").all() and (fw["other"] == "B").all()
+
+
+def test_delta_by_hand_pooled_prior():
+    c = pd.DataFrame({"outlet": ["A", "B"], "text": ["sham vote sham", "vote vote referendum"]})
+    fw = fightin_words(c, mode="two", prior="pooled", prior_scale=6.0, min_count=1).set_index("term")
+    # pooled shares: referendum 1/6, sham 2/6, vote 3/6 -> alpha = 1, 2, 3; alpha0 = 6
+    a_vote, a0 = 3.0, 6.0
+    d_vote = math.log((1 + a_vote) / (3 + a0 - 1 - a_vote)) - math.log((2 + a_vote) / (3 + a0 - 2 - a_vote))
+    assert fw.loc["vote", "delta"] == pytest.approx(d_vote, rel=1e-12)
+    assert fw.loc["vote", "var"] == pytest.approx(1 / 4 + 1 / 5, rel=1e-12)
+    assert fw.attrs["prior"] == "pooled" and fw.attrs["prior_scale"] == 6.0
+
+
+def test_background_prior_dataframe_equals_series_with_add_one():
+    c = pd.DataFrame({"outlet": ["A", "B"], "text": ["sham vote sham", "vote vote referendum"]})
+    bg = pd.DataFrame({"text": ["vote vote vote sham", "referendum vote"]})
+    from_df = fightin_words(c, mode="two", prior=bg, prior_scale=3.0, min_count=1).set_index("term")
+    series = pd.Series({"vote": 4, "sham": 1, "referendum": 1, "unrelated": 50})
+    from_s = fightin_words(c, mode="two", prior=series, prior_scale=3.0, min_count=1).set_index("term")
+    pd.testing.assert_series_equal(from_df["delta"], from_s["delta"])
+    # add-one smoothed shares over the analysed vocabulary: (2, 2, 5) / 9 * 3
+    a = {"referendum": 2 / 3, "sham": 2 / 3, "vote": 5 / 3}
+    d = math.log((2 + a["sham"]) / (3 + 3 - 2 - a["sham"])) - math.log(a["sham"] / (3 + 3 - a["sham"]))
+    assert from_df.loc["sham", "delta"] == pytest.approx(d, rel=1e-12)
+
+
+def test_log_odds_dirichlet_matches_formula_and_rejects_bad_prior():
+    d, v = log_odds_dirichlet(np.array([3, 0]), 10, np.array([1, 4]), 12, alpha=np.array([0.5, 0.25]), alpha0=2.0)
+    assert d[1] == pytest.approx(math.log(0.25 / (10 + 2 - 0.25)) - math.log(4.25 / (12 + 2 - 4.25)))
+    assert v[0] == pytest.approx(1 / 3.5 + 1 / 1.5)
+    with pytest.raises(LexicalError, match="alpha"):
+        log_odds_dirichlet(1, 10, 1, 10, alpha=0.0)
+
+
+# ------------------------------------------------------------------------------------------
+# planted differences, one-article terms, resampling
+# ------------------------------------------------------------------------------------------
+
+def test_planted_terms_rank_first_and_pass_document_level_tests():
+    c = planted_corpus()
+    # ~200 tested terms: BH can flag 5 terms only if 200 / (5 (P + 1)) < 0.05, so P = 1000
+    fw = fightin_words(c, mode="two", bootstrap=1000, permutations=1000, random_state=3)
+    top = fw.head(len(PLANTED))
+    assert set(top["term"]) == set(PLANTED)
+    assert top["significant"].all()
+    assert (top["ci_low"] > 0).all()
+    assert (top["p_perm"] <= 1 / 1001 + 1e-12).all() and (top["p_boot"] <= 1 / 1001 + 1e-12).all()
+    assert fw["significant"].sum() <= len(PLANTED) + 2  # the filler words are not different
+
+
+def test_one_article_term_fools_token_z_but_not_document_level_tests():
+    c = planted_corpus()
+    token = fightin_words(c, mode="two").set_index("term")
+    assert token.loc["zzburst", "z"] > 3 and token.loc["zzburst", "significant"]
+    assert token.attrs["significance"].startswith("token-level")
+    boot = fightin_words(c, mode="two", bootstrap=1000, random_state=5).set_index("term")
+    assert boot.loc["zzburst", "p_boot"] > 0.3          # absent from ~37% of the resamples
+    assert not boot.loc["zzburst", "significant"]
+    assert boot.loc["zzburst", "ci_high"] - boot.loc["zzburst", "ci_low"] > 2
+    perm = fightin_words(c, mode="two", permutations=1000, random_state=5).set_index("term")
+    assert perm.loc["zzburst", "p_perm"] > 0.2          # ~ share of documents in group A
+    assert not perm.loc["zzburst", "significant"]
+    # the planted terms stay significant under both
+    assert boot.loc[PLANTED, "significant"].all() and perm.loc[PLANTED, "significant"].all()
+
+
+def test_bootstrap_matches_a_loop_over_replicates():
+    """ci_low/ci_high/p_boot against a plain loop that reuses the same resampling weights."""
+    c = planted_corpus(n_per_group=12, doc_len=60, burst=8)
+    B, seed = 200, 11
+    fw = fightin_words(c, mode="two", bootstrap=B, random_state=seed, min_count=3, prior_scale=50.0)
+    X, vocab = term_counts(c)
+    lab = (c["outlet"] == "B").to_numpy().astype(int)
+    W = lexical._bootstrap_weights(lab, 2, B, np.random.default_rng(seed))  # same draws (n_g x B)
+    Xa, Xb = X[lab == 0].toarray(), X[lab == 1].toarray()
+    pooled = X.toarray().sum(axis=0)
+    alpha = 50.0 * pooled / pooled.sum()
+    deltas, signs = np.empty((B, len(vocab))), np.empty((B, len(vocab)))
+    for b in range(B):
+        ya, yb = W[0][:, b] @ Xa, W[1][:, b] @ Xb
+        na, nb = ya.sum(), yb.sum()
+        deltas[b] = (np.log((ya + alpha) / (na + 50.0 - ya - alpha))
+                     - np.log((yb + alpha) / (nb + 50.0 - yb - alpha)))
+        signs[b] = np.sign(ya / na - yb / nb)
+    col = {t: k for k, t in enumerate(vocab)}
+    for _, row in fw.iterrows():
+        k = col[row["term"]]
+        lo, hi = np.quantile(deltas[:, k], [0.025, 0.975])
+        assert row["ci_low"] == pytest.approx(lo, abs=2e-4)
+        assert row["ci_high"] == pytest.approx(hi, abs=2e-4)
+        below, above = (signs[:, k] <= 0).sum(), (signs[:, k] >= 0).sum()
+        assert row["p_boot"] == pytest.approx(min(1.0, (2 * min(below, above) + 1) / (B + 1)))
+
+
+def test_permutation_p_matches_exact_enumeration():
+    c = pd.DataFrame({"outlet": ["A", "A", "A", "B", "B", "B"],
+                      "text": ["sham vote sham", "sham sham poll", "vote poll sham", "vote vote poll",
+                               "poll vote", "poll sham vote vote"]})
+    P = 6000
+    fw = fightin_words(c, mode="two", permutations=P, random_state=2, min_count=1, prior_scale=4.0)
+    X, vocab = term_counts(c)
+    X = X.toarray()
+    pooled = X.sum(axis=0)
+    alpha = 4.0 * pooled / pooled.sum()
+
+    def delta(idx_a):
+        mask = np.zeros(6, bool)
+        mask[list(idx_a)] = True
+        ya, yb = X[mask].sum(axis=0), X[~mask].sum(axis=0)
+        na, nb = ya.sum(), yb.sum()
+        return np.log((ya + alpha) / (na + 4 - ya - alpha)) - np.log((yb + alpha) / (nb + 4 - yb - alpha))
+
+    obs = delta((0, 1, 2))
+    perms = np.array([delta(s) for s in itertools.combinations(range(6), 3)])
+    exact = (np.abs(perms) >= np.abs(obs) - 1e-9).mean(axis=0)
+    got = fw.set_index("term")["p_perm"]
+    for k, t in enumerate(vocab):
+        assert got[t] == pytest.approx(exact[k], abs=0.03)  # Monte Carlo error ~ 0.006
+
+
+def test_permutation_p_values_uniform_under_the_null():
+    """Size check: 40 null corpora, the 10 most frequent terms of each (frequent terms, so p is
+    nearly continuous). Terms of one corpus are correlated, hence the loose bounds."""
+    ps, flagged = [], 0
+    terms = [f"w{i:03d}" for i in range(10)]
+    for seed in range(40):
+        fw = fightin_words(null_corpus(seed=seed, n_docs=40), mode="two", permutations=199, random_state=seed,
+                           min_count=20)
+        ps.append(fw.set_index("term").loc[terms, "p_perm"].to_numpy())
+        flagged += int(fw["significant"].sum())
+    p = np.concatenate(ps)
+    assert p.min() >= 1 / 200 and p.max() <= 1
+    assert (p <= 0.05).mean() <= 0.08          # not anti-conservative
+    assert (p <= 0.10).mean() <= 0.14
+    assert 0.35 <= (p <= 0.50).mean() <= 0.60  # and not degenerate
+    assert 0.40 <= p.mean() <= 0.62
+    assert flagged <= 2
+
+
+def test_bh_qvalues_match_statsmodels():
+    multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
+    rng = np.random.default_rng(0)
+    p = np.concatenate([rng.uniform(size=40), rng.uniform(0, 0.01, size=10)])
+    assert np.allclose(bh_qvalues(p), multipletests(p, method="fdr_bh")[1])
+    with_nan = np.array([0.01, np.nan, 0.02])
+    q = bh_qvalues(with_nan)
+    assert np.isnan(q[1]) and np.allclose(q[[0, 2]], multipletests([0.01, 0.02], method="fdr_bh")[1])
+    fw = fightin_words(planted_corpus(), mode="two", permutations=99, random_state=0)
+    assert np.allclose(fw["q"], multipletests(fw["p_perm"], method="fdr_bh")[1])
+
+
+def test_modes_pairs_antisymmetric_one_vs_rest_and_mapping():
+    c = planted_corpus(n_per_group=10)
+    extra = c[c["outlet"] == "B"].assign(outlet="C", doc_id=lambda d: "C" + d["doc_id"])
+    c3 = pd.concat([c, extra], ignore_index=True)
+    pairs = fightin_words(c3, mode="pairs", pairs=[("A", "B"), ("B", "A")], min_count=1)
+    ab = pairs[pairs["group"] == "A"].set_index("term")
+    ba = pairs[pairs["group"] == "B"].set_index("term").loc[ab.index]
+    assert np.allclose(ab["delta"], -ba["delta"]) and np.allclose(ab["z"], -ba["z"])
+    assert set(pairs["other"]) == {"A", "B"}
+    allpairs = fightin_words(c3, mode="pairs", min_count=1)
+    assert allpairs.attrs["contrasts"] == [("A", "B"), ("A", "C"), ("B", "C")]
+    ovr = fightin_words(c3, mode="one-vs-rest", min_count=1)
+    assert set(ovr["group"]) == {"A", "B", "C"} and set(ovr["other"]) == {"rest"}
+    # a mapping pools values: A vs (B + C) equals one-vs-rest's A contrast
+    pooled = fightin_words(c3, groups={"A": "A", "BC": ["B", "C"]}, mode="two", min_count=1).set_index("term")
+    a_rest = ovr[ovr["group"] == "A"].set_index("term").loc[pooled.index]
+    assert np.allclose(pooled["delta"], a_rest["delta"])
+    # groups= as a list subsets the corpus
+    two = fightin_words(c3, groups=["C", "A"], mode="two", min_count=1)
+    assert two.attrs["contrasts"] == [("C", "A")] and two.attrs["n_docs"] == {"C": 10, "A": 10}
+
+
+def test_counts_argument_same_result_determinism_and_no_mutation():
+    c = planted_corpus(n_per_group=10)
+    before = c.copy()
+    kw = dict(mode="two", bootstrap=50, permutations=50, random_state=7)
+    a = fightin_words(c, **kw)
+    b = fightin_words(c, counts=term_counts(c), **kw)
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(c, before)
+    d = fightin_words(c, **{**kw, "random_state": 8})
+    assert not np.allclose(a["ci_low"], d["ci_low"])
+
+
+def test_min_count_and_min_effect():
+    c = planted_corpus(n_per_group=10)
+    fw = fightin_words(c, mode="two", min_count=30)
+    assert ((fw["count_group"] + fw["count_other"]) >= 30).all()
+    strict = fightin_words(c, mode="two", min_effect=50.0)
+    assert not strict["significant"].any()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"group": "source"}, "no column 'source'"),
+    ({"mode": "two"}, "exactly two groups"),
+    ({"mode": "pairs", "pairs": [("A", "Z")]}, "unknown group 'Z'"),
+    ({"mode": "sideways"}, "mode must be"),
+    ({"groups": ["A", "Q"]}, r"no documents for group\(s\) \['Q'\]"),
+    ({"bootstrap": -1}, "bootstrap must be"),
+    ({"prior": "flat"}, "prior must be"),
+    ({"counts": (sp.csr_matrix((2, 2)), ["a", "b"])}, "counts has shape"),
+])
+def test_bad_input_errors(kwargs, match):
+    c = pd.concat([planted_corpus(n_per_group=3),
+                   pd.DataFrame({"doc_id": ["c"], "outlet": ["C"], "text": ["w001 w002"]})], ignore_index=True)
+    with pytest.raises(LexicalError, match=match):
+        fightin_words(c, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------
+# concordance
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def kwic_corpus():
+    return pd.DataFrame({
+        "doc_id": ["n1", "r1", "r2"],
+        "outlet": ["NYT", "RT", "RT"],
+        "published": pd.to_datetime(["2022-09-25", "2022-09-30", "2022-09-21"]),
+        "text": ["Moving toward Kyiv.\nThe Kyiv-based mayor said the war goes on.",
+                 "Officials in Kiev said the \u201creferendum\u201d was a sham. KIEV denied it.",
+                 "The special military operation, not a war, Kiev's critics said."],
+    })
+
+
+def test_concordance_offsets_context_and_order(kwic_corpus):
+    kw = concordance(kwic_corpus, "kyiv", width=10, sentences=pd.DataFrame(columns=["doc_id", "sent_id", "start", "end"]))
+    text = kwic_corpus.set_index("doc_id")["text"]
+    assert len(kw) == 2  # "toward" and "Kyivan"-style partial words never match; Kyiv-based does
+    for _, row in kw.iterrows():
+        t = text[row["doc_id"]]
+        assert t[row["start"]:row["end"]] == row["match"]
+        assert row["left"] == t[max(0, row["start"] - 10):row["start"]].replace("\n", " ")
+        assert row["right"] == t[row["end"]:row["end"] + 10].replace("\n", " ")
+    assert list(kw.columns[:9]) == ["outlet", "doc_id", "sent_id", "left", "match", "right", "start", "end",
+                                     "published"]
+    war = concordance(kwic_corpus, "war")
+    assert war["doc_id"].tolist() == ["n1", "r2"]  # "toward" not matched; groups sorted NYT < RT
+    kiev = concordance(kwic_corpus, "Kiev", case=True)
+    # RT rows sorted by date: r2 (21 Sep) before r1 (30 Sep); "KIEV" excluded by case=True
+    assert kiev["doc_id"].tolist() == ["r2", "r1"] and kiev["match"].tolist() == ["Kiev", "Kiev"]
+    rx = concordance(kwic_corpus, r"ref\w+", regex=True)
+    assert rx["match"].tolist() == ["referendum"]
+
+
+def test_concordance_sentence_ids_from_table(kwic_corpus):
+    t = kwic_corpus.set_index("doc_id")["text"]
+    cut = t["n1"].index("\n")
+    sentences = pd.DataFrame({"doc_id": ["n1", "n1"], "sent_id": ["n1:0", "n1:1"], "start": [0, cut + 1],
+                              "end": [cut, len(t["n1"])]})
+    kw = concordance(kwic_corpus, "kyiv", sentences=sentences)
+    assert kw["sent_id"].tolist() == ["n1:0", "n1:1"]
+
+
+def test_concordance_of_a_lexicon_marker(kwic_corpus):
+    kw = concordance(kwic_corpus, marker="Kiev", family="naming")
+    assert kw["match"].tolist() == ["Kiev", "Kiev", "KIEV"]  # "Kiev's" in r2 (21 Sep) first
+    assert kw["doc_id"].tolist() == ["r2", "r1", "r1"]
+    assert (kw["marker"] == "Kiev").all() and (kw["family"] == "naming").all()
+    sq = concordance(kwic_corpus, family="scare_quotes")
+    assert sq["match"].tolist() == ["\u201creferendum\u201d"]
+    with pytest.raises(LexicalError, match="give a term"):
+        concordance(kwic_corpus)
+    empty = concordance(kwic_corpus, "Luhansk")
+    assert empty.empty and "left" in empty.columns
