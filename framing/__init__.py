@@ -21,6 +21,8 @@ _API: dict[str, str] = {
     "read_corpus": "corpus",
     "validate_corpus": "corpus",
     "dropped_rows": "corpus",
+    "drop_summary": "corpus",
+    "CorpusWarning": "corpus",
     "find_duplicates": "corpus",
     "drop_duplicates": "corpus",
     "select": "corpus",
@@ -36,6 +38,19 @@ _API: dict[str, str] = {
     "build_manifest": "fetch",
     "fetch_corpus": "fetch",
     "FetchError": "fetch",
+    # lexical contrasts and framing markers
+    "tokenize": "lexical",
+    "build_vectorizer": "lexical",
+    "term_counts": "lexical",
+    "log_odds_dirichlet": "lexical",
+    "fightin_words": "lexical",
+    "concordance": "lexical",
+    "LexicalError": "lexical",
+    "load_lexicon": "markers",
+    "match_markers": "markers",
+    "marker_rates": "markers",
+    "Lexicon": "markers",
+    "LexiconError": "markers",
     # test stand-in
     "HashEncoder": "testing",
 }

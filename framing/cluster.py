@@ -129,6 +129,22 @@ def _check_embeddings(X: Any, name: str = "embeddings") -> np.ndarray:
     return (A / norms[:, None]).astype(np.float32)
 
 
+def _threads(n: int | None) -> Any:
+    """Context limiting OpenMP/BLAS threads (a no-op context for None)."""
+    import contextlib
+
+    if n is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=int(n))
+
+
+def _pca_solver(Z: np.ndarray) -> str:
+    """Exact, deterministic PCA: eigendecomposition of the d x d covariance when n >= d
+    (fast for many sentences in a few hundred dimensions), else a full SVD."""
+    return "covariance_eigh" if Z.shape[0] >= Z.shape[1] else "full"
+
+
 def _normalise_rows(A: np.ndarray) -> np.ndarray:
     n = np.linalg.norm(A, axis=1, keepdims=True)
     n[n == 0] = 1.0
@@ -210,17 +226,22 @@ class Clusterer(ClusterMixin, BaseEstimator):
 
     When ``n_clusters`` is None (k-means and agglomerative) it is chosen over ``k_range``:
 
-    - ``criterion="silhouette"`` (default): the mean silhouette width with cosine distance
+    - ``criterion="stability"`` (default): for each k, ``n_pairs`` pairs of random 80 %
+      subsamples are clustered and compared on their common points (Ben-Hur et al. 2002;
+      Lange et al. 2004). The score of a pair is the best-match Jaccard of its *least*
+      stable cluster (Hennig 2007) -- a global ARI would hide one arbitrarily split cluster
+      among several stable ones. The chosen k is the largest whose mean score minus its
+      standard deviation over the pairs is at least ``min_stability`` (default 0.75,
+      Hennig's guideline), i.e. every cluster is stable with a margin; if no k qualifies,
+      the k with the highest such lower value. The scan stops once ``patience``
+      consecutive k have failed (stability of k-means on sentence embeddings falls with
+      k; None scans all of ``k_range``). Costs ``2 * n_pairs`` fits per k scanned.
+    - ``criterion="silhouette"``: the mean silhouette width with cosine distance
       (Rousseeuw 1987) of each candidate solution, evaluated on one fixed random subsample of
       ``subsample`` points (the same points for every k, so scores are comparable; the
       clustering itself always uses all points). The k with the highest mean silhouette wins.
-    - ``criterion="stability"``: for each k, ``n_pairs`` pairs of random 80 % subsamples are
-      clustered and compared on their common points (Ben-Hur et al. 2002; Lange et al.
-      2004). The score of a pair is the best-match Jaccard of its *least* stable cluster
-      (Hennig 2007) -- a global ARI would hide one arbitrarily split cluster among several
-      stable ones. The largest k whose mean score is at least ``min_stability`` (default
-      0.75, Hennig's guideline) is chosen; if none reaches it, the most stable k. The ARI of
-      the pairs is kept for information. Costs ``2 * n_pairs`` extra fits per k.
+      On sentence embeddings the silhouette is often highest at k = 2 (a coarse split), which
+      is why stability is the default.
 
     The table of candidate scores is kept in ``selection_``.
 
@@ -247,10 +268,22 @@ class Clusterer(ClusterMixin, BaseEstimator):
         k-means restarts.
     subsample : int
         Points used to score silhouettes.
+    selection_size : int or None
+        Choose k on one fixed random subsample of at most this many points (default 4000;
+        None: all points); the final clustering at the chosen k always uses all points.
+        Keeps the k scan affordable for ~10k sentences.
     n_pairs : int
         Subsample pairs per k for ``criterion="stability"``.
     min_stability : float
-        Threshold on the least stable cluster's mean Jaccard for ``criterion="stability"``.
+        Threshold on the least stable cluster's Jaccard (mean - sd over pairs) for
+        ``criterion="stability"``.
+    patience : int or None
+        Stop the stability scan after this many consecutive failing k.
+    threads : int or None
+        OpenMP/BLAS threads for the fits (via threadpoolctl); None leaves the libraries'
+        default. 1 by default: the many small fits gain little from threads, and on a
+        shared machine OpenMP spin-waiting made threaded k-means about 5x slower in our
+        measurements (2 cores, other jobs running).
     random_state : int, numpy Generator or None
         Seeds k-means initialisation and the subsamples; HDBSCAN and agglomerative
         clustering are deterministic.
@@ -275,6 +308,8 @@ class Clusterer(ClusterMixin, BaseEstimator):
     >>> centres = rng.standard_normal((3, 20)) * 3
     >>> X = np.vstack([c + rng.standard_normal((30, 20)) * 0.3 for c in centres])
     >>> cl = Clusterer(method="kmeans", k_range=(2, 6), random_state=0).fit(X)
+    >>> cl.selection_["k"].tolist()  # the k scanned (criterion="stability")
+    [2, 3, 4, 5, 6]
     >>> cl.n_clusters_
     3
     >>> np.bincount(cl.labels_).tolist()
@@ -282,11 +317,12 @@ class Clusterer(ClusterMixin, BaseEstimator):
     """
 
     def __init__(self, method: str = "kmeans", n_clusters: int | None = None, *,
-                 k_range: tuple[int, int] = (2, 30), criterion: str = "silhouette",
+                 k_range: tuple[int, int] = (2, 30), criterion: str = "stability",
                  n_components: int | None = 50, linkage: str = "ward",
                  min_cluster_size: int | None = None, min_samples: int | None = None,
-                 n_init: int = 4, subsample: int = 2000, n_pairs: int = 3,
-                 min_stability: float = 0.75,
+                 n_init: int = 4, subsample: int = 2000, selection_size: int | None = 4000,
+                 n_pairs: int = 3, min_stability: float = 0.75, patience: int | None = 5,
+                 threads: int | None = 1,
                  random_state: int | np.random.Generator | None = None) -> None:
         self.method = method
         self.n_clusters = n_clusters
@@ -298,8 +334,11 @@ class Clusterer(ClusterMixin, BaseEstimator):
         self.min_samples = min_samples
         self.n_init = n_init
         self.subsample = subsample
+        self.selection_size = selection_size
         self.n_pairs = n_pairs
         self.min_stability = min_stability
+        self.patience = patience
+        self.threads = threads
         self.random_state = random_state
 
     # -- parameter checks
@@ -335,7 +374,7 @@ class Clusterer(ClusterMixin, BaseEstimator):
         self.pca_ = None
         if self.n_components is not None and self.n_components < min(Z.shape):
             from sklearn.decomposition import PCA
-            self.pca_ = PCA(n_components=self.n_components, svd_solver="full").fit(Z)
+            self.pca_ = PCA(n_components=self.n_components, svd_solver=_pca_solver(Z)).fit(Z)
             Z = _normalise_rows(self.pca_.transform(Z))
         return Z
 
@@ -370,6 +409,9 @@ class Clusterer(ClusterMixin, BaseEstimator):
         return linkage(Z.astype(np.float64), method=self.linkage, metric=metric)
 
     def _select_k(self, Z: np.ndarray, rng: np.random.Generator) -> tuple[int, np.ndarray, pd.DataFrame]:
+        full = Z
+        if self.selection_size is not None and Z.shape[0] > self.selection_size:
+            Z = full[np.sort(rng.choice(full.shape[0], size=self.selection_size, replace=False))]
         lo, hi = self.k_range
         hi = min(hi, Z.shape[0] - 1)
         ks = list(range(lo, hi + 1))
@@ -393,10 +435,13 @@ class Clusterer(ClusterMixin, BaseEstimator):
                 k_best = int(table.loc[table["score"].idxmax(), "k"])
             else:
                 k_best = ks[0]
-            return k_best, best_labels[k_best], table.assign(criterion="silhouette (cosine)")
+            labels = (best_labels[k_best] if Z is full
+                      else self._cluster_k(full, k_best, seed, self._tree(full) if tree is not None else None))
+            return k_best, labels, table.assign(criterion="silhouette (cosine)")
         # stability
         n = Z.shape[0]
         m = max(2, int(round(0.8 * n)))
+        failed = 0
         for k in ks:
             scores, aris = [], []
             for _ in range(self.n_pairs):
@@ -416,16 +461,25 @@ class Clusterer(ClusterMixin, BaseEstimator):
                         present = np.bincount(u[u >= 0], minlength=ku) > 0
                         worst.append(_jaccard_table(u, v, ku).max(axis=1)[present].min())
                 scores.append(min(worst) if worst else 0.0)
-            rows.append({"k": k, "score": float(np.mean(scores)), "score_sd": float(np.std(scores)),
-                         "ari": float(np.mean(aris))})
+            mean, sd = float(np.mean(scores)), float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0
+            rows.append({"k": k, "score": mean, "score_sd": sd, "lower": mean - sd, "ari": float(np.mean(aris))})
+            failed = failed + 1 if mean - sd < self.min_stability else 0
+            if self.patience is not None and failed >= self.patience:
+                break
         table = pd.DataFrame(rows)
-        ok = table[table["score"] >= self.min_stability]
-        k_best = int(ok["k"].max()) if len(ok) else int(table.loc[table["score"].idxmax(), "k"])
-        labels = self._cluster_k(Z, k_best, _seed(rng), tree)
+        ok = table[table["lower"] >= self.min_stability]
+        k_best = int(ok["k"].max()) if len(ok) else int(table.loc[table["lower"].idxmax(), "k"])
+        if Z is not full and tree is not None:
+            tree = self._tree(full)
+        labels = self._cluster_k(full, k_best, _seed(rng), tree)
         return k_best, labels, table.assign(criterion="stability (least stable cluster, mean Jaccard)")
 
     def fit(self, X: Any, y: Any = None) -> "Clusterer":
         """Cluster the rows of ``X`` (embeddings, shape ``(n, d)``). Returns self."""
+        with _threads(self.threads):
+            return self._fit(X)
+
+    def _fit(self, X: Any) -> "Clusterer":
         Z = self._fit_transform_space(X)
         self._check_params(Z.shape[0])
         rng = _rng(self.random_state)
@@ -588,6 +642,11 @@ class StableClusters(BaseEstimator):
     def fit(self, X: Any, y: Any = None) -> "StableClusters":
         """Run the reference clustering and the resamples on embeddings ``X``. Returns self."""
         self._check()
+        threads = getattr(self.clusterer, "threads", 1) if self.clusterer is not None else 1
+        with _threads(threads):
+            return self._fit(X)
+
+    def _fit(self, X: Any) -> "StableClusters":
         from scipy.optimize import linear_sum_assignment
 
         rng = _rng(self.random_state)
@@ -804,12 +863,13 @@ class ClusterDescription:
         ``count`` (occurrences in the cluster).
     exemplars : DataFrame
         ``cluster``, ``rank``, ``row`` (position in the input table), ``doc_id``, (``sent_id``),
-        ``outlet``, ``text``, ``similarity`` (cosine to the cluster centroid).
+        the group column (``outlet`` by default), ``text``, ``similarity`` (cosine to the
+        cluster centroid).
     sizes : DataFrame
-        ``cluster``, ``outlet``, ``n``, ``share_of_cluster``, ``share_of_outlet``.
+        ``cluster``, the group column, ``n``, ``share_of_cluster``, ``share_of_group``.
     summary : DataFrame
         One row per cluster: ``cluster``, ``size``, ``share``, ``top_terms`` (joined),
-        ``exemplar`` (the most central text), ``outlets`` (count per outlet as text).
+        ``exemplar`` (the most central text), ``groups`` (count per group as text).
     """
 
     terms: pd.DataFrame
@@ -962,18 +1022,18 @@ def describe_clusters(table: pd.DataFrame, labels: Any, *, embeddings: Any = Non
             rec = {"cluster": int(c), "rank": r, "row": int(i)}
             for col in id_cols:
                 rec[col] = table[col].iloc[i]
-            rec["outlet"] = table[group].iloc[i]
+            rec[group] = table[group].iloc[i]
             rec["text"] = texts[i]
             rec["similarity"] = float(E[i] @ centroid)
             ex_rows.append(rec)
-    exemplar_df = pd.DataFrame(ex_rows, columns=["cluster", "rank", "row", *id_cols, "outlet", "text", "similarity"])
+    exemplar_df = pd.DataFrame(ex_rows, columns=["cluster", "rank", "row", *id_cols, group, "text", "similarity"])
 
     g = table[group].astype(str).to_numpy()
-    sizes = (pd.DataFrame({"cluster": lab, "outlet": g}).groupby(["cluster", "outlet"]).size()
+    sizes = (pd.DataFrame({"cluster": lab, group: g}).groupby(["cluster", group]).size()
              .rename("n").reset_index())
     sizes["share_of_cluster"] = sizes["n"] / sizes.groupby("cluster")["n"].transform("sum")
     outlet_tot = pd.Series(g).value_counts()
-    sizes["share_of_outlet"] = sizes["n"] / sizes["outlet"].map(outlet_tot).astype(float)
+    sizes["share_of_group"] = sizes["n"] / sizes[group].map(outlet_tot).astype(float)
 
     summ = []
     for c in classes:
@@ -982,7 +1042,7 @@ def describe_clusters(table: pd.DataFrame, labels: Any, *, embeddings: Any = Non
         per = sizes[sizes["cluster"] == c].sort_values("n", ascending=False)
         summ.append({"cluster": int(c), "size": int((lab == c).sum()), "share": float((lab == c).mean()),
                      "top_terms": ", ".join(tt), "exemplar": ex.iloc[0] if len(ex) else "",
-                     "outlets": ", ".join(f"{o} {k}" for o, k in zip(per["outlet"], per["n"]))})
+                     "groups": ", ".join(f"{o} {k}" for o, k in zip(per[group], per["n"]))})
     summary = pd.DataFrame(summ)
     return ClusterDescription(terms=terms, exemplars=exemplar_df, sizes=sizes, summary=summary)
 
@@ -1380,7 +1440,8 @@ def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022
               bertopic_timeout: float = 1800) -> dict:
     """Time the full stability analysis on the referendum-window sentences; compare BERTopic.
 
-    Steps: load ``corpus``, keep articles published in ``window`` (inclusive), split into
+    Steps: load ``corpus``, keep articles published in ``window`` (inclusive) that are not
+    flagged as near-duplicates (``near_dup_of``), split into
     sentences, embed them with :class:`framing.Encoder` (``model=None``: the default model;
     vectors come from the embedding cache after the first run). Then, for each seed in
     ``seeds``, run :class:`StableClusters` (default clusterer: k-means, k by cosine
@@ -1409,6 +1470,8 @@ def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022
 
     result: dict[str, Any] = {"benchmark": "framing.cluster", "corpus": corpus, "window": list(window)}
     docs = load_corpus(corpus)
+    if "near_dup_of" in docs.columns:  # as in the notebooks: a syndicated text counts once
+        docs = docs[docs["near_dup_of"].fillna("") == ""]
     lo, hi = pd.Timestamp(window[0]), pd.Timestamp(window[1])
     docs = docs[(docs["published"] >= lo) & (docs["published"] <= hi)]
     sents = split_sentences(docs)

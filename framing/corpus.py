@@ -295,13 +295,16 @@ _BOILERPLATE_RE = re.compile(
     r"|\bjavascript (?:is )?(?:disabled|required)\b|^\s*(?:read more|related articles?)\s*:?\s*$",
     re.IGNORECASE | re.MULTILINE)
 _BOILERPLATE_HINTS = ("newsletter", "click here", "cookie", "rights reserved", "advertisement",
-                      "share ", "follow us", "javascript", "read more", "related article")
+                      "share this", "share on", "follow us", "javascript", "read more",
+                      "related article")
 #: A boilerplate phrase counts only on a short line or near the start/end of the text.
 _BOILERPLATE_LINE = 200
 _BOILERPLATE_EDGE = 300
 
 
 def _html_tag(text: str) -> str | None:
+    if "<" not in text:
+        return None
     m = _TAG_RE.search(text)
     return m.group(0)[:40] if m else None
 
@@ -309,12 +312,13 @@ def _html_tag(text: str) -> str | None:
 def _text_warnings(text: str, title: str) -> list[str]:
     """Non-fatal suspicions about one document (conservative by design)."""
     out: list[str] = []
-    for m in _ENTITY_RE.finditer(text):
-        name = m.group(0)[1:]
-        if name.startswith("#") or name in _HTML5_ENTITIES:
-            out.append(f"HTML entity {m.group(0)!r} in text")
-            break
-    tag = _html_tag(title)
+    if "&" in text:
+        for m in _ENTITY_RE.finditer(text):
+            name = m.group(0)[1:]
+            if name.startswith("#") or name in _HTML5_ENTITIES:
+                out.append(f"HTML entity {m.group(0)!r} in text")
+                break
+    tag = _html_tag(title) if "<" in title else None
     if tag:
         out.append(f"HTML markup {tag!r} in title")
     lower = text.lower()
@@ -395,24 +399,30 @@ def _parse_dates(values: pd.Series, date_format: str | None) -> tuple[np.ndarray
         s = values
         if getattr(s.dt, "tz", None) is not None:
             s = s.dt.tz_localize(None)
-        s = s.dt.normalize().astype("datetime64[ns]")
-        arr = s.to_numpy()
-        missing = np.isnat(arr)
-        out[:] = arr
-        status[missing] = 1
-        raw = ["" if m else str(v)[:10] for m, v in zip(missing, arr, strict=True)]
-        return out, status, raw
+        try:
+            arr = s.dt.normalize().astype("datetime64[ns]").to_numpy()
+        except (ValueError, OverflowError):  # outside the datetime64[ns] range: go value by value
+            values = s.astype(object)
+        else:
+            missing = np.isnat(arr)
+            out[:] = arr
+            status[missing] = 1
+            raw = ["" if m else str(v)[:10] for m, v in zip(missing, arr, strict=True)]
+            return out, status, raw
     todo: dict[str, list[int]] = {}
     for i, v in enumerate(values.tolist()):
         if _is_missing(v):
             status[i] = 1
             continue
         if isinstance(v, (_dt.date, np.datetime64)):  # includes datetime and Timestamp
-            ts = pd.Timestamp(v)
-            if ts.tzinfo is not None:
-                ts = ts.tz_localize(None)
-            out[i] = ts.as_unit("ns").normalize().to_datetime64()
             raw[i] = str(v)
+            try:
+                ts = pd.Timestamp(v)
+                if ts.tzinfo is not None:
+                    ts = ts.tz_localize(None)
+                out[i] = ts.as_unit("ns").normalize().to_datetime64()
+            except (ValueError, OverflowError):
+                status[i] = 2
             continue
         sv = str(v).strip()
         raw[i] = str(v)
@@ -965,13 +975,17 @@ def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding
                 ttl = "" if _is_missing(ttl) else str(ttl).strip()
                 texts.append(rest.strip() if ttl and first.strip() == ttl else t)
             out[text_col] = texts
+    generated = []
     if names["outlet"] and names["outlet"] not in out.columns and not default_outlet and not has_table:
         # no metadata table: a first-level subfolder names the outlet (corpus/RT/a.txt -> "RT")
         subs = [r.split("/", 1)[0] if "/" in r else "" for r in table["_match"]]
         if any(subs):
             out[names["outlet"]] = subs
+            generated.append("outlet")
     if names["doc_id"] and names["doc_id"] not in out.columns:
         out[names["doc_id"]] = [r.rsplit(".", 1)[0].replace(":", "_") for r in table["_match"]]
+        generated.append("doc_id")
+    out.attrs = {"generated": generated}
     return out
 
 
@@ -1111,6 +1125,8 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
                            metadata_table=metadata_table, file_column=file_column,
                            default_outlet=default_outlet, errors=errors, pre_dropped=pre_dropped)
     source = str(path)
+    generated = list(raw.attrs.get("generated", ()))
+    raw.attrs = {}
     data_cols = [c for c in raw.columns if c not in _ROW_COLUMNS]
 
     # ---- map the user's columns onto the schema ------------------------------------------
@@ -1199,7 +1215,8 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
         "files": len(digests),
         "sha256": digests[0][1] if path.is_file() else hashlib.sha256(
             "".join(f"{name}\0{d}\n" for name, d in digests).encode()).hexdigest(),
-        "columns": {f: present.get(f) for f in SCHEMA},
+        "columns": {f: None if f in generated else present.get(f) for f in SCHEMA},
+        "generated": sorted(set(generated) | {f for f in ("doc_id",) if f not in present}),
         "options": {"default_outlet": default_outlet, "default_lang": default_lang,
                     "date_format": date_format, "errors": errors, "encoding": encoding,
                     "metadata": None if metadata is None else list(metadata),
@@ -1214,11 +1231,12 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
 # duplicates
 # --------------------------------------------------------------------------------------
 
-_WORD_RE = re.compile(r"\w+")
-#: Size of the bottom-k sketch used to find candidate pairs (all pairs are then checked
-#: exactly); with 64 a pair at Jaccard >= 0.5 shares well over the required minimum.
+#: Size of the bottom-k sketch used to find candidate pairs (candidates are then checked
+#: exactly). Two sets at Jaccard J share on average about 2J/(1+J) * k of their k smallest
+#: hashes; a candidate needs J * k / 2. In simulation (3,000 pairs each, sets of 100 and
+#: 700 shingles) the fewest shared were 29, 40 and 55 for J = 0.5, 0.7, 0.9 against the
+#: required 16, 22 and 28.
 _SKETCH = 64
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def _normalise_many(texts: Sequence[Any]) -> Any:
@@ -1236,11 +1254,6 @@ def _normalise_many(texts: Sequence[Any]) -> Any:
     arr = pc.utf8_lower(arr)
     arr = pc.replace_substring_regex(arr, r"[^\p{L}\p{N}\p{M}]+", " ")
     return pc.utf8_trim_whitespace(arr)
-
-
-def _normalise(text: str) -> str:
-    """:func:`_normalise_many` for one text, as a str."""
-    return _normalise_many([text])[0].as_py()
 
 
 def _mix64(x: np.ndarray) -> np.ndarray:
@@ -1399,10 +1412,13 @@ def find_duplicates(corpus: pd.DataFrame, *, near: bool = True, threshold: float
     Groups are the connected components of the "is a duplicate of" graph, so a chain
     A~B~C is one group even if A and C are less similar.
 
-    Candidate pairs come from bottom-k sketches of the shingle sets (k = 64 smallest
-    64-bit hashes per document; Broder 1997, Cohen & Kaplan 2007) and every candidate is
-    then checked with its exact Jaccard similarity, so no O(n^2) comparison is made: 10,000
-    articles of 700 words take seconds.
+    Candidate pairs come from bottom-k sketches of the shingle sets (the k = 64 smallest
+    hashes per document; Broder 1997, Cohen & Kaplan 2007): two documents are candidates
+    if they share at least ``threshold * 32`` sketch entries, while a pair at the threshold
+    shares about ``2 * threshold / (1 + threshold) * 64`` on average, so for thresholds of
+    0.5 and above a pair is missed only with negligible probability. Every candidate is
+    then checked with its exact Jaccard similarity (of 40-bit shingle hashes). No O(n^2)
+    comparison is made: 10,000 articles of 600 words take about 3 s of CPU time.
 
     Parameters
     ----------
@@ -1518,12 +1534,12 @@ def find_duplicates(corpus: pd.DataFrame, *, near: bool = True, threshold: float
     if len(near_rows) and hsh is not None:  # shingle sets are per exact class
         similarity[near_rows] = _jaccard(hsh, offsets, cls[near_rows], cls[rep[near_rows]])
 
-    out = corpus.copy()
-    out["dup_group"] = pd.Series(group_ids, index=corpus.index, dtype="int64")
-    out["dup_kind"] = pd.Series(list(kind), index=corpus.index, dtype="str")
-    out["dup_of"] = pd.Series([doc_ids[r] if g else "" for r, g in zip(rep, in_group, strict=True)],
-                              index=corpus.index, dtype="str")
-    out["dup_similarity"] = pd.Series(similarity, index=corpus.index, dtype="float64")
+    out = corpus.copy()  # columns are set positionally: works with any index
+    out["dup_group"] = group_ids.astype("int64")
+    out["dup_kind"] = pd.array(list(kind), dtype="str")
+    out["dup_of"] = pd.array([doc_ids[r] if g else "" for r, g in zip(rep, in_group, strict=True)],
+                             dtype="str")
+    out["dup_similarity"] = similarity.astype("float64")
     return _set_attrs(out, dropped=_get_dropped(corpus),
                       selection=list(corpus.attrs.get("selection") or []),
                       provenance=corpus.attrs.get("provenance") or {}, base=corpus.attrs)
@@ -1834,7 +1850,7 @@ def select(corpus: pd.DataFrame, *, start: Any = None, end: Any = None,
 
     out = corpus.iloc[np.flatnonzero(mask)].copy()
     if similarity is not None:
-        out["similarity"] = pd.Series(similarity[mask], index=out.index, dtype="float64")
+        out["similarity"] = similarity[mask].astype("float64")
     step = {"step": "select", "n_before": int(n0), "n_after": int(len(out)), "criteria": criteria}
     return _set_attrs(out, dropped=_get_dropped(corpus),
                       selection=[*(corpus.attrs.get("selection") or []), step],

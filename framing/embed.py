@@ -13,7 +13,8 @@ The model
     fall back to the packaged copy when they are not otherwise available offline (they
     are the same weights).  Anything else with an ``encode(texts)`` method and a
     ``name`` attribute (e.g. :class:`framing.testing.HashEncoder`) is used as is, behind
-    the same cache.  torch and sentence-transformers are imported on first use only.
+    the same cache; it is identified by its class, ``name`` and optional ``identity``
+    string attribute.  torch and sentence-transformers are imported on first use only.
 
 Long texts
     Transformers read at most ``max_seq_length`` tokens (256 for MiniLM).  Longer texts
@@ -88,6 +89,8 @@ __all__ = [
     "model_fingerprint",
     "embed_articles",
     "embed_sentences",
+    "find_sentences",
+    "nearest_by_outlet",
     "embed_command",
     "add_embed_arguments",
     "run_embed",
@@ -215,13 +218,11 @@ def _resolve_model(model: Any) -> _ModelSpec:
 
 
 def _object_identity(obj: Any) -> dict[str, Any]:
+    """A model object is identified by its class, its ``name`` and, when it has one, its
+    ``identity`` string (give it one if settings other than the name change its vectors)."""
     ident = getattr(obj, "identity", None)
-    if isinstance(ident, str):
-        return {"class": f"{type(obj).__module__}.{type(obj).__qualname__}", "identity": ident}
-    attrs = {k: v for k, v in sorted(vars(obj).items())
-             if not k.startswith("_") and isinstance(v, (str, int, float, bool, type(None)))} \
-        if hasattr(obj, "__dict__") else {}
-    return {"class": f"{type(obj).__module__}.{type(obj).__qualname__}", "attrs": attrs}
+    return {"class": f"{type(obj).__module__}.{type(obj).__qualname__}", "name": obj.name,
+            "identity": ident if isinstance(ident, str) else None}
 
 
 # --------------------------------------------------------------------------------------
@@ -416,21 +417,24 @@ class EmbeddingCache:
     def _read_rows(self, shard: _Shard, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
         """Vectors of ``rows`` and a mask of those whose checksum verifies."""
         rec = shard.dim * 4 + _CHECK_BYTES
-        try:
-            with open(shard.path, "rb") as fh:
-                fh.seek(shard.records_offset)
-                data = fh.read(shard.n * rec)
-        except FileNotFoundError:
-            return None
-        avail = len(data) // rec
         ok = np.zeros(len(rows), dtype=bool)
         vecs = np.zeros((len(rows), shard.dim), dtype=np.float32)
-        if len(data) != shard.n * rec:
-            self._damaged.add(shard.path.name)
-        for j, r in enumerate(rows):
-            if r >= avail:
+        try:
+            with open(shard.path, "rb") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if size != shard.records_offset + shard.n * rec:
+                    self._damaged.add(shard.path.name)  # truncated (or grown): salvage what verifies
+                if len(rows) * 8 < shard.n:  # a few rows: read just those
+                    chunks = [os.pread(fh.fileno(), rec, shard.records_offset + int(r) * rec) for r in rows]
+                else:
+                    fh.seek(shard.records_offset)
+                    data = fh.read(shard.n * rec)
+                    chunks = [data[int(r) * rec:(int(r) + 1) * rec] for r in rows]
+        except FileNotFoundError:
+            return None
+        for j, (r, chunk) in enumerate(zip(rows, chunks)):
+            if len(chunk) != rec:
                 continue
-            chunk = data[r * rec:(r + 1) * rec]
             vec = chunk[:-_CHECK_BYTES]
             if _checksum(shard.keys[r], vec) == chunk[-_CHECK_BYTES:]:
                 ok[j] = True
@@ -663,8 +667,10 @@ class Encoder:
     backend : {"torch", "onnx"}
         sentence-transformers on torch, or the same model exported to ONNX and run by
         ONNX Runtime (:mod:`framing.onnx_backend`).
-    quantize : bool
-        With ``backend="onnx"``: dynamic int8 quantisation of the weights.
+    quantize : bool or str
+        With ``backend="onnx"``: ``True`` (= ``"int8"``) runs int8 weights with int8
+        block-wise compute; ``"int8-dynamic"`` uses ``quantize_dynamic`` (faster, less
+        faithful on short texts).  See :mod:`framing.onnx_backend`.
     long_text : {"mean-chunks", "mean-sentences", "truncate"}
         What to do with texts longer than the model's window (see module docstring).
     max_seq_length : int, optional
@@ -699,15 +705,19 @@ class Encoder:
 
     def __init__(self, model: Any = None, *, cache_dir: str | os.PathLike | bool | None = None,
                  batch_size: int = 32, device: str = "cpu", backend: str = "torch",
-                 quantize: bool = False, long_text: str = "mean-chunks",
+                 quantize: bool | str = False, long_text: str = "mean-chunks",
                  max_seq_length: int | None = None, normalize: bool = True,
                  show_progress: bool | None = None) -> None:
         if backend not in BACKENDS:
             raise EmbeddingError(f"backend={backend!r}; choose one of {BACKENDS}")
         if long_text not in LONG_TEXT_RULES:
             raise EmbeddingError(f"long_text={long_text!r}; choose one of {LONG_TEXT_RULES}")
+        if quantize is True:
+            quantize = "int8"
+        if quantize not in (False, None, "int8", "int8-dynamic"):
+            raise EmbeddingError(f"quantize={quantize!r}; use False, True (= 'int8') or 'int8-dynamic'")
         if quantize and backend != "onnx":
-            raise EmbeddingError("quantize=True needs backend='onnx'")
+            raise EmbeddingError("quantize needs backend='onnx'")
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise EmbeddingError(f"batch_size must be a positive int, got {batch_size!r}")
         if max_seq_length is not None and (not isinstance(max_seq_length, (int, np.integer)) or max_seq_length < 2):
@@ -719,7 +729,7 @@ class Encoder:
         self.batch_size = int(batch_size)
         self.device = device
         self.backend = backend if self._spec.obj is None else "object"
-        self.quantize = bool(quantize)
+        self.quantize: bool | str = quantize or False
         self.long_text = long_text
         self.max_seq_length = None if max_seq_length is None else int(max_seq_length)
         self.normalize = bool(normalize)
@@ -1055,6 +1065,133 @@ def embed_sentences(sentences: pd.DataFrame | Sequence[str], encoder: Any) -> np
     return _encode_with(encoder, texts)
 
 
+def _sentence_vectors(sentences: pd.DataFrame, embeddings: Any, encoder: Any, caller: str) -> np.ndarray:
+    if not isinstance(sentences, pd.DataFrame) or "text" not in sentences.columns:
+        raise ValueError(f"{caller}() needs a sentence table with a 'text' column")
+    if embeddings is not None:
+        X = np.asarray(embeddings, dtype=np.float32)
+        if X.ndim != 2 or X.shape[0] != len(sentences):
+            raise ValueError(f"{caller}(): embeddings have shape {X.shape}, expected ({len(sentences)}, dim) "
+                             "in the row order of the sentence table")
+    elif encoder is not None:
+        X = embed_sentences(sentences, encoder)
+    else:
+        raise ValueError(f"{caller}() needs embeddings= (one row per sentence) or encoder=")
+    norms = np.linalg.norm(X, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return X / norms
+
+
+def find_sentences(sentences: pd.DataFrame, query: str, *, k: int = 5, by: str = "outlet",
+                   within: str | Sequence[str] | None = None, embeddings: Any = None,
+                   encoder: Any = None) -> pd.DataFrame:
+    """The ``k`` sentences closest to a query text (cosine similarity; semantic search).
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        Sentence table (``text`` and ``by`` columns; ``sent_id`` and ``doc_id`` are carried).
+    query : str
+        Free text, embedded with ``encoder`` (required for the query even when
+        ``embeddings`` are given for the sentences).
+    k : int
+        Number of sentences returned.
+    within : str or list of str, optional
+        Only sentences whose ``by`` value is one of these.
+    embeddings : array, optional
+        One row per sentence, in table order; else encoded with ``encoder``.
+
+    Returns
+    -------
+    DataFrame
+        ``rank`` (0-based), ``row`` (position in ``sentences``), the carried id columns,
+        ``by``, ``text``, ``similarity``; most similar first.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> from framing.testing import HashEncoder
+    >>> s = pd.DataFrame({"sent_id": ["a:0", "b:0"], "outlet": ["X", "Y"],
+    ...                   "text": ["vote results announced", "weather is fine"]})
+    >>> find_sentences(s, "the vote results", k=1, encoder=HashEncoder())["sent_id"].tolist()
+    ['a:0']
+    """
+    if encoder is None:
+        raise ValueError("find_sentences() needs encoder= to embed the query")
+    X = _sentence_vectors(sentences, embeddings, encoder, "find_sentences")
+    q = _encode_with(encoder, [query])[0].astype(np.float32)
+    q /= max(float(np.linalg.norm(q)), 1e-12)
+    sim = X @ q
+    mask = np.ones(len(sentences), dtype=bool)
+    if within is not None:
+        keep = [within] if isinstance(within, str) else list(within)
+        mask = sentences[by].isin(keep).to_numpy()
+    idx = np.flatnonzero(mask)
+    order = idx[np.argsort(-sim[idx], kind="stable")][:k]
+    cols = [c for c in ("sent_id", "doc_id") if c in sentences.columns]
+    out = sentences.iloc[order][cols + [by, "text"]].reset_index(drop=True)
+    out.insert(0, "row", order.astype(np.int64))
+    out.insert(0, "rank", np.arange(len(order), dtype=np.int64))
+    out["similarity"] = sim[order].astype(np.float64)
+    return out
+
+
+def nearest_by_outlet(sentences: pd.DataFrame, anchors: Sequence[int], *, k: int = 1, by: str = "outlet",
+                      embeddings: Any = None, encoder: Any = None) -> pd.DataFrame:
+    """For each anchor sentence, its ``k`` nearest sentences in every *other* group.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        Sentence table.
+    anchors : sequence of int
+        Row positions (``iloc``) of the anchor sentences, e.g. ``find_sentences(...)["row"]``.
+    k : int
+        Neighbours per anchor and group.
+    embeddings, encoder
+        Sentence vectors (table order), or an encoder to compute them.
+
+    Returns
+    -------
+    DataFrame
+        Tidy: ``anchor`` (row), ``anchor_group``, ``anchor_text``, ``group``, ``rank``,
+        ``row``, ``text``, ``similarity`` (cosine), plus ``sent_id`` when present.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.testing import HashEncoder
+    >>> s = pd.DataFrame({"outlet": ["X", "Y", "Y"],
+    ...                   "text": ["vote results announced", "results of the vote", "weather"]})
+    >>> nearest_by_outlet(s, [0], encoder=HashEncoder())[["group", "text"]].values.tolist()
+    [['Y', 'results of the vote']]
+    """
+    X = _sentence_vectors(sentences, embeddings, encoder, "nearest_by_outlet")
+    groups = sentences[by].astype("str").to_numpy()
+    texts = sentences["text"].astype("str").to_numpy()
+    ids = sentences["sent_id"].astype("str").to_numpy() if "sent_id" in sentences.columns else None
+    rows = []
+    for a in anchors:
+        a = int(a)
+        if not 0 <= a < len(sentences):
+            raise IndexError(f"anchor row {a} outside the sentence table (0..{len(sentences) - 1})")
+        sim = X @ X[a]
+        for g in sorted(set(groups) - {groups[a]}):
+            idx = np.flatnonzero(groups == g)
+            best = idx[np.argsort(-sim[idx], kind="stable")][:k]
+            for r, j in enumerate(best):
+                row = {"anchor": a, "anchor_group": groups[a], "anchor_text": texts[a], "group": g, "rank": r,
+                       "row": int(j), "text": texts[j], "similarity": float(sim[j])}
+                if ids is not None:
+                    row["anchor_id"], row["sent_id"] = ids[a], ids[j]
+                rows.append(row)
+    cols = ["anchor", "anchor_group", "anchor_text", "group", "rank", "row", "text", "similarity"]
+    if ids is not None:
+        cols[1:1] = ["anchor_id"]
+        cols.insert(cols.index("row") + 1, "sent_id")
+    return pd.DataFrame(rows, columns=cols)
+
+
 # --------------------------------------------------------------------------------------
 # command line
 # --------------------------------------------------------------------------------------
@@ -1065,7 +1202,8 @@ def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--level", choices=("article", "sentence"), default="sentence")
     parser.add_argument("--model", default=None, help="model name or path (default: all-MiniLM-L6-v2)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch")
-    parser.add_argument("--quantize", action="store_true", help="int8 weights (onnx backend)")
+    parser.add_argument("--quantize", nargs="?", const="int8", default=False, choices=("int8", "int8-dynamic"),
+                        help="int8 weights (onnx backend); 'int8-dynamic' for quantize_dynamic")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--long-text", choices=LONG_TEXT_RULES, default="mean-chunks")
@@ -1088,7 +1226,7 @@ def _load_named_or_file(name_or_path: str) -> pd.DataFrame:
 
 def embed_command(name_or_path: str, level: str = "sentence", *, model: Any = None,
                   cache_dir: str | os.PathLike | None = None, batch_size: int = 32,
-                  backend: str = "torch", quantize: bool = False, device: str = "cpu",
+                  backend: str = "torch", quantize: bool | str = False, device: str = "cpu",
                   long_text: str = "mean-chunks", start: str | None = None, end: str | None = None,
                   out: str | os.PathLike | None = None, show_progress: bool | None = None) -> dict[str, Any]:
     """Embed a corpus at article or sentence level, filling the cache (``framing embed``).

@@ -38,7 +38,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from framing.cluster import ClusterError, _check_embeddings, _rng, _seed
+from framing.cluster import ClusterError, _check_embeddings, _pca_solver, _rng, _seed, _threads
 
 __all__ = ["project_2d", "interactive_map", "InteractiveMap", "outlet_similarity", "OutletSimilarity"]
 
@@ -51,7 +51,8 @@ _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#
 
 def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.random.Generator | None = None,
                pca_components: int | None = 50, perplexity: float = 30.0, n_neighbors: int = 15,
-               min_dist: float = 0.1, index: Sequence | pd.Index | None = None) -> pd.DataFrame:
+               min_dist: float = 0.1, index: Sequence | pd.Index | None = None,
+               threads: int | None = 1) -> pd.DataFrame:
     """Two-dimensional coordinates of embeddings for a map.
 
     Rows are L2-normalised first (cosine geometry).
@@ -80,6 +81,9 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
         UMAP parameters.
     index : sequence, optional
         Index for the result (e.g. the sentence table's index); default 0..n-1.
+    threads : int or None
+        OpenMP/BLAS threads (threadpoolctl); 1 by default because t-SNE's OpenMP threads
+        spin-wait badly on a shared machine; None leaves the library default.
 
     Returns
     -------
@@ -108,7 +112,7 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
         if n < 2:
             raise ClusterError("a PCA map needs at least 2 rows")
         k = min(2, Z.shape[1])
-        pca = PCA(n_components=k, svd_solver="full").fit(Z)
+        pca = PCA(n_components=k, svd_solver=_pca_solver(Z)).fit(Z)
         xy = pca.transform(Z)
         if k == 1:
             xy = np.column_stack([xy, np.zeros(n)])
@@ -124,15 +128,16 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
         seed = _seed(rng)
         W = Z
         if pca_components is not None and pca_components < min(Z.shape):
-            W = PCA(n_components=pca_components, svd_solver="full").fit_transform(Z)
+            W = PCA(n_components=pca_components, svd_solver=_pca_solver(Z)).fit_transform(Z)
             attrs["pca_components"] = pca_components
         if method == "tsne":
             from sklearn.manifold import TSNE
             if n < 4:
                 raise ClusterError("a t-SNE map needs at least 4 rows")
             perp = float(min(perplexity, max(1.0, (n - 1) / 3)))
-            xy = TSNE(n_components=2, perplexity=perp, metric="cosine", init="pca",
-                      random_state=seed).fit_transform(W)
+            with _threads(threads):
+                xy = TSNE(n_components=2, perplexity=perp, metric="cosine", init="pca",
+                          random_state=seed).fit_transform(W)
             attrs.update(perplexity=perp, seed=seed)
         else:
             xy = umap.UMAP(n_components=2, n_neighbors=min(n_neighbors, n - 1), min_dist=min_dist,

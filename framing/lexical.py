@@ -35,6 +35,7 @@ import functools
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -49,6 +50,8 @@ import scipy.sparse as sp
 from scipy.special import ndtri
 from sklearn.feature_extraction.text import CountVectorizer
 
+from framing.axes import fdr_bh
+
 __all__ = [
     "TOKEN_PATTERN",
     "LexicalError",
@@ -57,7 +60,6 @@ __all__ = [
     "term_counts",
     "log_odds_dirichlet",
     "fightin_words",
-    "bh_qvalues",
     "concordance",
     "benchmark",
 ]
@@ -66,12 +68,13 @@ __all__ = [
 # tokenisation
 # --------------------------------------------------------------------------------------------
 
-#: Token pattern applied after :func:`normalize_punctuation`. A token is a run of word
+#: Token pattern applied after :func:`normalize_punctuation`. A token is either an
+#: abbreviation of single letters with full stops ("U.S.", "U.N.", "e.g.") or a run of word
 #: characters (``\w``: letters, digits, underscore; any script), which may continue through
 #: internal hyphens ("so-called", "kiev-based", "pro-russian") and internal apostrophes
 #: ("don't", "o'clock"). A trailing possessive ``'s`` is *not* part of the token: "Russia's"
 #: gives "russia". Group 1 is the token.
-TOKEN_PATTERN = r"(\w+(?:-\w+|'(?![sS]\b)\w+)*)(?:'[sS]\b)?"
+TOKEN_PATTERN = r"((?:[^\W\d_]\.){2,}|\w+(?:-\w+|'(?![sS]\b)\w+)*)(?:'[sS]\b)?"
 _TOKEN_RE = re.compile(TOKEN_PATTERN)
 
 # typographic apostrophes / hyphens folded to ASCII before matching
@@ -98,7 +101,8 @@ def tokenize(text: str, *, lowercase: bool = True) -> list[str]:
 
     Rules (see :data:`TOKEN_PATTERN`):
 
-    - tokens are runs of letters/digits (any script; ``_`` counts as a letter);
+    - tokens are runs of letters/digits (any script; ``_`` counts as a letter), or
+      abbreviations of single letters with full stops: "U.S." gives "u.s." (not "u", "s");
     - hyphenated words stay whole: "so-called", "Kiev-based" (so "Kiev-based" is the token
       "kiev-based", not "kiev"; marker matching in :mod:`framing.markers` does count it as
       Kiev);
@@ -120,8 +124,8 @@ def tokenize(text: str, *, lowercase: bool = True) -> list[str]:
 
     Examples
     --------
-    >>> tokenize("Russia's so-called ‘referendums’ in Kyiv’s suburbs don't count.")
-    ['russia', 'so-called', 'referendums', 'in', 'kyiv', 'suburbs', "don't", 'count']
+    >>> tokenize("Russia's so-called ‘referendums’ in Kyiv’s suburbs don't count for the U.S.")
+    ['russia', 'so-called', 'referendums', 'in', 'kyiv', 'suburbs', "don't", 'count', 'for', 'the', 'u.s.']
     >>> tokenize("Kiev-based", lowercase=False)
     ['Kiev-based']
     """
@@ -312,30 +316,6 @@ def log_odds_dirichlet(y_i: Any, n_i: Any, y_j: Any, n_j: Any, alpha: Any,
     return delta, var
 
 
-def bh_qvalues(p: Any) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p-values (q-values), in the input order; NaN stays NaN.
-
-    Examples
-    --------
-    >>> bh_qvalues([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.5]
-    """
-    p = np.asarray(p, dtype=float)
-    q = np.full(p.shape, np.nan)
-    ok = ~np.isnan(p)
-    m = int(ok.sum())
-    if m == 0:
-        return q
-    pv = p[ok]
-    order = np.argsort(pv, kind="stable")
-    ranked = pv[order] * m / np.arange(1, m + 1)
-    ranked = np.minimum.accumulate(ranked[::-1])[::-1]
-    out = np.empty(m)
-    out[order] = np.minimum(ranked, 1.0)
-    q[ok] = out
-    return q
-
-
 # --------------------------------------------------------------------------------------------
 # fightin' words
 # --------------------------------------------------------------------------------------------
@@ -458,7 +438,8 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
                   pairs: Sequence[tuple[Any, Any]] | None = None, ngram_range: tuple[int, int] = (1, 1),
                   stop_words: str | Iterable[str] | None = None,
                   prior: str | pd.DataFrame | pd.Series = "pooled", prior_scale: float = 500.0,
-                  min_count: int = 5, min_effect: float = 0.0, bootstrap: int = 0, permutations: int = 0,
+                  min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, bootstrap: int = 0,
+                  permutations: int = 0,
                   alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
                   counts: tuple[sp.spmatrix, Sequence[str]] | None = None) -> pd.DataFrame:
     r"""Fightin' Words: which terms distinguish one group of documents from another.
@@ -507,7 +488,9 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
     across replicates: with :math:`b_\le`, :math:`b_\ge` the numbers of replicates where
     :math:`y_w^{i*}/n^{i*} - y_w^{j*}/n^{j*}` is :math:`\le 0` and :math:`\ge 0` (a term absent
     from a replicate counts on both sides), :math:`p_{boot}=\min(1, (2\min(b_\le,b_\ge)+1)/(B+1))`,
-    the percentile-interval p-value of the rate difference.
+    the percentile-interval p-value of the rate difference. With few documents in a group
+    (fewer than about ten) the bootstrap understates the variability, since it can only
+    recombine those documents; prefer the permutation test there.
 
     **Permutation test** (``permutations=P``): the group labels of the documents in the
     contrast are shuffled (group sizes in documents kept), :math:`\delta_w` is recomputed, and
@@ -548,6 +531,11 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
     min_count : int
         Only terms with ``count_group + count_other >= min_count`` are reported and tested
         (the prior and totals still use every term).
+    min_docs : int
+        ... and found in at least ``min_docs`` documents of the contrast. Both filters ignore
+        the group labels, so they do not bias the tests (independent filtering, Bourgon,
+        Gentleman & Huber 2010, *PNAS* 107(21)); they raise the power of the BH step by
+        leaving out terms too rare for a document-level test to support.
     min_effect : float
         A term is ``significant`` only if also :math:`|\delta_w|\ge` ``min_effect``.
     bootstrap : int
@@ -588,15 +576,16 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
     ...                   "text": ["the sham vote", "a sham referendum vote",
     ...                            "the vote", "a referendum held"]})
     >>> fw = fightin_words(c, mode="two", min_count=2, prior="uniform", prior_scale=1.0)
-    >>> fw[["term", "group", "other", "count_group", "count_other"]].head(2).to_dict("records")
-    [{'term': 'sham', 'group': 'A', 'other': 'B', 'count_group': 2, 'count_other': 0}, {'term': 'vote', 'group': 'A', 'other': 'B', 'count_group': 2, 'count_other': 1}]
+    >>> fw[["term", "group", "other", "count_group", "count_other"]].head(2).values.tolist()
+    [['sham', 'A', 'B', 2, 0], ['vote', 'A', 'B', 2, 1]]
     >>> bool(fw["z"].iloc[0] > 0)
     True
     """
     caller = "fightin_words"
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")
-    for name, value in (("bootstrap", bootstrap), ("permutations", permutations), ("min_count", min_count)):
+    for name, value in (("bootstrap", bootstrap), ("permutations", permutations), ("min_count", min_count),
+                        ("min_docs", min_docs)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
             raise LexicalError(f"{caller}: {name} must be a non-negative int, got {value!r}")
     if not 0 < alpha < 1:
@@ -640,7 +629,7 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
     obs = []
     for gi, others, other_label in contrasts:
         yi, yj = Y[gi], Y[list(others)].sum(axis=0)
-        keep = np.flatnonzero(yi + yj >= min_count)
+        keep = np.flatnonzero((yi + yj >= min_count) & (D[gi] + D[list(others)].sum(axis=0) >= min_docs))
         delta, var = log_odds_dirichlet(yi[keep], N[gi], yj[keep], N[list(others)].sum(), a[keep], a0)
         obs.append({"gi": gi, "others": others, "other": other_label, "keep": keep, "yi": yi[keep],
                     "yj": yj[keep], "di": D[gi, keep], "dj": D[list(others)][:, keep].sum(axis=0),
@@ -669,7 +658,7 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         if permutations:
             f["p_perm"] = o["p_perm"]
         if permutations or bootstrap:
-            f["q"] = bh_qvalues(o["p_perm"] if permutations else o["p_boot"])
+            f["q"] = fdr_bh(o["p_perm"] if permutations else o["p_boot"])
             f["significant"] = (f["q"].to_numpy() < alpha) & big
         else:
             f["significant"] = (np.abs(z) > zcrit) & big
@@ -680,7 +669,7 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         "group": group, "mode": mode, "groups": names,
         "contrasts": [(names[o["gi"]], o["other"]) for o in obs],
         "prior": prior_kind, "prior_scale": a0, "ngram_range": tuple(ngram_range),
-        "min_count": int(min_count), "min_effect": float(min_effect),
+        "min_count": int(min_count), "min_docs": int(min_docs), "min_effect": float(min_effect),
         "bootstrap": int(bootstrap), "permutations": int(permutations), "alpha": float(alpha),
         "significance": ("permutation p_perm, Benjamini-Hochberg q < alpha" if permutations else
                          "bootstrap p_boot, Benjamini-Hochberg q < alpha" if bootstrap else
@@ -848,6 +837,8 @@ def _sentence_ids(corpus: pd.DataFrame, hits: pd.DataFrame, sentences: pd.DataFr
             from framing.segment import split_sentences  # another stage; optional here
         except ImportError:
             return na
+        if not {"doc_id", "outlet", "published", "text"} <= set(corpus.columns):
+            return na  # split_sentences needs a full corpus
         docs = corpus[corpus["doc_id"].isin(set(hits["doc_id"]))]
         sentences = split_sentences(docs)
     need = {"doc_id", "sent_id", "start", "end"}
@@ -870,7 +861,8 @@ def _sentence_ids(corpus: pd.DataFrame, hits: pd.DataFrame, sentences: pd.DataFr
 
 def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "outlet", width: int = 60,
                 regex: bool = False, case: bool = False, sentences: pd.DataFrame | None = None,
-                marker: str | None = None, family: str | None = None, lexicon: Any = None) -> pd.DataFrame:
+                marker: str | Sequence[str] | None = None, family: str | Sequence[str] | None = None,
+                lexicon: Any = None) -> pd.DataFrame:
     """Keyword-in-context lines for a term, a regex, or a framing marker of a lexicon.
 
     A plain ``term`` is matched as a phrase on token boundaries, like the markers of
@@ -898,9 +890,9 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
     sentences : DataFrame, optional
         Sentence table of ``framing.split_sentences(corpus)`` to report ``sent_id``;
         if omitted it is computed for the matched documents when ``framing.segment`` is
-        available, else ``sent_id`` is NA.
-    marker, family : str, optional
-        Lexicon marker and/or family to show instead of a term.
+        available and the corpus has ``outlet`` and ``published``, else ``sent_id`` is NA.
+    marker, family : str or list of str, optional
+        Lexicon marker(s) and/or family/families to show instead of a term.
     lexicon : Lexicon, path or None
         Lexicon for ``marker``/``family`` (default: the shipped one).
 
@@ -933,6 +925,8 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
             raise LexicalError("concordance: give a term, or marker=/family= from a lexicon")
         lex = _markers.load_lexicon(lexicon) if not isinstance(lexicon, _markers.Lexicon) else lexicon
         lex = lex.select(family=family, marker=marker)
+        if not corpus["doc_id"].is_unique:
+            raise LexicalError("concordance: doc_id must be unique")
         m = _markers.match_markers(corpus, lexicon=lex)
         hits = pd.DataFrame({"row": pd.Index(corpus["doc_id"]).get_indexer(m["doc_id"]),
                              "doc_id": m["doc_id"].to_numpy(), "start": m["start"].to_numpy(),
@@ -985,11 +979,12 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
 # benchmark
 # --------------------------------------------------------------------------------------------
 
-def _peak_rss_mb() -> float | None:
+def _status_mb(field: str) -> float | None:
+    """A memory line of /proc/self/status (``VmRSS``, ``VmHWM`` = peak) in MiB; None off Linux."""
     try:
         with open("/proc/self/status") as fh:
             for line in fh:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         return None
@@ -1005,15 +1000,13 @@ def _reset_peak_rss() -> bool:
         return False
 
 
-def _rss_mb() -> float | None:
-    try:
-        with open("/proc/self/status") as fh:
-            for line in fh:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+def _bench_corpus(corpus: pd.DataFrame | None, name: str) -> tuple[pd.DataFrame, str]:
+    """The corpus to benchmark on and how to name it in the record."""
+    if corpus is not None:
+        return corpus, "given corpus"
+    import framing
+
+    return framing.load_corpus(name), name
 
 
 _SCATTERTEXT_SCRIPT = """
@@ -1038,8 +1031,10 @@ def _scattertext_baseline(corpus: pd.DataFrame, env: Path, *, build: bool, timeo
             subprocess.run([sys.executable, "-m", "venv", str(env)], check=True, capture_output=True,
                            timeout=timeout)
             subprocess.run([str(py), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-                            "scattertext", "pandas", "six"], check=True, capture_output=True, timeout=timeout)
+                            "--timeout", "30", "--retries", "1", "scattertext", "pandas", "six"],
+                           check=True, capture_output=True, timeout=timeout)
         except (subprocess.SubprocessError, OSError) as exc:
+            shutil.rmtree(env, ignore_errors=True)  # no half-built environment left behind
             detail = getattr(exc, "stderr", b"") or b""
             return {"skipped": f"could not build {env}: {exc} {detail.decode(errors='replace')[-300:]}".strip()}
     with tempfile.TemporaryDirectory() as tmp:
@@ -1097,13 +1092,7 @@ def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media"
         Flat JSON-able record: sizes, seconds per step, peak memory, the Scattertext time and
         the ratio ``scattertext_s / fightin_words_s`` (or ``scattertext_skipped``).
     """
-    source = name
-    if corpus is None:
-        import framing
-
-        corpus = framing.load_corpus(name)
-    else:
-        source = "given corpus"
+    corpus, source = _bench_corpus(corpus, name)
     texts = _texts(corpus, "text", caller="benchmark")
     out: dict[str, Any] = {"benchmark": "framing.lexical:benchmark", "corpus": source,
                            "n_docs": len(corpus), "n_outlets": int(corpus["outlet"].nunique()),
@@ -1119,13 +1108,13 @@ def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media"
     out["n_tokens"] = int(X.sum())
     out["n_terms"] = int(X.shape[1])
     del X, vocab
-    rss0 = _rss_mb()
+    rss0 = _status_mb("VmRSS")
     can_reset = _reset_peak_rss()
     t = time.perf_counter()
     fw = fightin_words(corpus, group="outlet", mode="one-vs-rest", bootstrap=bootstrap,
                        permutations=permutations, min_count=min_count, random_state=random_state)
     out["fightin_words_s"] = round(time.perf_counter() - t, 3)
-    peak = _peak_rss_mb()
+    peak = _status_mb("VmHWM")
     if can_reset and peak is not None and rss0 is not None:
         out["peak_rss_mb"] = round(peak, 1)
         out["peak_rss_increase_mb"] = round(peak - rss0, 1)

@@ -66,10 +66,10 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from framing.lexical import LexicalError, _bootstrap_weights, _rng, _texts, tokenize
+from framing.lexical import LexicalError, _bench_corpus, _bootstrap_weights, _rng, _texts, tokenize
 
 __all__ = ["Lexicon", "Marker", "LexiconError", "DEFAULT_LEXICON", "load_lexicon", "phrase_regex",
-           "match_markers", "marker_rates"]
+           "match_markers", "marker_rates", "benchmark"]
 
 DEFAULT_LEXICON = "markers_ru_ua.yaml"
 CASE_RULES = ("insensitive", "sensitive", "proper")
@@ -236,10 +236,11 @@ def load_lexicon(path: str | Path | Mapping | Lexicon | None = None) -> Lexicon:
     >>> lex = load_lexicon()
     >>> lex.to_frame().query("marker == 'Kyiv'")[["family", "concept", "case"]].values.tolist()
     [['naming', 'Kyiv', 'proper']]
-    >>> load_lexicon({"families": {"f": {"markers": [{"marker": "x", "case": "upper"}]}}})
-    Traceback (most recent call last):
-    ...
-    framing.markers.LexiconError: <dict>: family 'f', marker #1 ('x'): 'case' must be one of ('insensitive', 'sensitive', 'proper'), got 'upper'
+    >>> try:
+    ...     load_lexicon({"families": {"f": {"markers": [{"marker": "x", "case": "upper"}]}}})
+    ... except LexiconError as exc:
+    ...     print(str(exc)[:55])
+    <dict>: family 'f', marker #1 ('x'): 'case' must be one
     """
     if isinstance(path, Lexicon):
         return path
@@ -266,7 +267,7 @@ def load_lexicon(path: str | Path | Mapping | Lexicon | None = None) -> Lexicon:
 
 def _literal(variant: str) -> str:
     out, space = [], False
-    for ch in variant.strip():
+    for ch in variant:
         if ch.isspace():
             if not space:
                 out.append(r"\s+")
@@ -318,37 +319,114 @@ def phrase_regex(variants: Iterable[str], *, regex: bool = False) -> str:
     >>> [m.group() for m in p.finditer("So‑called votes, so called polls, not-so-calledness")]
     ['So‑called', 'so called']
     """
-    variants = list(variants)
-    if not variants:
-        raise LexicalError("phrase_regex: no variants")
+    variants = [v.strip() for v in variants]
+    if not variants or not all(variants):
+        raise LexicalError(f"phrase_regex: need non-empty variants, got {variants!r}")
     m = Marker(family="", marker="", variants=tuple(variants), case="sensitive", regex=regex)
     return _marker_pattern(m)
 
 
-def _family_regexes(lex: Lexicon) -> list[tuple[re.Pattern, dict[str, tuple[int, int]]]]:
-    """One compiled regex per family; group name -> (marker index, variant index).
+# "the character before the previous one is not a word character": placed right after a
+# variant's first (literal) character, it is the left token boundary. Starting every
+# alternative with a plain literal lets the regex engine skip ahead to candidate first
+# characters instead of trying every alternative at every position.
+_LEFT = r"(?<!\w(?s:.))"
+_SPECIAL_FIRST = set(" \t\n\r\f\v-\u2010\u2011'\u2019\u02bc")
 
-    Alternatives are ordered longest variant first across the family, so that at one start
-    position the longest phrase wins and matches of one family never overlap.
-    """
-    out = []
+
+@dataclass
+class _Scanner:
+    pattern: re.Pattern
+    lower: bool                       # run on the lower-cased text
+    groups: dict[str, tuple[int, int]]
+
+
+def _family_scanners(lex: Lexicon) -> dict[str, list[_Scanner]]:
+    """Per family, up to three compiled scanners: case-insensitive literals (run on the
+    lower-cased text), case-sensitive/proper literals, and regex variants."""
+    out: dict[str, list[_Scanner]] = {}
     for fam in lex.families:
-        items = []
+        lower_alts: list[tuple[int, str]] = []
+        exact_alts: list[tuple[int, str]] = []
+        slow_alts: list[tuple[int, str]] = []
+        groups: dict[str, tuple[int, int]] = {}
         for k, m in enumerate(lex.markers):
             if m.family != fam:
                 continue
-            for j, body in _bodies(m):
-                flag = "i" if m.case == "insensitive" else ""
-                core = f"(?{flag}:{body})" if flag else body
-                if m.quoted:
-                    core = rf"[{QUOTE_MARKS}](?P<g{k}_{j}>{core})[.,]?[{QUOTE_MARKS}]"
-                else:
-                    core = f"(?P<g{k}_{j}>{core})"
-                items.append((-len(m.variants[j]), k, j, core))
-        items.sort(key=lambda it: it[:3])
-        source = r"(?<!\w)(?:" + "|".join(it[3] for it in items) + r")(?!\w)"
-        out.append((re.compile(source), {f"g{k}_{j}": (k, j) for _, k, j, _ in items}))
+            for j, v in enumerate(m.variants):
+                if m.regex:
+                    name = f"g{k}_{j}"
+                    groups[name] = (k, j)
+                    flag = "(?i:" if m.case == "insensitive" else "(?:"
+                    core = f"(?P<{name}>{flag}{v}))"
+                    if m.quoted:
+                        core = f"[{QUOTE_MARKS}]{core}[.,]?[{QUOTE_MARKS}]"
+                    slow_alts.append((-len(v), r"(?<!\w)" + core))
+                    continue
+                forms = [v.lower()] if m.case == "insensitive" else [v]
+                if m.case == "proper" and v.upper() != v:
+                    forms.append(v.upper())
+                target = lower_alts if m.case == "insensitive" else exact_alts
+                for f_i, form in enumerate(forms):
+                    if m.quoted:
+                        for q_i, q in enumerate(QUOTE_MARKS):
+                            name = f"g{k}_{j}_{f_i}_{q_i}"
+                            groups[name] = (k, j)
+                            target.append((-len(v), re.escape(q) + _LEFT + f"(?P<{name}>{_literal(form)})"
+                                           + f"[.,]?[{QUOTE_MARKS}]"))
+                        continue
+                    name = f"g{k}_{j}_{f_i}"
+                    groups[name] = (k, j)
+                    if form[0] in _SPECIAL_FIRST:
+                        slow_alts.append((-len(v), r"(?<!\w)" + f"(?P<{name}>{_literal(form)})"))
+                    else:
+                        target.append((-len(v), re.escape(form[0]) + _LEFT + f"(?P<{name}>{_literal(form[1:])})"))
+        scanners = []
+        for alts, lower in ((lower_alts, True), (exact_alts, False), (slow_alts, False)):
+            if alts:
+                alts.sort(key=lambda a: a[0])  # stable: longest variant first, then lexicon order
+                source = "(?:" + "|".join(a[1] for a in alts) + r")(?!\w)"
+                scanners.append(_Scanner(re.compile(source), lower, groups))
+        out[fam] = scanners
     return out
+
+
+def _scan(text: str, lowered: str, scanners: list[_Scanner]) -> list[tuple[int, int, int, int]]:
+    """Non-overlapping matches (start, end, marker, variant) of one family, leftmost first,
+    longest first at the same start, across the family's scanners."""
+    out: list[tuple[int, int, int, int]] = []
+    if len(scanners) == 1:
+        sc = scanners[0]
+        for mt in sc.pattern.finditer(lowered if sc.lower else text):
+            k, j = sc.groups[mt.lastgroup if mt.lastgroup in sc.groups else _group_of(mt, sc.groups)]
+            out.append((mt.start(), mt.end(), k, j))
+        return out
+    cache: list[Any] = [None] * len(scanners)
+    pos, n = 0, len(text)
+    while pos <= n:
+        best, best_sc = None, None
+        for i, sc in enumerate(scanners):
+            mt = cache[i]
+            if mt is False:
+                continue
+            if mt is None or mt.start() < pos:
+                mt = sc.pattern.search(lowered if sc.lower else text, pos)
+                cache[i] = mt if mt is not None else False
+                if mt is None:
+                    continue
+            if best is None or (mt.start(), mt.start() - mt.end()) < (best.start(), best.start() - best.end()):
+                best, best_sc = mt, sc
+        if best is None:
+            break
+        k, j = best_sc.groups[best.lastgroup if best.lastgroup in best_sc.groups else _group_of(best, best_sc.groups)]
+        out.append((best.start(), best.end(), k, j))
+        pos = best.end() if best.end() > best.start() else best.start() + 1
+    return out
+
+
+def _group_of(mt: re.Match, groups: dict[str, tuple[int, int]]) -> str:
+    """The variant group that took part in a match (when a regex variant has inner groups)."""
+    return next(g for g, v in mt.groupdict().items() if v is not None and g in groups)
 
 
 def match_markers(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexicon | None = None) -> pd.DataFrame:
@@ -375,28 +453,32 @@ def match_markers(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexic
     >>> c = pd.DataFrame({"doc_id": ["d1"], "outlet": ["X"],
     ...                   "text": ["KIEV - Kiev-based staff saw a ‘referendum’ in Kyiv's suburbs."]})
     >>> m = match_markers(c)
-    >>> m[["family", "marker", "match"]].values.tolist()
-    [['naming', 'Kiev', 'KIEV'], ['naming', 'Kiev', 'Kiev'], ['scare_quotes', 'referendum', '‘referendum’'], ['status', 'referendum', 'referendum'], ['naming', 'Kyiv', 'Kyiv']]
+    >>> for row in m[["family", "marker", "match"]].values.tolist():
+    ...     print(row)
+    ['naming', 'Kiev', 'KIEV']
+    ['naming', 'Kiev', 'Kiev']
+    ['scare_quotes', 'referendum', '‘referendum’']
+    ['status', 'referendum', 'referendum']
+    ['naming', 'Kyiv', 'Kyiv']
     """
     lex = load_lexicon(lexicon)
     texts = _texts(corpus, "text", caller="match_markers")
     if "doc_id" not in corpus.columns:
         raise LexicalError("match_markers: the corpus has no column 'doc_id'")
-    patterns = _family_regexes(lex)
+    families = list(_family_scanners(lex).values())
     doc_ids = corpus["doc_id"].tolist()
     rec_row, rec_k, rec_j, rec_s, rec_e = [], [], [], [], []
     for r, text in enumerate(texts):
-        for pattern, groups in patterns:
-            for mt in pattern.finditer(text):
-                name = mt.lastgroup
-                if name not in groups:  # a regex variant with groups of its own
-                    name = next(g for g, v in mt.groupdict().items() if v is not None and g in groups)
-                k, j = groups[name]
+        lowered = text.lower()
+        if len(lowered) != len(text):  # a character whose lower case is longer: fold one by one
+            lowered = "".join(ch if len(ch.lower()) != 1 else ch.lower() for ch in text)
+        for scanners in families:
+            for s, e, k, j in _scan(text, lowered, scanners):
                 rec_row.append(r)
                 rec_k.append(k)
                 rec_j.append(j)
-                rec_s.append(mt.start())
-                rec_e.append(mt.end())
+                rec_s.append(s)
+                rec_e.append(e)
     rows = np.asarray(rec_row, dtype=np.int64)
     ks = np.asarray(rec_k, dtype=np.int64)
     starts = np.asarray(rec_s, dtype=np.int64)
@@ -490,6 +572,9 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     for r in np.flatnonzero(valid):
         code[r] = lookup[str(values[r])]
     words = np.array([len(tokenize(t)) for t in texts], dtype=float)
+    if not corpus["doc_id"].is_unique:
+        dup = corpus["doc_id"][corpus["doc_id"].duplicated()].iloc[0]
+        raise LexicalError(f"marker_rates: doc_id must be unique; {dup!r} appears more than once")
     # document x marker counts
     key = {(m.family, m.marker): k for k, m in enumerate(lex.markers)}
     row_of = pd.Index(corpus["doc_id"]).get_indexer(matches["doc_id"])
@@ -523,3 +608,38 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     out.attrs.update({"group": group, "per": per, "bootstrap": int(bootstrap), "alpha": alpha,
                       "lexicon": lex.name or lex.source})
     return out
+
+
+def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media", bootstrap: int = 1000,
+              random_state: int = 0) -> dict:
+    """Time :func:`match_markers` and :func:`marker_rates` (by outlet) on a whole corpus.
+
+    Parameters
+    ----------
+    corpus : DataFrame, optional
+        Defaults to ``framing.load_corpus(name)`` (``name``: default ``"ukraine-media"``).
+    bootstrap, random_state
+        Passed to :func:`marker_rates`.
+
+    Returns
+    -------
+    dict
+        ``n_docs``, ``n_chars``, ``n_markers``, ``n_matches``, ``match_s`` (all markers of the
+        default lexicon), ``chars_per_s``, ``rates_s`` (word counts and the bootstrap, given
+        the matches).
+    """
+    import time
+
+    corpus, source = _bench_corpus(corpus, name)
+    lex = load_lexicon()
+    n_chars = int(sum(len(t) for t in _texts(corpus, "text", caller="benchmark")))
+    t = time.perf_counter()
+    m = match_markers(corpus, lexicon=lex)
+    match_s = time.perf_counter() - t
+    t = time.perf_counter()
+    marker_rates(corpus, lexicon=lex, matches=m, bootstrap=bootstrap, random_state=random_state)
+    rates_s = time.perf_counter() - t
+    return {"benchmark": "framing.markers:benchmark", "corpus": source, "n_docs": len(corpus), "n_chars": n_chars,
+            "n_markers": len(lex.markers), "n_matches": len(m), "match_s": round(match_s, 3),
+            "chars_per_s": round(n_chars / match_s) if match_s > 0 else None, "bootstrap": int(bootstrap),
+            "rates_s": round(rates_s, 3)}

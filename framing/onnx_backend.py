@@ -3,8 +3,14 @@
 The transformer is exported once per model identity with the TorchScript-based
 ``torch.onnx.export(..., dynamo=False)`` (dynamic batch and sequence axes) into
 ``cache_dir/onnx/<name>-<fingerprint>/model.onnx``; ``quantize=True`` adds
-``model.int8.onnx`` made by ``onnxruntime.quantization.quantize_dynamic`` (int8 weights,
-dynamic activation quantisation; Jacob et al., 2018).  Export and quantisation write to
+``model.int8.onnx``: every weight matrix as int8 in blocks of 32 with int8 compute
+(ONNX Runtime's ``MatMulNBits``, activations quantised per row and block; Jacob et al.,
+2018, *Quantization and training of neural networks for efficient integer-arithmetic-only
+inference*).  ``quantize="int8-dynamic"`` uses
+``onnxruntime.quantization.quantize_dynamic`` (per-channel int8 weights, one dynamic
+activation scale per tensor) instead: faster, but a per-tensor scale shared by a whole
+batch pulls short sentences away from fp32 (minimum cosine to torch about 0.97 on news
+sentences, below the 0.98 this project asks for), so it is not the default.  Export and quantisation write to
 a temporary name and are published with an atomic rename, so concurrent processes are
 safe.
 
@@ -30,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OnnxBackend", "physical_cores"]
+__all__ = ["OnnxBackend", "QUANTIZATION_METHODS", "export_onnx", "physical_cores", "quantize_onnx"]
 
 _SUPPORTED = {
     "sentence_transformers.models.Transformer": "transformer",
@@ -164,19 +170,83 @@ def export_onnx(model_dir: Path, target: Path) -> Path:
     return final
 
 
-def quantize_onnx(source: Path) -> Path:
-    """Dynamic int8 quantisation of ``source`` to ``model.int8.onnx`` beside it (atomic)."""
-    final = source.with_name("model.int8.onnx")
+#: Quantisation methods: ``"int8"`` (default for ``quantize=True``) and ``"int8-dynamic"``.
+QUANTIZATION_METHODS: tuple[str, ...] = ("int8", "int8-dynamic")
+
+
+def _blockwise_int8(source: Path, target: Path, *, block_size: int = 32) -> None:
+    """Replace every MatMul with a constant 2-D weight by ``com.microsoft.MatMulNBits``.
+
+    Weights become int8 in blocks of ``block_size`` along K (one fp32 scale per block,
+    symmetric); ``accuracy_level=4`` makes ONNX Runtime quantise the activations to int8
+    per row and block too and multiply in int8.  Per-row activation scales make a
+    sentence's vector independent of the rest of its batch -- unlike per-tensor dynamic
+    quantisation -- which is what keeps short sentences close to fp32.
+    """
+    import onnx
+    from onnx import helper, numpy_helper
+    from onnxruntime.capi._pybind_state import quantize_matmul_8bits
+
+    model = onnx.load(str(source))
+    graph = model.graph
+    inits = {t.name: t for t in graph.initializer}
+    nodes = []
+    for node in graph.node:
+        weight = inits.get(node.input[1]) if node.op_type == "MatMul" and len(node.input) == 2 else None
+        if weight is None or len(weight.dims) != 2:
+            nodes.append(node)
+            continue
+        W = numpy_helper.to_array(weight).astype(np.float32)
+        K, N = W.shape
+        k_blocks = -(-K // block_size)
+        if k_blocks * block_size != K:
+            W = np.pad(W, ((0, k_blocks * block_size - K), (0, 0)))
+        packed = np.zeros((N, k_blocks, block_size), dtype=np.uint8)
+        zero_points = np.zeros((N, k_blocks), dtype=np.uint8)
+        scales = np.zeros((N, k_blocks), dtype=np.float32)
+        quantize_matmul_8bits(packed, np.ascontiguousarray(W), scales, zero_points, block_size, N, K, True)
+        q = numpy_helper.from_array(packed, weight.name + "_Q8")
+        sc = numpy_helper.from_array(scales, weight.name + "_scales")
+        graph.initializer.extend([q, sc])
+        nodes.append(helper.make_node("MatMulNBits", [node.input[0], q.name, sc.name], list(node.output),
+                                      name=node.name + "_Q8", domain="com.microsoft", K=K, N=N, bits=8,
+                                      block_size=block_size, accuracy_level=4))
+    del graph.node[:]
+    graph.node.extend(nodes)
+    used = {i for n in graph.node for i in n.input}
+    keep = [t for t in graph.initializer if t.name in used]
+    del graph.initializer[:]
+    graph.initializer.extend(keep)
+    if not any(o.domain == "com.microsoft" for o in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(model, str(target))
+
+
+def quantize_onnx(source: Path, method: str = "int8") -> Path:
+    """Quantise ``source`` beside it (atomic); returns the quantised model's path.
+
+    ``"int8"``: block-wise int8 weights and int8 compute with per-row activation
+    scales (``MatMulNBits``, see :func:`_blockwise_int8`).  ``"int8-dynamic"``:
+    ``onnxruntime.quantization.quantize_dynamic`` with per-channel int8 weights and
+    per-tensor dynamic activation scales -- faster, but its vectors of short sentences
+    drift further from fp32 (min cosine about 0.97 on news sentences, see the bench).
+    """
+    if method not in QUANTIZATION_METHODS:
+        raise ValueError(f"quantisation method {method!r}; choose one of {QUANTIZATION_METHODS}")
+    final = source.with_name(f"model.{method}.onnx")
     if final.is_file():
         return final
-    from onnxruntime.quantization import QuantType, quantize_dynamic
-
-    tmp = source.with_name(f".tmp-{uuid.uuid4().hex[:8]}.int8.onnx")
+    tmp = source.with_name(f".tmp-{uuid.uuid4().hex[:8]}.{method}.onnx")
     logger = logging.getLogger()
     level = logger.level
     logger.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint
     try:
-        quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8)
+        if method == "int8":
+            _blockwise_int8(source, tmp)
+        else:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
+                             op_types_to_quantize=["MatMul"])
         os.replace(tmp, final)
     finally:
         logger.setLevel(level)
@@ -196,8 +266,9 @@ class OnnxBackend:
         Cache root; the export goes to ``cache_dir/onnx/<name>-<fingerprint[:16]>/``.
     name, fingerprint : str
         Model name and sha256 of its files (:func:`framing.embed.model_fingerprint`).
-    quantize : bool
-        Use the int8 model.
+    quantize : False or str
+        ``False`` for fp32, else a method of :func:`quantize_onnx` (``"int8"``,
+        ``"int8-dynamic"``).
     max_seq_length : int, optional
         Override the window from ``sentence_bert_config.json``.
     threads : int, optional
@@ -205,7 +276,7 @@ class OnnxBackend:
     """
 
     def __init__(self, model_dir: str | os.PathLike, *, cache_dir: str | os.PathLike, name: str,
-                 fingerprint: str, quantize: bool = False, max_seq_length: int | None = None,
+                 fingerprint: str, quantize: bool | str = False, max_seq_length: int | None = None,
                  threads: int | None = None) -> None:
         import onnxruntime as ort
         from transformers import AutoTokenizer
@@ -225,7 +296,7 @@ class OnnxBackend:
         self.n_special = int(self.tokenizer.num_special_tokens_to_add(pair=False))
         path = export_onnx(self.model_dir, self.export_dir)
         if quantize:
-            path = quantize_onnx(path)
+            path = quantize_onnx(path, "int8" if quantize is True else str(quantize))
         self.onnx_path = path
         opts = ort.SessionOptions()
         opts.intra_op_num_threads = threads or physical_cores()

@@ -907,7 +907,8 @@ def evaluate_speakers(
     speaker_col: str = "speaker",
     exclude: Sequence[str] = ("other_anti", "other_pro", "other_neutral", "other", ""),
     ci: float = 0.95,
-) -> pd.DataFrame:
+    return_matches: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Precision and recall of speaker attribution on annotated quote spans.
 
     Each gold span (``doc_id``, ``start_col``, ``end_col``, ``speaker_col``; e.g. the
@@ -931,12 +932,15 @@ def evaluate_speakers(
         Gold speaker labels that name no one.
     ci : float
         Confidence level of the intervals.
+    return_matches : bool
+        Also return the per-span table (``doc_id``, ``start``, ``end``, ``gold_speaker``,
+        ``found``, ``pred_speaker``, ``correct``).
 
     Returns
     -------
-    DataFrame
+    DataFrame or (DataFrame, DataFrame)
         ``metric`` (precision, recall, f1, coverage), ``value``, ``ci_low``, ``ci_high``,
-        ``numerator``, ``denominator``. ``attrs["matches"]`` holds the per-span table.
+        ``numerator``, ``denominator``; with ``return_matches`` also the per-span table.
 
     Examples
     --------
@@ -994,5 +998,4 @@ def evaluate_speakers(
         ("precision", *p, n_ok, n_attr), ("recall", *r_, n_ok, n),
         ("f1", f1, float("nan"), float("nan"), n_ok, n), ("coverage", *cov, n_found, n),
     ], columns=["metric", "value", "ci_low", "ci_high", "numerator", "denominator"])
-    out.attrs["matches"] = m
-    return out
+    return (out, m) if return_matches else out

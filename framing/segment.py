@@ -62,6 +62,8 @@ __all__ = [
     "split_text",
     "split_paragraphs",
     "split_sentences",
+    "sentence_counts",
+    "sentence_lengths",
 ]
 
 #: Columns of the sentence table returned by :func:`split_sentences`.
@@ -431,3 +433,56 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
     if "provenance" in corpus.attrs:
         out.attrs["provenance"] = corpus.attrs["provenance"]
     return out
+
+
+_WORDS = r"[^\W_]+(?:['’][^\W_]+)*"
+
+
+def sentence_counts(sentences: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+    """Documents and sentences per group of a sentence table.
+
+    Returns
+    -------
+    DataFrame
+        One row per group: ``by``, ``documents``, ``sentences``, ``per_doc_median``,
+        ``per_doc_mean`` (sentences per document), sorted by ``sentences`` descending.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"doc_id": ["a", "a", "b"], "outlet": ["X", "X", "Y"], "text": ["1", "2", "3"]})
+    >>> sentence_counts(s).values.tolist()
+    [['X', 1, 2, 2.0, 2.0], ['Y', 1, 1, 1.0, 1.0]]
+    """
+    for col in (by, "doc_id"):
+        if col not in sentences.columns:
+            raise ValueError(f"sentence table has no column {col!r}")
+    per_doc = sentences.groupby([by, "doc_id"], observed=True).size().rename("n").reset_index()
+    out = per_doc.groupby(by, observed=True)["n"].agg(
+        documents="size", sentences="sum", per_doc_median="median", per_doc_mean="mean").reset_index()
+    out["per_doc_median"] = out["per_doc_median"].astype(float)
+    return out.sort_values(["sentences", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def sentence_lengths(sentences: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+    """Length of every sentence in characters and words (tidy; one row per sentence).
+
+    Words are runs of letters/digits (apostrophes inside a word kept), so punctuation
+    and dashes do not count.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> s = pd.DataFrame({"sent_id": ["a:0"], "outlet": ["X"], "text": ["It’s 3.5 km — far."]})
+    >>> sentence_lengths(s)[["chars", "words"]].values.tolist()
+    [[18, 5]]
+    """
+    for col in (by, "text"):
+        if col not in sentences.columns:
+            raise ValueError(f"sentence table has no column {col!r}")
+    cols = [c for c in ("sent_id", "doc_id") if c in sentences.columns]
+    out = sentences[cols + [by]].copy()
+    text = sentences["text"].astype("str")
+    out["chars"] = text.str.len().astype("int64")
+    out["words"] = text.str.count(_WORDS).astype("int64")
+    return out.reset_index(drop=True)

@@ -41,12 +41,13 @@ framing.list_corpora()
 # ## ukraine-media: RT against US/UK outlets
 #
 # The union of the scraped files, outlet names normalised, duplicates by URL and by text
-# removed (recorded, never silent). Rows the validation dropped are kept with their reason:
+# removed (recorded, never silent). Every dropped row is kept, with its file, row and reason
+# (`framing.dropped_rows(news)`); in short:
 
 # %%
 news = framing.load_corpus("ukraine-media")
 print(f"{len(news):,} articles, {news['published'].min():%d %b %Y} to {news['published'].max():%d %b %Y}")
-framing.dropped_rows(news).groupby("reason").size().rename("rows dropped").to_frame()
+framing.drop_summary(news)
 
 # %%
 news.groupby("outlet").agg(articles=("doc_id", "size"), first=("published", "min"), last=("published", "max"))

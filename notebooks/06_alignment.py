@@ -157,12 +157,17 @@ basil_quotes.groupby(["outlet", "kind"]).size().unstack(fill_value=0)
 # All articles of the event window, linked into stories. RT publishes many pieces on one
 # event, so we do not force one article per outlet here; we keep the stories that RT *and*
 # at least one US outlet report.
+#
+# The calibrated threshold is strict in a one-topic corpus: the "impossible" pairs (more
+# than three days apart) are themselves about the war, so it asks for same-*event* evidence
+# well beyond "same war" (about 0.42 here, linking few cross-outlet stories). For this
+# exploratory step we use the floor, 0.3 -- the value at which BASIL linking is accurate.
 
 # %%
 news = framing.load_corpus("ukraine-media")
 event = framing.select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1])
 X_event = encoder.encode((event["title"] + "\n" + event["text"]).tolist())
-linked = link_stories(event, embeddings=X_event, window_days=3)
+linked = link_stories(event, embeddings=X_event, window_days=3, threshold=0.3)
 print(linked.attrs["story_linking"])
 per_story = linked.groupby("story_id").agg(
     n=("doc_id", "size"), outlets=("outlet", lambda o: ", ".join(sorted(set(o)))),
@@ -204,7 +209,8 @@ for topic, sid in chosen.items():
     sents = event_sents[event_sents["doc_id"].isin(set(docs))]
     outlets = [RT] + [o for o in US_OUTLETS if o in set(sents["outlet"])]
     event_alignments[topic] = align_claims(sents, encoder=encoder, story=f"{topic} ({sid})", outlets=outlets)
-pd.concat({t: a.summary().set_index("outlet") for t, a in event_alignments.items()})
+(pd.concat({t: a.summary().set_index("outlet") for t, a in event_alignments.items()})
+ if event_alignments else "no cross-outlet story matched the topics")
 
 # %%
 fig, axes = plt.subplots(1, max(len(event_alignments), 1), figsize=(4 * max(len(event_alignments), 1), 6))
@@ -222,6 +228,8 @@ _figures.FIGURES.mkdir(parents=True, exist_ok=True)
 for i, (topic, al) in enumerate(event_alignments.items()):
     name = "06_story_view.html" if i == 0 else f"06_story_view_{topic.replace(' ', '_')}.html"
     al.to_html(_figures.FIGURES / name, title=f"{topic}: RT and US outlets, {al.story}")
+if not event_alignments:  # keep the page: show a BASIL story instead
+    first.to_html(_figures.FIGURES / "06_story_view.html", title=f"BASIL: {first.story}")
 main = next(iter(event_alignments.values()), None)
 main
 

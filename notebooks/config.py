@@ -21,3 +21,11 @@ KEY_DATES = {
 RT = "RT"
 US_OUTLETS = ("ABC", "CBS", "Fox", "HuffPost", "NYT", "Reuters")
 SELECTED_STATES = ("RUS", "UKR", "USA", "CHN", "IND", "IRN", "ZAF", "BRA", "TUR")
+
+# Resampling sizes. The tests execute every notebook with FRAMING_QUICK=1 (fewer resamples,
+# same code path); `make figures` uses the full numbers.
+import os as _os
+
+QUICK = _os.environ.get("FRAMING_QUICK") == "1"
+N_BOOT = 200 if QUICK else 2000
+N_PERM = 200 if QUICK else 2000

@@ -41,19 +41,35 @@ def test_recovers_planted_blobs(method):
 
 def test_selection_criteria_pick_planted_k():
     X, y = blobs(n_per=(30,) * 5, seed=1)
-    sil = Clusterer(k_range=(2, 9), random_state=0).fit(X)
+    sil = Clusterer(k_range=(2, 9), criterion="silhouette", random_state=0).fit(X)
     assert sil.n_clusters_ == 5
     assert list(sil.selection_["k"]) == list(range(2, 10))
     assert sil.selection_.loc[sil.selection_["score"].idxmax(), "k"] == 5
-    stab = Clusterer(k_range=(2, 8), criterion="stability", n_pairs=2, random_state=0).fit(X)
+    stab = Clusterer(k_range=(2, 12), n_pairs=3, patience=3, random_state=0).fit(X)   # the default
     assert stab.n_clusters_ == 5
     assert adjusted_rand_score(y, stab.labels_) == pytest.approx(1.0)
+    sel = stab.selection_.set_index("k")
+    assert sel.loc[5, "score"] == pytest.approx(1.0) and sel.loc[6, "lower"] < 0.75
+    assert list(sel.index) == [2, 3, 4, 5, 6, 7, 8]   # stopped after 3 failing k
+
+
+def test_stability_criterion_does_not_reward_one_split_among_stable_clusters():
+    """Four tight blobs and one wide blob: k=6 splits the wide blob arbitrarily. Its global
+    ARI stays high, but its least stable cluster does not, so k=5 is chosen."""
+    rng = np.random.default_rng(2)
+    dim = 12
+    X = np.vstack([np.eye(dim)[i] * 10 + rng.normal(0, 0.3 if i < 4 else 2.5, (40, dim)) for i in range(5)])
+    cl = Clusterer(k_range=(2, 8), n_components=None, random_state=0).fit(X)
+    sel = cl.selection_.set_index("k")
+    assert cl.n_clusters_ == 5
+    assert sel.loc[6, "ari"] > 0.75 > sel.loc[6, "lower"]
 
 
 def test_silhouette_matches_independent_formula():
     """The score used for selection is the cosine silhouette of Rousseeuw (1987)."""
     X, _ = blobs(n_per=(12, 12, 12), seed=2)
-    cl = Clusterer(n_clusters=None, k_range=(3, 3), n_components=None, subsample=10**6, random_state=0).fit(X)
+    cl = Clusterer(k_range=(3, 3), criterion="silhouette", n_components=None, subsample=10**6,
+                   random_state=0).fit(X)
     Z = X / np.linalg.norm(X, axis=1, keepdims=True)
     D = 1 - Z @ Z.T
     lab = cl.labels_

@@ -10,8 +10,10 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+import framing
+
 from framing import lexical
-from framing.lexical import (LexicalError, bh_qvalues, build_vectorizer, concordance, fightin_words,
+from framing.lexical import (LexicalError, build_vectorizer, concordance, fightin_words,
                              log_odds_dirichlet, term_counts, tokenize)
 
 PLANTED = ["sham", "puppet", "staged", "illegal", "annexation"]
@@ -57,6 +59,8 @@ def test_tokenize_possessives_hyphens_apostrophes():
                               "kiev-based", "states", "vote", "fake"]
     assert tokenize("Kiev‐based", lowercase=False) == ["Kiev-based"]  # Unicode hyphen folded
     assert tokenize("RUSSIA'S", lowercase=False) == ["RUSSIA"]
+    assert tokenize("The U.S. and the U.N.'s plan B. Kyiv.") == ["the", "u.s.", "and", "the", "u.n.", "plan", "b",
+                                                                 "kyiv"]
     assert tokenize("  ...  ") == []
     with pytest.raises(TypeError):
         tokenize(None)  # type: ignore[arg-type]
@@ -249,16 +253,16 @@ def test_permutation_p_values_uniform_under_the_null():
     assert flagged <= 2
 
 
-def test_bh_qvalues_match_statsmodels():
+def test_q_values_are_benjamini_hochberg_per_contrast():
     multipletests = pytest.importorskip("statsmodels.stats.multitest").multipletests
-    rng = np.random.default_rng(0)
-    p = np.concatenate([rng.uniform(size=40), rng.uniform(0, 0.01, size=10)])
-    assert np.allclose(bh_qvalues(p), multipletests(p, method="fdr_bh")[1])
-    with_nan = np.array([0.01, np.nan, 0.02])
-    q = bh_qvalues(with_nan)
-    assert np.isnan(q[1]) and np.allclose(q[[0, 2]], multipletests([0.01, 0.02], method="fdr_bh")[1])
-    fw = fightin_words(planted_corpus(), mode="two", permutations=99, random_state=0)
-    assert np.allclose(fw["q"], multipletests(fw["p_perm"], method="fdr_bh")[1])
+    c = planted_corpus(n_per_group=10)
+    extra = c[c["outlet"] == "B"].assign(outlet="C", doc_id=lambda d: "C" + d["doc_id"])
+    fw = fightin_words(pd.concat([c, extra], ignore_index=True), mode="one-vs-rest", permutations=99,
+                       random_state=0)
+    for _, sub in fw.groupby("group"):
+        assert np.allclose(sub["q"], multipletests(sub["p_perm"], method="fdr_bh")[1])
+    boot = fightin_words(c, mode="two", bootstrap=99, random_state=0)
+    assert np.allclose(boot["q"], multipletests(boot["p_boot"], method="fdr_bh")[1])
 
 
 def test_modes_pairs_antisymmetric_one_vs_rest_and_mapping():
@@ -299,6 +303,9 @@ def test_min_count_and_min_effect():
     c = planted_corpus(n_per_group=10)
     fw = fightin_words(c, mode="two", min_count=30)
     assert ((fw["count_group"] + fw["count_other"]) >= 30).all()
+    assert "zzburst" in set(fw["term"])
+    docs = fightin_words(c, mode="two", min_docs=2)
+    assert ((docs["docs_group"] + docs["docs_other"]) >= 2).all() and "zzburst" not in set(docs["term"])
     strict = fightin_words(c, mode="two", min_effect=50.0)
     assert not strict["significant"].any()
 
@@ -337,7 +344,8 @@ def kwic_corpus():
 
 
 def test_concordance_offsets_context_and_order(kwic_corpus):
-    kw = concordance(kwic_corpus, "kyiv", width=10, sentences=pd.DataFrame(columns=["doc_id", "sent_id", "start", "end"]))
+    no_sentences = pd.DataFrame(columns=["doc_id", "sent_id", "start", "end"])
+    kw = concordance(kwic_corpus, "kyiv", width=10, sentences=no_sentences)
     text = kwic_corpus.set_index("doc_id")["text"]
     assert len(kw) == 2  # "toward" and "Kyivan"-style partial words never match; Kyiv-based does
     for _, row in kw.iterrows():
@@ -365,6 +373,18 @@ def test_concordance_sentence_ids_from_table(kwic_corpus):
     assert kw["sent_id"].tolist() == ["n1:0", "n1:1"]
 
 
+def test_concordance_sentence_ids_computed_with_the_segmenter(kwic_corpus):
+    segment = pytest.importorskip("framing.segment")
+    kw = concordance(kwic_corpus, "war")
+    sents = segment.split_sentences(kwic_corpus).set_index("sent_id")
+    assert kw["sent_id"].notna().all()
+    for _, row in kw.iterrows():
+        s = sents.loc[row["sent_id"]]
+        assert s["doc_id"] == row["doc_id"] and s["start"] <= row["start"] < s["end"]
+    bare = concordance(kwic_corpus[["doc_id", "outlet", "text"]], "war")  # no dates: no sentence table
+    assert bare["sent_id"].isna().all() and len(bare) == 2
+
+
 def test_concordance_of_a_lexicon_marker(kwic_corpus):
     kw = concordance(kwic_corpus, marker="Kiev", family="naming")
     assert kw["match"].tolist() == ["Kiev", "Kiev", "KIEV"]  # "Kiev's" in r2 (21 Sep) first
@@ -376,3 +396,110 @@ def test_concordance_of_a_lexicon_marker(kwic_corpus):
         concordance(kwic_corpus)
     empty = concordance(kwic_corpus, "Luhansk")
     assert empty.empty and "left" in empty.columns
+
+
+# ------------------------------------------------------------------------------------------
+# plots (framing/plot/lexical.py)
+# ------------------------------------------------------------------------------------------
+
+def _label_boxes(ax, exclude=()):
+    fig = ax.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for t in ax.texts
+            if t.get_text().strip() and t.get_text() not in exclude]
+
+
+@pytest.mark.parametrize("top, size", [(10, (8, 6)), (40, (5, 3))])
+def test_plot_fightin_words_labels_do_not_overlap(top, size):
+    import matplotlib.pyplot as plt
+    from framing.plot.lexical import plot_fightin_words
+
+    fw = fightin_words(planted_corpus(), mode="two")
+    _, ax = plt.subplots(figsize=size)
+    assert plot_fightin_words(fw, ax=ax, top=top) is ax
+    boxes = [(t, b) for t, b in _label_boxes(ax) if not t.startswith("more in")]
+    labelled = {t.strip() for t, _ in boxes}
+    assert set(PLANTED) <= labelled
+    wanted = min(top, (fw["z"] > 0).sum()) + min(top, (fw["z"] < 0).sum())
+    if top == 10:
+        assert len(boxes) == wanted
+    else:  # small axes: the lowest-ranked labels are dropped rather than overlapped
+        assert 20 <= len(boxes) < wanted
+    for (t1, b1), (t2, b2) in itertools.combinations(boxes, 2):
+        assert not b1.overlaps(b2), (t1, t2)
+
+
+def test_plot_term_intervals_marks_token_only_terms():
+    import matplotlib.pyplot as plt
+    from framing.plot.lexical import plot_term_intervals
+
+    fw = fightin_words(planted_corpus(), mode="two", bootstrap=1000, random_state=0)
+    ax = plot_term_intervals(fw, terms=["zzburst"] + PLANTED)
+    labels = [t.get_text() for t in ax.get_yticklabels()]
+    burst = [t for t in labels if t.startswith("zzburst")]
+    assert burst == ["zzburst [1|0] †"]
+    assert not any(t.endswith("†") for t in labels if not t.startswith("zzburst"))
+    assert len(ax.collections) == 2  # the two sets of intervals
+    with pytest.raises(ValueError, match="bootstrap > 0"):
+        plot_term_intervals(fightin_words(planted_corpus(), mode="two"))
+    with pytest.raises(ValueError, match="no contrast"):
+        plot_term_intervals(fw, group="Z")
+    plt.close("all")
+
+
+def test_plot_marker_rates_and_heatmap():
+    from framing.markers import marker_rates
+    from framing.plot.lexical import plot_marker_heatmap, plot_marker_rates
+
+    c = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": ["RT", "RT", "NYT"],
+                      "text": ["Kiev said Kiev. The sham referendum.", "Kiev again", "Kyiv, Kyiv and the war."]})
+    rates = marker_rates(c, bootstrap=50, random_state=0)
+    ax = plot_marker_rates(rates, family="naming")
+    assert len(ax.get_yticklabels()) == (rates["family"] == "naming").sum() // 2
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["NYT", "RT"]
+    ax = plot_marker_heatmap(rates, family=["naming", "status"])
+    n_rows = rates[rates["family"].isin(["naming", "status"])][["family", "marker"]].drop_duplicates().shape[0]
+    assert len(ax.texts) == n_rows * 2
+    assert ax.images[0].get_array().max() == pytest.approx(1.0)  # row-normalised colours
+    with pytest.raises(ValueError, match="unknown family"):
+        plot_marker_rates(rates, family="nope")
+
+
+# ------------------------------------------------------------------------------------------
+# benchmark and the real corpus
+# ------------------------------------------------------------------------------------------
+
+def test_benchmark_record_on_a_small_corpus(tmp_path):
+    rec = lexical.benchmark(planted_corpus(n_per_group=8), bootstrap=20, scattertext_env=tmp_path / "none",
+                            build_env=False)
+    for key in ("countvectorizer_s", "term_counts_s", "fightin_words_s", "n_tokens", "tested_terms_per_contrast"):
+        assert key in rec
+    assert rec["n_docs"] == 16 and rec["corpus"] == "given corpus"
+    assert "no environment" in rec["scattertext_skipped"]
+
+
+def _real(name):
+    from framing.fetch import FetchError
+
+    try:
+        return framing.load_corpus(name, progress=False)
+    except FetchError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"corpus {name!r} not available: {exc}")
+
+
+@pytest.mark.integration
+def test_real_event_window_rt_against_us():
+    news = _real("ukraine-media")
+    event = framing.select(news[news["near_dup_of"] == ""], start="2022-09-16", end="2022-10-07")
+    fw = fightin_words(event, groups={"RT": "RT", "US": ["ABC", "CBS", "Fox", "HuffPost", "NYT", "Reuters"]},
+                       mode="two", min_count=10, bootstrap=200, permutations=200, random_state=0)
+    top_rt = fw[fw["significant"] & (fw["z"] > 0)]["term"].tolist()
+    assert "kiev" in top_rt and "republics" in top_rt
+    assert "kyiv" in fw[fw["significant"] & (fw["z"] < 0)]["term"].tolist()
+    from framing.markers import marker_rates
+
+    rates = marker_rates(event, bootstrap=200, random_state=0).set_index(["group", "marker"])
+    kiev = rates.xs("Kiev", level="marker")
+    for outlet in ("ABC", "CBS", "Fox", "HuffPost", "NYT"):
+        assert kiev.loc["RT", "ci_low"] > kiev.loc[outlet, "ci_high"]

@@ -182,3 +182,12 @@ def test_marker_rates_errors_and_no_mutation(tricky):
         marker_rates(tricky, group="side")
     with pytest.raises(lexical.LexicalError, match="bootstrap"):
         marker_rates(tricky, bootstrap=-5)
+    with pytest.raises(lexical.LexicalError, match="'war' appears more than once"):
+        marker_rates(tricky.assign(doc_id=["naming", "quotes", "war", "war"]))
+
+
+def test_benchmark_record(tricky):
+    from framing.markers import benchmark
+
+    rec = benchmark(tricky, bootstrap=10)
+    assert rec["n_docs"] == 4 and rec["n_matches"] == len(match_markers(tricky)) and rec["match_s"] >= 0

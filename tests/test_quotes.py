@@ -255,7 +255,7 @@ def test_evaluate_speakers_on_hand_labelled_mini_dataset():
     half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     assert ev.loc["recall", "ci_low"] == pytest.approx(centre - half, abs=1e-6)
     assert ev.loc["recall", "ci_high"] == pytest.approx(centre + half, abs=1e-6)
-    m = evaluate_speakers(q, gold).attrs["matches"]
+    _, m = evaluate_speakers(q, gold, return_matches=True)
     assert m["pred_speaker"].tolist()[:3] == ["Governor Jane Roe", "Mayor Tom Poe", "Senator Ann Lee"]
 
 

@@ -192,3 +192,19 @@ def test_offsets_round_trip_real_corpora(name):
     # sentences are ordered and non-overlapping within a document
     same = s["doc_id"].to_numpy()[1:] == s["doc_id"].to_numpy()[:-1]
     assert np.all(starts[1:][same] >= ends[:-1][same])
+
+
+def test_sentence_counts_and_lengths():
+    from framing.segment import sentence_counts, sentence_lengths
+    s = split_sentences(_corpus())
+    c = sentence_counts(s)
+    # written out: NYT has d2 (5 sentences) and d3 (1), RT has d1 (3)
+    assert c.to_dict("list") == {"outlet": ["NYT", "RT"], "documents": [2, 1], "sentences": [6, 3],
+                                 "per_doc_median": [3.0, 3.0], "per_doc_mean": [3.0, 3.0]}
+    lengths = sentence_lengths(s)
+    assert lengths["sent_id"].tolist() == s["sent_id"].tolist()
+    assert lengths["chars"].tolist() == s["text"].str.len().tolist()
+    assert lengths.loc[0, "words"] == 2  # "Lead one."
+    assert sentence_lengths(pd.DataFrame({"outlet": ["X"], "text": ["Don’t stop — it's 5 km."]}))["words"][0] == 5
+    with pytest.raises(ValueError, match="column"):
+        sentence_counts(s.drop(columns="doc_id"))

@@ -1,0 +1,361 @@
+"""Plots of lexical contrasts and framing markers (tables from :mod:`framing.lexical` and
+:mod:`framing.markers`). Each function draws on ``ax`` (or a new figure) and returns the Axes;
+nothing is saved or shown."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+from scipy.special import ndtri
+
+__all__ = ["plot_fightin_words", "plot_term_intervals", "plot_marker_rates", "plot_marker_heatmap",
+           "spread_labels"]
+
+_GROUP_COLOR, _OTHER_COLOR, _NEUTRAL = "#b2182b", "#2166ac", "#bbbbbb"
+
+
+def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
+    if ax is None:
+        _, ax = plt.subplots(figsize=size)
+    return ax
+
+
+def _contrast(result: pd.DataFrame, group: str | None, other: str | None) -> tuple[pd.DataFrame, str, str]:
+    need = {"term", "group", "other", "z", "delta"}
+    if not isinstance(result, pd.DataFrame) or not need <= set(result.columns):
+        raise ValueError(f"expected the output of framing.fightin_words (columns {sorted(need)})")
+    pairs = result[["group", "other"]].drop_duplicates()
+    if group is not None:
+        pairs = pairs[pairs["group"] == str(group)]
+    if other is not None:
+        pairs = pairs[pairs["other"] == str(other)]
+    if pairs.empty:
+        raise ValueError(f"no contrast with group={group!r}, other={other!r}; contrasts are "
+                         f"{result[['group', 'other']].drop_duplicates().values.tolist()}")
+    g, o = pairs.iloc[0]
+    return result[(result["group"] == g) & (result["other"] == o)], str(g), str(o)
+
+
+def spread_labels(y: Sequence[float], *, gap: float, lo: float, hi: float) -> np.ndarray:
+    """Move label positions apart so neighbours are at least ``gap`` apart, staying in [lo, hi].
+
+    Deterministic 1-D repulsion: labels keep the order of ``y`` (descending), are pushed down
+    where they crowd, then pushed back up if they run past ``lo``. If they cannot fit, they are
+    spread evenly over [lo, hi].
+
+    Examples
+    --------
+    >>> spread_labels([5.0, 4.9, 4.8, 0.0], gap=1.0, lo=0.0, hi=6.0).tolist()
+    [5.0, 4.0, 3.0, 0.0]
+    """
+    y = np.asarray(y, dtype=float)
+    order = np.argsort(-y, kind="stable")
+    p = np.clip(y[order], lo, hi)
+    n = len(p)
+    if n == 0:
+        return p
+    if (n - 1) * gap > hi - lo:
+        out = np.linspace(hi, lo, n)
+    else:
+        for i in range(1, n):
+            p[i] = min(p[i], p[i - 1] - gap)
+        if p[-1] < lo:
+            p[-1] = lo
+            for i in range(n - 2, -1, -1):
+                p[i] = max(p[i], p[i + 1] + gap)
+        out = p
+    res = np.empty(n)
+    res[order] = out
+    return res
+
+
+def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int = 15, group: str | None = None,
+                       other: str | None = None, fontsize: float = 8.0) -> Axes:
+    """Monroe-style plot: total frequency (x, log scale) against z (y), top terms labelled.
+
+    Every tested term is a dot: coloured when ``significant`` (red: more in ``group``, blue:
+    more in ``other``), grey otherwise. The ``top`` terms of each side are labelled in a column
+    to the right of the cloud, in the order of their z, joined to their dot by a thin leader
+    line; labels never overlap (:func:`spread_labels`): the font shrinks down to 4 pt and, if
+    the axes are still too small, only the highest-ranked labels are kept. Dashed lines mark
+    :math:`z = \\pm z_{1-\\alpha/2}`.
+
+    Parameters
+    ----------
+    result : DataFrame
+        Output of :func:`framing.fightin_words`.
+    top : int
+        Terms labelled on each side.
+    group, other : str, optional
+        Which contrast to draw (default: the first one).
+    fontsize : float
+        Label size (reduced if the labels would not fit).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.lexical import fightin_words
+    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"], "text": ["sham vote", "sham poll", "vote", "poll vote"]})
+    >>> ax = plot_fightin_words(fightin_words(c, mode="two", min_count=1), top=2)
+    """
+    ax = _axes(ax, (8, 6))
+    sub, g, o = _contrast(result, group, other)
+    alpha = float(result.attrs.get("alpha", 0.05))
+    zc = float(ndtri(1 - alpha / 2))
+    total = (sub["count_group"] + sub["count_other"]).to_numpy(dtype=float) if "count_group" in sub else \
+        np.ones(len(sub))
+    z = sub["z"].to_numpy(dtype=float)
+    sig = sub["significant"].to_numpy(dtype=bool) if "significant" in sub else np.abs(z) > zc
+    colors = np.where(sig & (z > 0), _GROUP_COLOR, np.where(sig & (z < 0), _OTHER_COLOR, _NEUTRAL))
+    ax.scatter(total, z, s=8, c=colors, alpha=0.6, linewidths=0, zorder=2)
+    ax.set_xscale("log")
+    ax.axhline(0, color="0.6", lw=0.6, zorder=1)
+    for h in (zc, -zc):
+        ax.axhline(h, color="0.6", lw=0.6, ls="--", zorder=1)
+    if len(sub) == 0:
+        return ax
+    # log-x layout: the dots fill the left ~72% of the axes, the label column starts at 76%
+    lo_x = np.log10(max(float(total.min()), 1e-9))
+    hi_x = np.log10(max(float(total.max()), 1e-9))
+    span = max(hi_x - lo_x, 0.5)
+    a, b = lo_x - 0.03 * span, hi_x + 0.03 * span
+    right = a + (b - a) / 0.72
+    ax.set_xlim(10 ** a, 10 ** right)
+    x_label = 10 ** (a + 0.76 * (right - a))
+    pos = np.flatnonzero(z > 0)
+    neg = np.flatnonzero(z < 0)
+    pos = pos[np.argsort(-z[pos], kind="stable")][:top]
+    neg = neg[np.argsort(z[neg], kind="stable")][:top]
+    zmax = max(float(z.max()), zc) * 1.08
+    zmin = min(float(z.min()), -zc) * 1.08
+    ax.set_ylim(zmin, zmax)
+    fig = ax.figure
+    height_in = ax.get_window_extent().height / fig.dpi
+    # each label needs a slot of `frac` of the axes height; shrink the font if both sides
+    # together cannot fit, then widen the y-range so each side has room for its labels
+    frac = fontsize * 1.35 / 72 / max(height_in, 1e-6)
+    need = (len(pos) + len(neg) + 1) * frac
+    if need > 0.95:
+        fontsize = max(4.0, fontsize * 0.95 / need)
+        frac = fontsize * 1.35 / 72 / max(height_in, 1e-6)
+        capacity = max(int(0.95 / frac) - 1, 0)
+        if len(pos) + len(neg) > capacity:  # still too many: keep the highest-ranked labels
+            k_pos = min(len(pos), max(capacity - len(neg), (capacity + 1) // 2))
+            pos, neg = pos[:k_pos], neg[:capacity - k_pos]
+    n_p, n_n = (len(pos) + 0.5) * frac, (len(neg) + 0.5) * frac
+    for _ in range(50):
+        if n_p + n_n >= 1:
+            break
+        if zmax / (zmax - zmin) < n_p:
+            zmax = n_p * -zmin / (1 - n_p)
+        if -zmin / (zmax - zmin) < n_n:
+            zmin = -n_n * zmax / (1 - n_n)
+    ax.set_ylim(zmin, zmax)
+    gap = frac * (zmax - zmin)
+    terms = sub["term"].astype(str).to_numpy()
+    for idx, lo, hi, color in ((pos, gap / 2, zmax - gap / 2, _GROUP_COLOR),
+                               (neg, zmin + gap / 2, -gap / 2, _OTHER_COLOR)):
+        if len(idx) == 0:
+            continue
+        ys = spread_labels(z[idx], gap=gap, lo=lo, hi=hi)
+        for i, yl in zip(idx, ys):
+            ax.plot([total[i], x_label], [z[i], yl], color=color, lw=0.4, alpha=0.7, zorder=3)
+            ax.text(x_label, yl, " " + terms[i], va="center", ha="left", fontsize=fontsize, color=color,
+                    zorder=4)
+    ax.set_xlabel("count in both groups (log scale)")
+    ax.set_ylabel("z (log-odds ratio / its s.e.)")
+    ax.text(0.01, 0.99, f"more in {g}", transform=ax.transAxes, va="top", color=_GROUP_COLOR, fontsize=9)
+    ax.text(0.01, 0.01, f"more in {o}", transform=ax.transAxes, va="bottom", color=_OTHER_COLOR, fontsize=9)
+    ax.set_title(f"Fightin' Words: {g} vs {o}")
+    return ax
+
+
+def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: int = 20, group: str | None = None,
+                        other: str | None = None, terms: Sequence[str] | None = None) -> Axes:
+    """Token-level vs document-level intervals of the log-odds ratio for the top terms.
+
+    For each term two horizontal intervals: the token-level one,
+    :math:`\\delta \\pm z_{1-\\alpha/2}\\sigma` (Monroe et al.'s variance, which treats every
+    token as independent), and the document-level bootstrap interval (``ci_low``,
+    ``ci_high``). Terms that the token-level test calls significant but the document-level
+    test (``significant``) does not are written in bold with a ``†``; the tick labels give the
+    number of documents containing the term on each side.
+
+    Parameters
+    ----------
+    result : DataFrame
+        Output of :func:`framing.fightin_words` run with ``bootstrap > 0``.
+    top : int
+        Number of terms (largest :math:`|z|`) when ``terms`` is not given.
+    group, other : str, optional
+        Which contrast (default: the first).
+    terms : list of str, optional
+        Draw these terms instead of the top ones.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.lexical import fightin_words
+    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"], "text": ["sham vote", "sham poll", "vote", "poll vote"]})
+    >>> ax = plot_term_intervals(fightin_words(c, mode="two", min_count=1, bootstrap=50, random_state=0))
+    """
+    sub, g, o = _contrast(result, group, other)
+    if not {"ci_low", "ci_high", "var"} <= set(sub.columns):
+        raise ValueError("plot_term_intervals needs a fightin_words result computed with bootstrap > 0")
+    alpha = float(result.attrs.get("alpha", 0.05))
+    zc = float(ndtri(1 - alpha / 2))
+    if terms is not None:
+        missing = sorted(set(terms) - set(sub["term"]))
+        if missing:
+            raise ValueError(f"terms not in the {g} vs {o} result: {missing}")
+        sel = sub.set_index("term").loc[list(terms)].reset_index()
+    else:
+        sel = sub.loc[sub["z"].abs().sort_values(ascending=False, kind="stable").index[:top]]
+    sel = sel.sort_values("delta", kind="stable").reset_index(drop=True)
+    ax = _axes(ax, (7, 0.3 * len(sel) + 1.5))
+    y = np.arange(len(sel), dtype=float)
+    half = zc * np.sqrt(sel["var"].to_numpy(dtype=float))
+    d = sel["delta"].to_numpy(dtype=float)
+    ax.hlines(y + 0.17, d - half, d + half, color="0.45", lw=2, label=f"token-level ±{zc:.2f}σ")
+    ax.hlines(y - 0.17, sel["ci_low"], sel["ci_high"], color=_OTHER_COLOR, lw=2,
+              label=f"document bootstrap {100 * (1 - alpha):.0f}% CI")
+    ax.plot(d, y, "k|", ms=8)
+    ax.axvline(0, color="0.6", lw=0.6)
+    token_sig = np.abs(sel["z"].to_numpy(dtype=float)) > zc
+    doc_sig = sel["significant"].to_numpy(dtype=bool) if "significant" in sel else \
+        ((sel["ci_low"] > 0) | (sel["ci_high"] < 0)).to_numpy()
+    labels = []
+    for i, row in sel.iterrows():
+        flag = " †" if token_sig[i] and not doc_sig[i] else ""
+        docs = f" [{int(row['docs_group'])}|{int(row['docs_other'])}]" if "docs_group" in row else ""
+        labels.append(f"{row['term']}{docs}{flag}")
+    ax.set_yticks(y, labels)
+    for tick, t_sig, d_sig in zip(ax.get_yticklabels(), token_sig, doc_sig):
+        if t_sig and not d_sig:
+            tick.set_fontweight("bold")
+            tick.set_color(_GROUP_COLOR)
+    ax.set_ylim(-0.7, len(sel) - 0.3)
+    ax.set_xlabel(f"log-odds ratio δ  (> 0: more in {g}; < 0: more in {o})")
+    ax.set_title(f"{g} vs {o}: token-level vs document-level uncertainty\n"
+                 f"[documents with the term: {g}|{o}]; † significant only at token level", fontsize=9)
+    ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return ax
+
+
+def _rates_frame(rates: pd.DataFrame, family: str | Sequence[str] | None) -> pd.DataFrame:
+    need = {"group", "family", "marker", "rate"}
+    if not isinstance(rates, pd.DataFrame) or not need <= set(rates.columns):
+        raise ValueError(f"expected the output of framing.marker_rates (columns {sorted(need)})")
+    if family is not None:
+        fams = [family] if isinstance(family, str) else list(family)
+        unknown = sorted(set(fams) - set(rates["family"]))
+        if unknown:
+            raise ValueError(f"unknown family {unknown}; families are {sorted(set(rates['family']))}")
+        rates = rates[rates["family"].isin(fams)]
+    return rates
+
+
+def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: str | Sequence[str] | None = None,
+                      groups: Sequence[str] | None = None) -> Axes:
+    """Dot-and-whisker plot of marker rates per 1,000 words by group, with bootstrap CIs.
+
+    One row per marker (grouped by family); within a row one dot per group (outlet), dodged
+    vertically, with its document-level bootstrap interval as whiskers.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        Output of :func:`framing.marker_rates`.
+    family : str or list, optional
+        Family or families to draw (default: all).
+    groups : list of str, optional
+        Groups to draw, in this order (default: all, sorted).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.markers import marker_rates
+    >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "text": ["Kiev, Kiev.", "Kyiv."]})
+    >>> ax = plot_marker_rates(marker_rates(c, bootstrap=20, random_state=0), family="naming")
+    """
+    rates = _rates_frame(rates, family)
+    names = [str(g) for g in (groups if groups is not None else sorted(rates["group"].unique()))]
+    rows = rates[["family", "marker"]].drop_duplicates().to_numpy().tolist()
+    multi = len({f for f, _ in rows}) > 1
+    ax = _axes(ax, (7, 0.45 * len(rows) + 1.5))
+    colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
+    step = 0.8 / max(len(names), 1)
+    for gi, name in enumerate(names):
+        sub = rates[rates["group"] == name].set_index(["family", "marker"]).reindex([tuple(r) for r in rows])
+        yy = np.arange(len(rows)) - 0.4 + step * (gi + 0.5)
+        x = sub["rate"].to_numpy(dtype=float)
+        if {"ci_low", "ci_high"} <= set(sub.columns) and sub["ci_low"].notna().any():
+            err = np.vstack([x - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - x])
+            err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
+            ax.errorbar(x, yy, xerr=err, fmt="o", ms=4, lw=1, capsize=0, color=colors(gi % colors.N), label=name)
+        else:
+            ax.plot(x, yy, "o", ms=4, color=colors(gi % colors.N), label=name)
+    ax.set_yticks(range(len(rows)), [f"{f}: {m}" if multi else m for f, m in rows])
+    ax.invert_yaxis()
+    for k in range(1, len(rows)):
+        ax.axhline(k - 0.5, color="0.92", lw=0.6, zorder=0)
+    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words (bootstrap CI over documents)")
+    ax.legend(fontsize=7, frameon=False, loc="best", title=rates.attrs.get("group"))
+    return ax
+
+
+def plot_marker_heatmap(rates: pd.DataFrame, *, ax: Axes | None = None, family: str | Sequence[str] | None = None,
+                        normalize: str | None = "row", groups: Sequence[str] | None = None) -> Axes:
+    """Heatmap of marker rates: markers (rows) by groups (columns), rates written in the cells.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        Output of :func:`framing.marker_rates`.
+    family : str or list, optional
+        Family or families to draw.
+    normalize : "row" or None
+        ``"row"``: colour shows each marker's rate relative to its largest rate across the
+        groups (so rare and common markers are equally readable); None: the raw rate.
+    groups : list of str, optional
+        Columns to draw, in this order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.markers import marker_rates
+    >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "text": ["Kiev, Kiev.", "Kyiv."]})
+    >>> ax = plot_marker_heatmap(marker_rates(c, bootstrap=0), family="naming")
+    """
+    if normalize not in ("row", None):
+        raise ValueError(f"normalize must be 'row' or None, got {normalize!r}")
+    rates = _rates_frame(rates, family)
+    rows = rates[["family", "marker"]].drop_duplicates().to_numpy().tolist()
+    multi = len({f for f, _ in rows}) > 1
+    wide = rates.pivot_table(index=["family", "marker"], columns="group", values="rate", sort=False)
+    wide = wide.reindex([tuple(r) for r in rows])
+    if groups is not None:
+        wide = wide.reindex(columns=list(groups))
+    values = wide.to_numpy(dtype=float)
+    shown = values
+    if normalize == "row":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            peak = np.nanmax(values, axis=1, keepdims=True)
+            shown = np.where(peak > 0, values / peak, 0.0)
+    ax = _axes(ax, (0.9 * values.shape[1] + 3, 0.35 * values.shape[0] + 1.5))
+    ax.imshow(shown, aspect="auto", cmap="Reds", interpolation="nearest", vmin=0)
+    top = np.nanmax(shown) if np.isfinite(shown).any() else 1.0
+    for i in range(values.shape[0]):
+        for j in range(values.shape[1]):
+            v = values[i, j]
+            if np.isfinite(v):
+                ax.text(j, i, f"{v:.2f}" if v < 10 else f"{v:.0f}", ha="center", va="center", fontsize=6,
+                        color="white" if shown[i, j] > 0.6 * top else "black")
+    ax.set_xticks(range(values.shape[1]), [str(c) for c in wide.columns], rotation=45, ha="right")
+    ax.set_yticks(range(values.shape[0]), [f"{f}: {m}" if multi else m for f, m in wide.index])
+    what = "share of the row's largest rate" if normalize == "row" else "rate"
+    ax.set_title(f"markers per {rates.attrs.get('per', 1000):g} words (colour: {what})", fontsize=9)
+    return ax

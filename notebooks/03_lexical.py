@@ -1,0 +1,255 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 03 · Words: who says what, and how sure can we be
+#
+# Which words set RT apart from US outlets while the referendums in occupied Ukraine were held,
+# and which words set apart the states that voted *no*, *abstain* or *yes* on UN General
+# Assembly resolution ES-11/4?
+#
+# **Fightin' Words** (Monroe, Colaresi & Quinn 2008, *Political Analysis* 16(4)): for each
+# term, the log-odds ratio δ of its use in one group against the other, shrunk toward the
+# whole corpus's frequencies by an informative Dirichlet prior, and its z-score z = δ/σ.
+# That z treats every *token* as an independent draw. Articles are not bags of independent
+# tokens: a word repeated forty times in one article looks overwhelming to it. So every term
+# also gets **document-level** uncertainty:
+#
+# - a **bootstrap** that resamples whole articles within each outlet (interval for δ, and
+#   `p_boot`, how often the difference in relative frequency keeps its sign), and
+# - a **permutation test** that shuffles the outlet labels of whole articles (`p_perm`), with
+#   Benjamini-Hochberg q-values over the terms tested.
+#
+# Then the **framing markers** of `framing/data/markers_ru_ua.yaml`: Kiev vs Kyiv and the other
+# naming pairs, "sham"/"so-called"/"annexation"/"reunification", "special military operation"
+# vs "invasion"/"war", scare-quoted "referendum", hedges. Every count can be opened as a
+# concordance.
+
+# %%
+import matplotlib.pyplot as plt
+import pandas as pd
+
+import framing
+from framing.lexical import concordance, fightin_words, term_counts
+from framing.markers import load_lexicon, marker_rates, match_markers
+from framing.plot.lexical import plot_fightin_words, plot_marker_heatmap, plot_marker_rates, plot_term_intervals
+from _figures import save
+from config import EVENT_WINDOW, N_BOOT, N_PERM, QUICK, RANDOM_STATE, RT, US_OUTLETS
+
+pd.set_option("display.max_colwidth", 120)
+pd.set_option("display.width", 200)
+MIN_COUNT = 10
+COLS = ["term", "count_group", "count_other", "docs_group", "docs_other", "delta", "z", "ci_low", "ci_high",
+        "p_perm", "q", "significant"]
+
+# %% [markdown]
+# ## RT against the US outlets, 16 September to 7 October 2022
+#
+# Articles flagged as near-duplicates of another article (`near_dup_of`, see notebook 01) are
+# left out, so that a syndicated text is not counted twice. The six US outlets are pooled into
+# one group, "US": the bootstrap resamples articles within RT and within the pooled US group,
+# the permutation test shuffles the two labels across all articles of the window.
+
+# %%
+news = framing.load_corpus("ukraine-media")
+news = news[news["near_dup_of"] == ""]
+event = framing.select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1])
+sides = {RT: RT, "US": list(US_OUTLETS)}
+event.groupby("outlet").size().rename("articles").to_frame().T
+
+# %%
+counts = term_counts(event)  # tokenise once, reuse for every contrast below
+rt_us = fightin_words(event, groups=sides, mode="two", counts=counts, min_count=MIN_COUNT, bootstrap=N_BOOT,
+                      permutations=N_PERM, random_state=RANDOM_STATE)
+print(rt_us.attrs["n_docs"], rt_us.attrs["n_tokens"], f"{len(rt_us):,} terms tested,",
+      f"{int(rt_us['significant'].sum())} significant ({rt_us.attrs['significance']})")
+
+# %% [markdown]
+# The words most characteristic of RT (top) and of the US outlets (bottom). `docs_group` and
+# `docs_other` count the articles that use the word; `ci_low`/`ci_high` is the document
+# bootstrap interval of δ.
+
+# %%
+pd.concat([rt_us.head(20), rt_us.tail(20)])[COLS].round(3)
+
+# %%
+fig, ax = plt.subplots(figsize=(10, 8))
+plot_fightin_words(rt_us, ax=ax, top=20)
+ax.set_title(f"RT vs US outlets, {EVENT_WINDOW[0]} to {EVENT_WINDOW[1]} (colour: permutation q < 0.05)")
+save(fig, "03_fightin_words_rt_us", corpora=("ukraine-media",), window=list(EVENT_WINDOW), min_count=MIN_COUNT,
+     n_boot=N_BOOT, n_perm=N_PERM, prior=rt_us.attrs["prior"], prior_scale=rt_us.attrs["prior_scale"])
+
+# %% [markdown]
+# ### Where token-level and document-level answers disagree
+#
+# Terms with |z| > 1.96, "significant" to the token-level test, that the document-level
+# permutation test does not confirm. Most of them are concentrated in a handful of articles
+# (small `docs_group` / `docs_other` against their counts).
+
+# %%
+token_only = rt_us[(rt_us["z"].abs() > 1.96) & ~rt_us["significant"]].copy()
+token_only["tokens_per_doc"] = ((token_only["count_group"] + token_only["count_other"])
+                                / (token_only["docs_group"] + token_only["docs_other"]))
+print(f"{len(token_only)} of {int((rt_us['z'].abs() > 1.96).sum())} token-level 'significant' terms are not "
+      "confirmed at the document level")
+token_only.sort_values("tokens_per_doc", ascending=False)[COLS + ["tokens_per_doc"]].head(15).round(3)
+
+# %%
+concentrated = token_only.sort_values("tokens_per_doc", ascending=False)["term"].head(10).tolist()
+confirmed = rt_us[rt_us["significant"]].reindex(rt_us["z"].abs().sort_values(ascending=False).index)
+show = concentrated + [t for t in confirmed["term"] if t not in concentrated][:12]
+fig, ax = plt.subplots(figsize=(8, 9))
+plot_term_intervals(rt_us, ax=ax, terms=show)
+save(fig, "03_term_intervals_rt_us", corpora=("ukraine-media",), window=list(EVENT_WINDOW), terms=show,
+     n_boot=N_BOOT, n_perm=N_PERM)
+
+# %% [markdown]
+# The most concentrated of them, in context (keyword in context, sorted by outlet and date):
+
+# %%
+concordance(event, concentrated[0], width=70).head(12)[["outlet", "published", "doc_id", "left", "match", "right"]]
+
+# %% [markdown]
+# ### Phrases
+#
+# The same contrast on two- and three-word phrases (stop words kept, so that "so-called
+# referendums" and "special military operation" survive as phrases).
+
+# %%
+phrases = fightin_words(event, groups=sides, mode="two", ngram_range=(2, 3), min_count=MIN_COUNT,
+                        permutations=N_PERM, random_state=RANDOM_STATE)
+pd.concat([phrases.head(15), phrases.tail(15)])[["term", "count_group", "count_other", "docs_group", "docs_other",
+                                                   "z", "p_perm", "q", "significant"]].round(3)
+
+# %% [markdown]
+# ## Framing markers in the event window
+#
+# Rates per 1,000 words per outlet, with 95% intervals from resampling whole articles. Reuters
+# has a single article in the window: its intervals are as wide as they should be.
+
+# %%
+lexicon = load_lexicon()
+lexicon.to_frame()
+
+# %%
+event_matches = match_markers(event, lexicon=lexicon)
+event_rates = marker_rates(event, lexicon=lexicon, matches=event_matches, bootstrap=N_BOOT,
+                           random_state=RANDOM_STATE)
+event_rates.pivot_table(index=["family", "marker"], columns="group", values="rate", sort=False).round(2)
+
+# %%
+fig, ax = plt.subplots(figsize=(9, 11))
+plot_marker_heatmap(event_rates, ax=ax)
+save(fig, "03_marker_heatmap_event", corpora=("ukraine-media",), window=list(EVENT_WINDOW), n_boot=N_BOOT,
+     lexicon=lexicon.name)
+
+# %%
+fig, axs = plt.subplots(1, 2, figsize=(14, 8), constrained_layout=True)
+plot_marker_rates(event_rates, ax=axs[0], family="naming")
+plot_marker_rates(event_rates, ax=axs[1], family=["status", "war_label"])
+axs[0].set_title("place names")
+axs[1].set_title("status of the regions, name of the war")
+save(fig, "03_marker_rates_event", corpora=("ukraine-media",), window=list(EVENT_WINDOW), n_boot=N_BOOT,
+     lexicon=lexicon.name)
+
+# %% [markdown]
+# Who puts "referendum" (and the other key terms) in scare quotes? Every match, in context:
+
+# %%
+concordance(event, family="scare_quotes", lexicon=lexicon, width=60)[
+    ["outlet", "published", "marker", "left", "match", "right"]]
+
+# %% [markdown]
+# ## UN General Debate 2022, by vote on ES-11/4
+#
+# One speech per state. The groups are the states' votes on resolution ES-11/4 (12 October
+# 2022), which declared the referendums and the attempted annexation invalid. Each vote group
+# is contrasted with the other two pooled; the permutation test shuffles the vote labels of
+# whole speeches. Only terms used in at least 20 speeches are tested (a filter blind to the
+# labels, so it does not bias the test), and with about 1,700 terms the Benjamini-Hochberg step
+# needs many permutations to resolve small p-values, hence 20,000.
+#
+# The *no* group has five speeches (Russia, Belarus, North Korea, Nicaragua, Syria). With five
+# documents a bootstrap understates the variability (it can only recombine those five), so
+# here the permutation test is the one to read.
+
+# %%
+VOTES = ["yes", "abstain", "no"]
+N_PERM_UNGA = N_PERM if QUICK else 20000
+unga = framing.load_corpus("ungdc")
+unga22 = unga[(unga["year"] == 2022) & unga["es11_4_vote"].isin(VOTES)]
+unga22.groupby("es11_4_vote").size().rename("speeches").to_frame().T
+
+# %%
+by_vote = fightin_words(unga22, group="es11_4_vote", groups=VOTES, mode="one-vs-rest", min_count=MIN_COUNT,
+                        min_docs=20, bootstrap=N_BOOT, permutations=N_PERM_UNGA, random_state=RANDOM_STATE)
+by_vote.groupby("group")["significant"].sum().rename("terms with q < 0.05").to_frame().T
+
+# %% [markdown]
+# The terms with the smallest permutation p-values for each vote group. Note the terms a group
+# never uses ("invasion" is absent from every abstaining state's speech): their token-level z
+# is small, because the prior dominates a zero count, while the permutation test, which asks
+# how often 35 random speeches would all avoid a word that 32 of the others use, finds them.
+
+# %%
+(by_vote.sort_values(["group", "p_perm", "z"], ascending=[True, True, False]).groupby("group").head(10)
+ [["group"] + COLS])
+
+# %%
+fig, axs = plt.subplots(1, 2, figsize=(16, 7), constrained_layout=True)
+for ax, vote in zip(axs, ["no", "abstain"]):
+    plot_fightin_words(by_vote, ax=ax, group=vote, top=15)
+    ax.set_title(f"UNGA 2022: states voting {vote!r} on ES-11/4 vs the rest")
+save(fig, "03_fightin_words_unga_votes", corpora=("ungdc",), year=2022, min_count=MIN_COUNT, min_docs=20,
+     n_boot=N_BOOT, n_perm=N_PERM_UNGA)
+
+# %% [markdown]
+# ## The markers in the General Debate, 2021-2024, by ES-11/4 vote
+#
+# The same lexicon, speeches grouped by the state's vote in October 2022, year by year: 2021
+# (before the invasion), 2022 (the referendums), 2023 and 2024.
+
+# %%
+unga_votes = unga[unga["es11_4_vote"].isin(VOTES)].copy()
+unga_votes["vote_year"] = unga_votes["year"].astype(str) + " " + unga_votes["es11_4_vote"].astype(str)
+unga_rates = marker_rates(unga_votes, lexicon=lexicon, group="vote_year", bootstrap=N_BOOT,
+                          random_state=RANDOM_STATE)
+order = [f"{y} {v}" for y in (2021, 2022, 2023, 2024) for v in VOTES]
+(unga_rates[unga_rates["family"].isin(["status", "war_label", "naming"])]
+ .pivot_table(index=["family", "marker"], columns="group", values="rate", sort=False)[order].round(3))
+
+# %%
+fig, axs = plt.subplots(1, 2, figsize=(15, 9), constrained_layout=True)
+plot_marker_rates(unga_rates, ax=axs[0], family="war_label", groups=order)
+plot_marker_rates(unga_rates, ax=axs[1], family="status", groups=order)
+axs[0].set_title("name of the war")
+axs[1].set_title("status and legitimacy")
+save(fig, "03_marker_rates_unga_years", corpora=("ungdc",), years=[2021, 2024], n_boot=N_BOOT,
+     lexicon=lexicon.name)
+
+# %% [markdown]
+# The naming pairs do not separate states here: the English texts of the General Debate never
+# use the Russian-derived forms (no match for Kiev, Lugansk, Zaporozhye, Donbass, Kharkov or
+# Nikolaev in 2021-2024), presumably because the UN's English versions follow UN terminology
+# whoever speaks. A property of the source, not of the speakers. How the five states voting
+# *no* name Kyiv and the Donbas in 2022, in context:
+
+# %%
+naming_by_vote = (match_markers(unga_votes, lexicon=lexicon.select(family="naming"))
+                  .merge(unga_votes[["doc_id", "es11_4_vote"]], on="doc_id")
+                  .pivot_table(index="marker", columns="es11_4_vote", values="start", aggfunc="size", fill_value=0))
+naming_by_vote.reindex(columns=VOTES, fill_value=0)
+
+# %%
+no_2022 = unga22[unga22["es11_4_vote"] == "no"]
+concordance(no_2022, family="naming", lexicon=lexicon, width=60)[["outlet", "marker", "left", "match", "right"]]
