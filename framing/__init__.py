@@ -51,6 +51,20 @@ _API: dict[str, str] = {
     "marker_rates": "markers",
     "Lexicon": "markers",
     "LexiconError": "markers",
+    # same story, different telling
+    "link_stories": "align",
+    "story_similarity": "align",
+    "evaluate_linking": "align",
+    "align_claims": "align",
+    "ClaimAlignment": "align",
+    "extract_entities": "align",
+    "extract_quotes": "quotes",
+    "quote_shares": "quotes",
+    "verb_profile": "quotes",
+    "evaluate_speakers": "quotes",
+    "ActorLexicon": "quotes",
+    "speaker_matches": "quotes",
+    "render_story_view": "storyview",
     # test stand-in
     "HashEncoder": "testing",
 }
