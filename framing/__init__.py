@@ -65,6 +65,21 @@ _API: dict[str, str] = {
     "ActorLexicon": "quotes",
     "speaker_matches": "quotes",
     "render_story_view": "storyview",
+    # framing axes
+    "Axis": "axes",
+    "AxisReliability": "axes",
+    "AxisReliabilityWarning": "axes",
+    "AxisSpecError": "axes",
+    "AxisScores": "axes",
+    "AxisExplanation": "axes",
+    "TextPlacement": "axes",
+    "load_axes": "axes",
+    "score_axes": "axes",
+    "compare_groups": "axes",
+    "explain_axis": "axes",
+    "place_text": "axes",
+    "reliability_table": "axes",
+    "fdr_bh": "axes",
     # test stand-in
     "HashEncoder": "testing",
 }

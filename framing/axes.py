@@ -33,7 +33,7 @@ import math
 import re
 import warnings
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -1277,7 +1277,9 @@ class TextPlacement:
         ``nearest_group``, ``nearest_bias``, ``distance``, ``second_group``, ``second_bias``,
         ``groups_in_ci`` (groups whose bias lies inside the text's interval), ``summary``.
     summary : str
-        One line, e.g. ``"leans like RT on legitimacy; like NYT on sovereignty"``.
+        One line, e.g. ``"leans like RT on legitimacy; like NYT on sovereignty"``; a note is
+        added per axis when the text is indistinguishable from the corpus average or lies
+        beyond every group.
     source : str
     """
 
@@ -1384,6 +1386,9 @@ def place_text(text_or_path: str | Path, axes: Sequence[Axis] | Axis | None, ref
             summ = f"leans like {nearest['group']} on {a.name}"
             if lean == "neutral":
                 summ += " (not distinguishable from the corpus average)"
+            elif not inside and (lo[j] > g["value"].max() or hi[j] < g["value"].min()):
+                beyond = a.positive_label if lo[j] > g["value"].max() else a.negative_label
+                summ += f" (but further towards {beyond!r} than any group)"
         else:
             summ = f"no reference groups on {a.name}"
         parts.append(summ)

@@ -226,16 +226,16 @@ class Clusterer(ClusterMixin, BaseEstimator):
 
     When ``n_clusters`` is None (k-means and agglomerative) it is chosen over ``k_range``:
 
-    - ``criterion="stability"`` (default): for each k, ``n_pairs`` pairs of random 80 %
-      subsamples are clustered and compared on their common points (Ben-Hur et al. 2002;
-      Lange et al. 2004). The score of a pair is the best-match Jaccard of its *least*
+    - ``criterion="stability"`` (default): for each k, ``n_pairs + 1`` random 80 %
+      subsamples are clustered and every pair of them is compared on their common points
+      (Ben-Hur et al. 2002; Lange et al. 2004). The score of a pair is the best-match Jaccard of its *least*
       stable cluster (Hennig 2007) -- a global ARI would hide one arbitrarily split cluster
       among several stable ones. The chosen k is the largest whose mean score minus its
       standard deviation over the pairs is at least ``min_stability`` (default 0.75,
       Hennig's guideline), i.e. every cluster is stable with a margin; if no k qualifies,
       the k with the highest such lower value. The scan stops once ``patience``
       consecutive k have failed (stability of k-means on sentence embeddings falls with
-      k; None scans all of ``k_range``). Costs ``2 * n_pairs`` fits per k scanned.
+      k; None scans all of ``k_range``). Costs ``n_pairs + 1`` fits per k scanned.
     - ``criterion="silhouette"``: the mean silhouette width with cosine distance
       (Rousseeuw 1987) of each candidate solution, evaluated on one fixed random subsample of
       ``subsample`` points (the same points for every k, so scores are comparable; the
@@ -273,7 +273,8 @@ class Clusterer(ClusterMixin, BaseEstimator):
         None: all points); the final clustering at the chosen k always uses all points.
         Keeps the k scan affordable for ~10k sentences.
     n_pairs : int
-        Subsample pairs per k for ``criterion="stability"``.
+        ``criterion="stability"`` clusters ``n_pairs + 1`` subsamples per k and compares all
+        pairs of them.
     min_stability : float
         Threshold on the least stable cluster's Jaccard (mean - sd over pairs) for
         ``criterion="stability"``.
@@ -321,7 +322,7 @@ class Clusterer(ClusterMixin, BaseEstimator):
                  n_components: int | None = 50, linkage: str = "ward",
                  min_cluster_size: int | None = None, min_samples: int | None = None,
                  n_init: int = 4, subsample: int = 2000, selection_size: int | None = 4000,
-                 n_pairs: int = 3, min_stability: float = 0.75, patience: int | None = 5,
+                 n_pairs: int = 5, min_stability: float = 0.75, patience: int | None = 5,
                  threads: int | None = 1,
                  random_state: int | np.random.Generator | None = None) -> None:
         self.method = method
@@ -443,26 +444,31 @@ class Clusterer(ClusterMixin, BaseEstimator):
         m = max(2, int(round(0.8 * n)))
         failed = 0
         for k in ks:
+            # n_pairs + 1 subsamples, every pair compared (more comparisons for the same fits)
+            subs = [np.sort(rng.choice(n, size=m, replace=False)) for _ in range(self.n_pairs + 1)]
+            labs = []
+            for sub in subs:
+                lab = np.full(n, _ABSENT)
+                lab[sub] = _relabel_by_size(self._cluster_k(Z[sub], k, _seed(rng)))
+                labs.append(lab)
             scores, aris = [], []
-            for _ in range(self.n_pairs):
-                a = rng.choice(n, size=m, replace=False)
-                b = rng.choice(n, size=m, replace=False)
-                la = np.full(n, _ABSENT)
-                lb = np.full(n, _ABSENT)
-                la[a] = _relabel_by_size(self._cluster_k(Z[a], k, _seed(rng)))
-                lb[b] = _relabel_by_size(self._cluster_k(Z[b], k, _seed(rng)))
-                both = (la != _ABSENT) & (lb != _ABSENT)
-                aris.append(adjusted_rand_score(la[both], lb[both]))
-                # the least stable cluster of either solution (best-match Jaccard, Hennig 2007)
-                worst = []
-                for u, v in ((la[both], lb[both]), (lb[both], la[both])):
-                    ku = int(u.max()) + 1 if (u >= 0).any() else 0
-                    if ku:
-                        present = np.bincount(u[u >= 0], minlength=ku) > 0
-                        worst.append(_jaccard_table(u, v, ku).max(axis=1)[present].min())
-                scores.append(min(worst) if worst else 0.0)
+            for i in range(len(labs)):
+                for j in range(i + 1, len(labs)):
+                    la, lb = labs[i], labs[j]
+                    both = (la != _ABSENT) & (lb != _ABSENT)
+                    aris.append(adjusted_rand_score(la[both], lb[both]))
+                    # the least stable cluster of either solution (best-match Jaccard, Hennig 2007)
+                    worst = []
+                    for u, v in ((la[both], lb[both]), (lb[both], la[both])):
+                        ku = int(u.max()) + 1 if (u >= 0).any() else 0
+                        if ku:
+                            present = np.bincount(u[u >= 0], minlength=ku) > 0
+                            worst.append(_jaccard_table(u, v, ku).max(axis=1)[present].min())
+                    scores.append(min(worst) if worst else 0.0)
             mean, sd = float(np.mean(scores)), float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0
-            rows.append({"k": k, "score": mean, "score_sd": sd, "lower": mean - sd, "ari": float(np.mean(aris))})
+            rows.append({"k": k, "score": mean, "score_sd": sd, "lower": mean - sd,
+                         "median": float(np.median(scores)), "q25": float(np.quantile(scores, 0.25)),
+                         "ari": float(np.mean(aris))})
             failed = failed + 1 if mean - sd < self.min_stability else 0
             if self.patience is not None and failed >= self.patience:
                 break
@@ -1435,7 +1441,7 @@ def _ari_pairs(labelings: list[np.ndarray], mask_fn: Any = None) -> list[float]:
 
 def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022-09-16", "2022-10-07"),
               model: Any = None, cache_dir: str | os.PathLike | None = None, n_resamples: int = 20,
-              seeds: Sequence[int] = (1, 2, 3), clusterer: Clusterer | None = None, bertopic: bool = True,
+              seeds: Sequence[int] = (1, 2, 3, 4, 5), clusterer: Clusterer | None = None, bertopic: bool = True,
               bertopic_venv: str | os.PathLike | None = None, install_timeout: float = 900,
               bertopic_timeout: float = 1800) -> dict:
     """Time the full stability analysis on the referendum-window sentences; compare BERTopic.
@@ -1494,6 +1500,9 @@ def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022
     both_stable = lambda a, b: (a >= 0) & (b >= 0)  # noqa: E731
     ari_all = _ari_pairs(stab)
     ari_core = _ari_pairs(stab, both_stable)
+    ks = [sc.n_clusters_ for _, sc in runs]
+    pairs = [(i, j) for i in range(len(runs)) for j in range(i + 1, len(runs))]
+    same_k = [v for (i, j), v in zip(pairs, ari_core) if ks[i] == ks[j]]
     result["ours"] = {
         "method": f"StableClusters({base.method}, criterion={base.criterion}, k_range={tuple(base.k_range)}, "
                   f"n_components={base.n_components}), {n_resamples} subsample resamples",
@@ -1506,6 +1515,8 @@ def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022
         "pairwise_ari_within_run": [sc.ari_summary_["pairwise_mean"] for _, sc in runs],
         "ari_across_seeds_stable_labels_all_points": ari_all,
         "ari_across_seeds_stable_clusters_core": ari_core,
+        "ari_across_seeds_stable_clusters_core_same_k": same_k,
+        "seed_pairs": pairs,
         "stable_cluster_jaccard": [sc.clusters_.loc[sc.clusters_["stable"], "jaccard_mean"].round(3).tolist()
                                    for _, sc in runs],
     }

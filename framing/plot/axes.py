@@ -277,7 +277,7 @@ def plot_axis_trend(scores: Any, axis: str, *, ax: Axes | None = None, sep: str 
     ax.set_xticks(list(pos.values()), [f"{x:g}" if numeric else str(x) for x in pos])
     ax.set_ylabel(f"{stat} on '{axis}'")
     a = scores.axis(axis)
-    ax.set_title(f"{axis} (\u2191 {a.positive_label}, \u2193 {a.negative_label}), "
-                 f"{1 - scores.params['alpha']:.0%} bootstrap CIs", fontsize=10)
+    ax.set_title(f"{axis}, {1 - scores.params['alpha']:.0%} bootstrap CIs\n"
+                 f"(\u2191 {a.positive_label}, \u2193 {a.negative_label})", fontsize=10)
     ax.legend(fontsize=7, frameon=False)
     return ax
