@@ -11,6 +11,7 @@ Usage: ``python notebooks/_run.py [--only 01,03] [--figures DIR] [--timeout S] [
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import time
@@ -38,6 +39,8 @@ def paired_notebook(src: Path) -> nbformat.NotebookNode:
     nb = jupytext.read(src)
     nb.metadata.setdefault("kernelspec", {"name": "python3", "display_name": "Python 3", "language": "python"})
     nb.metadata["jupytext"] = {"formats": "ipynb,py:percent"}
+    for i, cell in enumerate(nb.cells):  # stable ids, so regenerating never changes the file
+        cell.id = hashlib.sha1(f"{i}:{cell.cell_type}:{cell.source}".encode()).hexdigest()[:8]
     return nb
 
 
