@@ -80,6 +80,17 @@ _API: dict[str, str] = {
     "place_text": "axes",
     "reliability_table": "axes",
     "fdr_bh": "axes",
+    # embedding geometry
+    "Clusterer": "cluster",
+    "StableClusters": "cluster",
+    "cluster_stability": "cluster",
+    "describe_clusters": "cluster",
+    "outlet_shares": "cluster",
+    "share_test": "cluster",
+    "ClusterError": "cluster",
+    "project_2d": "geometry",
+    "interactive_map": "geometry",
+    "outlet_similarity": "geometry",
     # test stand-in
     "HashEncoder": "testing",
 }

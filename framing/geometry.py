@@ -443,3 +443,46 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
         test["p_value"] = (exceed + 1) / (B + 1)
     return OutletSimilarity(groups=[str(x) for x in names], centroids=cent.astype(np.float32), matrix=matrix,
                             similarity=long, dispersion=dispersion, test=test)
+
+
+# ----------------------------------------------------------------------------- benchmark
+
+def benchmark(*, random_state: int = 0, permutations: int = 1000, tsne_points: int = 4000,
+              corpus: str = "ukraine-media", window: tuple[str, str] = ("2022-09-16", "2022-10-07"),
+              model: Any = None) -> dict:
+    """Time maps and the outlet-similarity test on the referendum-window sentences.
+
+    Sentences of ``corpus`` published in ``window`` (near-duplicates left out) are embedded
+    with :class:`framing.Encoder` (cached after the first run). Reported: seconds for a PCA
+    map of all sentences, a t-SNE map of ``tsne_points`` sampled sentences, and
+    :func:`outlet_similarity` with ``permutations`` article-level permutations, plus the
+    test's result. Returns a flat JSON-serialisable dict.
+    """
+    import time
+
+    from framing.corpora import load_corpus
+    from framing.embed import Encoder
+    from framing.segment import split_sentences
+
+    docs = load_corpus(corpus)
+    if "near_dup_of" in docs.columns:
+        docs = docs[docs["near_dup_of"].fillna("") == ""]
+    docs = docs[(docs["published"] >= pd.Timestamp(window[0])) & (docs["published"] <= pd.Timestamp(window[1]))]
+    sents = split_sentences(docs)
+    X = Encoder(model).encode(sents["text"].astype(str).tolist())
+    out: dict[str, Any] = {"n_sentences": len(sents), "n_documents": int(sents["doc_id"].nunique())}
+    t = time.perf_counter()
+    project_2d(X, method="pca")
+    out["pca_map_seconds"] = time.perf_counter() - t
+    rng = np.random.default_rng(random_state)
+    idx = np.sort(rng.choice(len(X), size=min(tsne_points, len(X)), replace=False))
+    t = time.perf_counter()
+    project_2d(X[idx], method="tsne", random_state=random_state)
+    out["tsne_points"] = len(idx)
+    out["tsne_map_seconds"] = time.perf_counter() - t
+    t = time.perf_counter()
+    res = outlet_similarity(X, sents, permutations=permutations, random_state=random_state)
+    out["outlet_similarity_seconds"] = time.perf_counter() - t
+    out.update({"permutations": permutations, "permanova_F": res.test["statistic"], "permanova_r2": res.test["r2"],
+                "permanova_p": res.test["p_value"]})
+    return out

@@ -21,7 +21,8 @@ uses the model's own Hugging Face tokenizer with the same truncation and
 ``max_seq_length`` as sentence-transformers.  Models with other modules (Dense layers,
 ...) are refused with a clear error.
 
-ONNX Runtime runs with as many intra-op threads as there are physical cores.
+ONNX Runtime runs with as many intra-op threads as there are physical cores (override with
+the environment variable ``FRAMING_ONNX_THREADS``).
 """
 from __future__ import annotations
 
@@ -272,7 +273,7 @@ class OnnxBackend:
     max_seq_length : int, optional
         Override the window from ``sentence_bert_config.json``.
     threads : int, optional
-        Intra-op threads; default :func:`physical_cores`.
+        Intra-op threads; default ``$FRAMING_ONNX_THREADS`` or :func:`physical_cores`.
     """
 
     def __init__(self, model_dir: str | os.PathLike, *, cache_dir: str | os.PathLike, name: str,
@@ -299,7 +300,8 @@ class OnnxBackend:
             path = quantize_onnx(path, "int8" if quantize is True else str(quantize))
         self.onnx_path = path
         opts = ort.SessionOptions()
-        opts.intra_op_num_threads = threads or physical_cores()
+        env_threads = os.environ.get("FRAMING_ONNX_THREADS", "")
+        opts.intra_op_num_threads = threads or (int(env_threads) if env_threads.isdigit() else physical_cores())
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3

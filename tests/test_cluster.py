@@ -45,12 +45,12 @@ def test_selection_criteria_pick_planted_k():
     assert sil.n_clusters_ == 5
     assert list(sil.selection_["k"]) == list(range(2, 10))
     assert sil.selection_.loc[sil.selection_["score"].idxmax(), "k"] == 5
-    stab = Clusterer(k_range=(2, 12), n_pairs=3, patience=3, random_state=0).fit(X)   # the default
+    stab = Clusterer(k_range=(2, 12), random_state=0).fit(X)   # the default criterion
     assert stab.n_clusters_ == 5
     assert adjusted_rand_score(y, stab.labels_) == pytest.approx(1.0)
     sel = stab.selection_.set_index("k")
-    assert sel.loc[5, "score"] == pytest.approx(1.0) and sel.loc[6, "lower"] < 0.75
-    assert list(sel.index) == [2, 3, 4, 5, 6, 7, 8]   # stopped after 3 failing k
+    assert sel.loc[5, "score"] == pytest.approx(1.0) and sel.loc[6, "score"] < 0.75
+    assert list(sel.index) == [2, 3, 4, 5, 6, 7, 8]   # stopped after 3 failing k (patience)
 
 
 def test_stability_criterion_does_not_reward_one_split_among_stable_clusters():
@@ -62,7 +62,7 @@ def test_stability_criterion_does_not_reward_one_split_among_stable_clusters():
     cl = Clusterer(k_range=(2, 8), n_components=None, random_state=0).fit(X)
     sel = cl.selection_.set_index("k")
     assert cl.n_clusters_ == 5
-    assert sel.loc[6, "ari"] > 0.75 > sel.loc[6, "lower"]
+    assert sel.loc[6, "ari"] > 0.75 > sel.loc[6, "score"]
 
 
 def test_silhouette_matches_independent_formula():
