@@ -38,7 +38,7 @@ import framing
 from framing.align import align_claims, evaluate_linking, link_stories, story_similarity
 from framing.corpora import basil_annotations
 from framing.embed import Encoder
-from framing.plot.align import plot_actor_shares, plot_coverage, plot_verb_profile
+from framing.plot.align import plot_actor_shares, plot_claim_coverage, plot_verb_profile
 from framing.quotes import ActorLexicon, evaluate_speakers, extract_quotes, quote_shares, verb_profile
 from framing.segment import split_sentences
 import _figures
@@ -122,7 +122,7 @@ pd.concat({a.story: a.summary().set_index("outlet") for a in alignments.values()
 
 # %%
 first = alignments[triplets[0]]
-ax = plot_coverage(first)
+ax = plot_claim_coverage(first)
 save(ax.figure, "06_basil_claim_coverage", corpora=("basil",), model=MODEL, story=first.story)
 first.shared()[["claim_id", "outlet", "text", "similarity"]].head(12)
 
@@ -215,7 +215,7 @@ for topic, sid in chosen.items():
 # %%
 fig, axes = plt.subplots(1, max(len(event_alignments), 1), figsize=(4 * max(len(event_alignments), 1), 6))
 for ax, (topic, al) in zip(np.atleast_1d(axes), event_alignments.items()):
-    plot_coverage(al, ax=ax, title=topic)
+    plot_claim_coverage(al, ax=ax, title=topic)
 fig.tight_layout()
 save(fig, "06_event_claim_coverage", corpora=("ukraine-media",), model=MODEL, stories=list(chosen.values()))
 

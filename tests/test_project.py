@@ -144,3 +144,14 @@ def test_public_api_resolves():
         except (AttributeError, ImportError) as exc:
             missing.append(f"{name}: {exc}")
     assert not missing, missing
+
+
+def test_plot_api_resolves_and_every_plot_takes_ax():
+    import inspect
+
+    import framing.plot as fp
+
+    for name in fp.__all__:
+        fn = getattr(fp, name)
+        params = inspect.signature(fn).parameters
+        assert "ax" in params and params["ax"].kind is inspect.Parameter.KEYWORD_ONLY, name

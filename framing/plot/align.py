@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_coverage", "plot_actor_shares", "plot_verb_profile"]
+__all__ = ["plot_claim_coverage", "plot_actor_shares", "plot_verb_profile"]
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (7, 5)) -> Any:
@@ -22,7 +22,7 @@ def _axes(ax: Any, figsize: tuple[float, float] = (7, 5)) -> Any:
     return ax
 
 
-def plot_coverage(alignment: Any, *, ax: Any = None, min_outlets: int = 1, title: str | None = None) -> Any:
+def plot_claim_coverage(alignment: Any, *, ax: Any = None, min_outlets: int = 1, title: str | None = None) -> Any:
     """Heatmap of the claim x outlet coverage matrix (filled: the outlet carries the claim).
 
     Claims are rows in story order; the right margin counts each claim's outlets.
@@ -49,7 +49,7 @@ def plot_coverage(alignment: Any, *, ax: Any = None, min_outlets: int = 1, title
     >>> from framing.testing import HashEncoder
     >>> s = pd.DataFrame({"doc_id": ["a", "b", "b"], "sent_id": ["a:0", "b:0", "b:1"],
     ...                   "outlet": ["A", "B", "B"], "text": ["vote held", "vote held", "rain"]})
-    >>> ax = plot_coverage(align_claims(s, encoder=HashEncoder(), margin=1.0))
+    >>> ax = plot_claim_coverage(align_claims(s, encoder=HashEncoder(), margin=1.0))
     >>> ax.images[0].get_array().shape
     (2, 2)
     """
@@ -174,7 +174,3 @@ def plot_verb_profile(profile: pd.DataFrame, *, ax: Any = None, title: str | Non
                        title=title or "How speech is attributed (share of attributions, 95% CI)")
 
 
-#: Alias of :func:`plot_coverage` that does not clash with ``framing.plot.corpus.plot_coverage``
-#: (corpus coverage by day) when re-exported from the package top level.
-plot_claim_coverage = plot_coverage
-__all__.append("plot_claim_coverage")
