@@ -38,6 +38,18 @@ _API: dict[str, str] = {
     "build_manifest": "fetch",
     "fetch_corpus": "fetch",
     "FetchError": "fetch",
+    # sentences and embeddings
+    "split_sentences": "segment",
+    "split_text": "segment",
+    "sentence_counts": "segment",
+    "sentence_lengths": "segment",
+    "Encoder": "embed",
+    "EmbeddingCache": "embed",
+    "EmbeddingError": "embed",
+    "embed_articles": "embed",
+    "embed_sentences": "embed",
+    "find_sentences": "embed",
+    "nearest_by_outlet": "embed",
     # lexical contrasts and framing markers
     "tokenize": "lexical",
     "build_vectorizer": "lexical",
