@@ -91,7 +91,8 @@ _API: dict[str, str] = {
     "explain_axis": "axes",
     "place_text": "axes",
     "reliability_table": "axes",
-    "fdr_bh": "axes",
+    "fdr_bh": "stats",
+    "as_rng": "stats",
     # embedding geometry
     "Clusterer": "cluster",
     "StableClusters": "cluster",

@@ -41,6 +41,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .stats import as_rng as _rng, fdr_bh
+
 __all__ = [
     "Axis", "AxisReliability", "AxisReliabilityWarning", "AxisSpecError", "AxisScores",
     "AxisExplanation", "TextPlacement", "load_axes", "score_axes", "compare_groups",
@@ -65,11 +67,6 @@ class AxisSpecError(ValueError):
 # --------------------------------------------------------------------------------------
 # helpers
 # --------------------------------------------------------------------------------------
-
-def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    return np.random.default_rng(random_state)
 
 
 def _normalise_rows(X: np.ndarray, what: str) -> np.ndarray:
@@ -556,29 +553,6 @@ def _p_two_sided(obs: np.ndarray, null: np.ndarray) -> np.ndarray:
     below = np.sum(null <= obs, axis=0)
     return np.minimum(1.0, 2 * (1 + np.minimum(above, below)) / (B + 1))
 
-
-def fdr_bh(p: Sequence[float] | np.ndarray) -> np.ndarray:
-    """Benjamini-Hochberg adjusted p values (false discovery rate; NaN kept as NaN).
-
-    Benjamini & Hochberg (1995), *J. R. Stat. Soc. B* 57(1):289-300. Use it on a table of
-    :func:`compare_groups` rows (the ``p_perm`` column) when several comparisons are read
-    together; :func:`score_axes` applies it to its ``groups`` table (``p_fdr``).
-
-    Examples
-    --------
-    >>> fdr_bh([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
-    [0.04, 0.053, 0.053, 0.5]
-    """
-    p = np.asarray(p, dtype=float)
-    out = np.full_like(p, np.nan)
-    ok = np.flatnonzero(np.isfinite(p))
-    if len(ok):
-        order = ok[np.argsort(p[ok])]
-        m = len(order)
-        adj = p[order] * m / np.arange(1, m + 1)
-        adj = np.minimum.accumulate(adj[::-1])[::-1]
-        out[order] = np.minimum(adj, 1.0)
-    return out
 
 
 def _axes_list(axes: Axis | Sequence[Axis]) -> list[Axis]:

@@ -70,6 +70,8 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.metrics import adjusted_rand_score
 
+from .stats import as_rng as _rng
+
 __all__ = [
     "ClusterError",
     "Clusterer",
@@ -94,13 +96,6 @@ class ClusterError(ValueError):
 
 
 # ----------------------------------------------------------------------------- helpers
-
-def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    if random_state is not None and not isinstance(random_state, (int, np.integer)):
-        raise TypeError(f"random_state must be None, an int or a numpy Generator, got {type(random_state).__name__}")
-    return np.random.default_rng(random_state)
 
 
 def _seed(rng: np.random.Generator) -> int:

@@ -50,7 +50,7 @@ import scipy.sparse as sp
 from scipy.special import ndtri
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framing.axes import fdr_bh
+from framing.stats import as_rng as _rng, fdr_bh
 
 __all__ = [
     "TOKEN_PATTERN",
@@ -400,11 +400,6 @@ def _contrasts(names: list[str], mode: str, pairs: Sequence[tuple[Any, Any]] | N
         return out
     raise LexicalError(f"{caller}: mode must be 'two', 'one-vs-rest' or 'pairs', got {mode!r}")
 
-
-def _rng(random_state: int | np.random.Generator | None) -> np.random.Generator:
-    if isinstance(random_state, np.random.Generator):
-        return random_state
-    return np.random.default_rng(random_state)
 
 
 def _prior(prior: Any, pooled: np.ndarray, vocab: np.ndarray, scale: float, *, vec_kwargs: dict,
