@@ -3,8 +3,9 @@
 The pieces, in the order a study uses them:
 
 - :class:`Clusterer` -- k-means, agglomerative or HDBSCAN clustering of L2-normalised
-  embeddings (cosine geometry), optionally after PCA; chooses the number of clusters by a
-  documented criterion when it is not given.
+  embeddings (cosine geometry), optionally after PCA; chooses the number of clusters when it
+  is not given, by default as the largest k whose clusters are reproducible across
+  half-samples by more than one standard error of that estimate (a one-SE rule).
 - :class:`StableClusters` / :func:`cluster_stability` -- refits the clustering on many
   resamples, reports agreement (ARI overall, Jaccard per cluster after Hennig 2007), a
   consensus labelling, and flags every cluster that does not survive resampling. Points
@@ -36,6 +37,23 @@ clustering solutions. *Neural Computation* 16(6), 1299-1323.
 
 Hennig, C. (2007). Cluster-wise assessment of cluster stability. *Computational Statistics
 & Data Analysis* 52(1), 258-271.
+
+Tibshirani, R., Walther, G. (2005). Cluster validation by prediction strength. *Journal of
+Computational and Graphical Statistics* 14(3), 511-528.
+
+Breiman, L., Friedman, J. H., Olshen, R. A., Stone, C. J. (1984). *Classification and
+Regression Trees*. Wadsworth (the one-standard-error rule).
+
+Hastie, T., Tibshirani, R., Friedman, J. (2009). *The Elements of Statistical Learning*, 2nd
+ed., Springer, section 7.10.
+
+Efron, B., Stein, C. (1981). The jackknife estimate of variance. *Annals of Statistics* 9(3),
+586-596.
+
+Arvesen, J. N. (1969). Jackknifing U-statistics. *Annals of Mathematical Statistics* 40(6),
+2076-2100.
+
+Besag, J., Clifford, P. (1991). Sequential Monte Carlo p-values. *Biometrika* 78(2), 301-304.
 
 Campello, R. J. G. B., Moulavi, D., Sander, J. (2013). Density-based clustering based on
 hierarchical density estimates. *PAKDD 2013*, 160-172.
@@ -206,6 +224,76 @@ def _pairwise_ari(resample_labels: np.ndarray) -> np.ndarray:
     return np.asarray(out, dtype=float)
 
 
+def _pair_scores(labs: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Least-stable-cluster Jaccard and ARI for every pair of labelings of the same points.
+
+    Each labeling holds integers ``0..k-1``. The pair score is the smallest best-match
+    Jaccard over the clusters of either labeling (Hennig 2007), so one cluster that is not
+    reproduced pulls the pair down. Returns two symmetric ``(F, F)`` arrays with NaN on the
+    diagonal: scores and adjusted Rand indices (from the same contingency tables).
+    """
+    F = len(labs)
+    k = int(max(int(l.max()) for l in labs)) + 1
+    n = len(labs[0])
+    S = np.full((F, F), np.nan)
+    A = np.full((F, F), np.nan)
+    pairs_n = n * (n - 1) / 2
+    for i in range(F):
+        for j in range(i + 1, F):
+            T = np.bincount(labs[i] * k + labs[j], minlength=k * k).reshape(k, k).astype(np.float64)
+            ra, rb = T.sum(axis=1), T.sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                J = T / (ra[:, None] + rb[None, :] - T)
+            J = np.nan_to_num(J)
+            S[i, j] = S[j, i] = min(J.max(axis=1)[ra > 0].min(), J.max(axis=0)[rb > 0].min())
+            sum_t = (T * (T - 1) / 2).sum()
+            sa, sb = (ra * (ra - 1) / 2).sum(), (rb * (rb - 1) / 2).sum()
+            expected = sa * sb / pairs_n if pairs_n else 0.0
+            top = (sa + sb) / 2
+            A[i, j] = A[j, i] = 1.0 if top == expected else (sum_t - expected) / (top - expected)
+    return S, A
+
+
+def _jackknife_pair_mean(S: np.ndarray) -> tuple[float, float]:
+    """Mean of the pair scores ``S[i, j]`` (i < j) and its jackknife standard error.
+
+    The units are the F clusterings, not the F(F-1)/2 pairs (which share clusterings): leave
+    clustering i and its F-1 pairs out, recompute the mean, and apply the jackknife variance
+    ``(F-1)/F * sum_i (mean_(-i) - mean_(.))^2`` (Efron & Stein 1981; Arvesen 1969 for
+    U-statistics such as this mean over pairs).
+    """
+    F = S.shape[0]
+    iu = np.triu_indices(F, 1)
+    total = S[iu].sum()
+    mean = float(total / len(iu[0]))
+    if F < 3:
+        return mean, float("nan")
+    loo = (total - np.nansum(S, axis=1)) / ((F - 1) * (F - 2) / 2)
+    se = float(np.sqrt((F - 1) / F * ((loo - loo.mean()) ** 2).sum()))
+    return mean, se
+
+
+def _fit_size(n: int, fraction: float) -> int:
+    """Rows in each subsample of the stability scan: ``round(fraction * n)``, at least 2."""
+    return max(2, int(round(fraction * n)))
+
+
+def _one_se_choice(ks: np.ndarray, score: np.ndarray, se: np.ndarray,
+                   threshold: float) -> tuple[int, np.ndarray]:
+    """The one-standard-error rule used by ``Clusterer(criterion="stability")``.
+
+    k is accepted when ``score - se >= threshold``: its stability clears the threshold by at
+    least one standard error. Returns the largest accepted k -- or, if none is accepted,
+    the k with the highest ``score - se`` (ties: the smaller k) -- and the accepted mask.
+    """
+    ks, score, se = np.asarray(ks), np.asarray(score, dtype=float), np.asarray(se, dtype=float)
+    lower = score - np.nan_to_num(se, nan=0.0)
+    accepted = lower >= threshold
+    if accepted.any():
+        return int(ks[accepted].max()), accepted
+    return int(ks[int(np.argmax(lower))]), accepted
+
+
 # ----------------------------------------------------------------------------- Clusterer
 
 class Clusterer(ClusterMixin, BaseEstimator):
@@ -221,19 +309,49 @@ class Clusterer(ClusterMixin, BaseEstimator):
 
     When ``n_clusters`` is None (k-means and agglomerative) it is chosen over ``k_range``:
 
-    - ``criterion="stability"`` (default): for each k, ``n_pairs + 1`` random 80 %
-      subsamples are clustered and every pair of them is compared on their common points
-      (Ben-Hur et al. 2002; Lange et al. 2004). The score of a pair is the best-match
-      Jaccard of its *least* stable cluster (Hennig 2007) -- a global ARI would hide one
-      arbitrarily split cluster among several stable ones. The score of k is the median
-      over the pairs (robust to the occasional k-means run that lands in a poor local
-      optimum), and the chosen k is the largest whose score is at least ``min_stability``
-      (default 0.75, Hennig's guideline): every cluster is stable in the typical pair. If
-      no k qualifies, the k with the highest score. The scan stops once ``patience``
-      consecutive k have failed after one passed (stability of k-means on sentence embeddings falls with k;
-      None scans all of ``k_range``). Costs ``n_pairs + 1`` fits per k scanned. Where
-      stability decays smoothly with k, the k at the boundary can differ between seeds:
-      look at ``selection_`` and fix ``n_clusters`` when comparing runs.
+    - ``criterion="stability"`` (default): a one-standard-error rule on a resampling
+      estimate of each k's stability.
+
+      1. *Estimate.* Random half-samples of the points (``selection_fraction``) -- drawn
+         once and reused for every k (common random numbers, as cross-validation uses the
+         same folds for every model) -- are clustered at k, and each clustering labels
+         *all* points by nearest centroid (transfer by a classifier, Lange et al. 2004;
+         the split-half design of Tibshirani & Walther 2005). Every pair of clusterings is
+         scored on all points by the best-match Jaccard of its *least* stable cluster, in
+         either direction (Hennig 2007) -- a global ARI would hide one arbitrarily split
+         cluster among several stable ones. ``score`` is the mean over the pairs and ``se`` its jackknife standard
+         error over clusterings (leave one clustering and its pairs out; Efron & Stein
+         1981; Arvesen 1969 for such U-statistics). ``se`` is a Monte Carlo error: how far
+         ``score`` would move with another ``random_state``. The mean, not the median, is
+         used because it counts the clusterings that land in a competing solution, which
+         the resamples of :class:`StableClusters` meet as well.
+      2. *Enough fits.* The scan starts with ``n_fits`` clusterings per k and adds
+         ``n_fits`` more, up to ``max_fits``, while ``min_stability`` lies within two
+         standard errors of ``score`` -- while the resamples cannot yet tell whether k is
+         stable (the idea of sequential Monte Carlo tests, Besag & Clifford 1991). Clear
+         cases cost ``n_fits`` fits.
+      3. *Choice.* k is *accepted* when its stability clears ``min_stability`` (default
+         0.75, Hennig's guideline for a stable cluster) by at least one standard error,
+         ``score - se >= min_stability``, and the chosen k is the largest accepted one (if
+         none is, the k with the highest ``score - se``). As in the one-standard-error rule
+         of Breiman et al. (1984; Hastie et al. 2009, sec. 7.10), the more complex model
+         must beat the simpler one by more than the noise in its own estimate: a k whose
+         stability is within one SE of the threshold -- a tie between "stable" and
+         "unstable" that another seed could break either way -- gives way to a smaller k.
+         (The textbook form, the smallest k within one SE of the best score, does not
+         carry over: stability is nearly always highest at k = 2.)
+
+      Why: stability of k-means on sentence embeddings fades gradually with k, and a
+      point-estimate rule (largest k whose score reaches the threshold) then picks
+      neighbouring k with different seeds -- the earlier version of this criterion (median
+      over pairs of six 80 % subsamples) chose 6, 7 or 8 clusters for the same 10,000
+      sentences. The scan stops once ``patience`` consecutive k have failed after one was
+      accepted (None scans all of ``k_range``). Because each clustering sees only half of
+      the points, the criterion is stricter than the 80 % subsamples of
+      :class:`StableClusters` and tends to choose fewer, more reproducible clusters
+      (``selection_fraction=0.8`` relaxes it). Cost: ``n_fits`` to ``max_fits`` fits on
+      half the points per k scanned (agglomerative: one tree per half-sample, cut at every
+      k).
     - ``criterion="silhouette"``: the mean silhouette width with cosine distance
       (Rousseeuw 1987) of each candidate solution, evaluated on one fixed random subsample of
       ``subsample`` points (the same points for every k, so scores are comparable; the
@@ -270,18 +388,27 @@ class Clusterer(ClusterMixin, BaseEstimator):
     subsample : int
         Points used to score silhouettes.
     selection_size : int or None
-        Choose k on one fixed random subsample of at most this many points (default 4000;
-        None: all points); the final clustering at the chosen k always uses all points.
-        Keeps the k scan affordable for ~10k sentences.
-    n_pairs : int
-        ``criterion="stability"`` clusters ``n_pairs + 1`` subsamples per k and compares all
-        pairs of them.
+        Choose k on one fixed random subsample of at most this many points (default None:
+        all points); the final clustering at the chosen k always uses all points. Use it to
+        keep the k scan affordable for very large inputs.
+    selection_fraction : float
+        ``criterion="stability"``: each clustering in the k scan uses this share of the
+        points (default 0.5, the split-half design; 0.8 matches the subsamples of
+        :class:`StableClusters` and makes the criterion less strict -- more clusters --
+        at a higher cost).
+    n_fits : int
+        ``criterion="stability"``: half-sample clusterings per k to start with, and the
+        size of each further batch (at least 3; all pairs of clusterings are compared).
+        ``se`` shrinks like ``1 / sqrt(fits)``.
+    max_fits : int or None
+        Upper limit on the clusterings per k when the decision is unclear (default 100;
+        None: never more than ``n_fits``).
     min_stability : float
-        Threshold on the least stable cluster's Jaccard (median over pairs) for
-        ``criterion="stability"``.
+        Threshold on the least stable cluster's Jaccard (mean over pairs) for
+        ``criterion="stability"``; a k must clear it by one standard error.
     patience : int or None
         Stop the stability scan after this many consecutive failing k (counted once some k
-        has passed; small k merge true clusters arbitrarily and fail too).
+        has been accepted; small k merge true clusters arbitrarily and can fail too).
     threads : int or None
         OpenMP/BLAS threads for the fits (via threadpoolctl); None leaves the libraries'
         default. 1 by default: the many small fits gain little from threads, and on a
@@ -300,8 +427,10 @@ class Clusterer(ClusterMixin, BaseEstimator):
     cluster_centers_ : ndarray, shape (n_clusters_, d)
         Normalised mean of each cluster in the (reduced) clustering space.
     selection_ : DataFrame or None
-        Columns ``k``, ``score`` (and ``criterion``; for stability also ``mean``, ``sd``,
-        ``q25`` of the pair scores and their mean ``ari``) when k was chosen, else None.
+        When k was chosen: one row per k scanned with ``k``, ``score`` and ``criterion``;
+        for stability also ``se`` (jackknife), ``lower`` (``score - se``), ``accepted``
+        (``lower >= min_stability``), ``chosen``, ``n_fits`` (clusterings used), the
+        ``median`` and ``q25`` of the pair scores and their mean ARI ``ari``. Else None.
     pca_ : sklearn PCA or None
         The fitted projection, when ``n_components`` reduced the dimension.
 
@@ -326,7 +455,9 @@ class Clusterer(ClusterMixin, BaseEstimator):
                  min_cluster_size: int | None = None, min_samples: int | None = None,
                  n_init: int = 4, final_n_init: int | None = 10, subsample: int = 2000,
                  selection_size: int | None = None,
-                 n_pairs: int = 5, min_stability: float = 0.75, patience: int | None = 3,
+                 selection_fraction: float = 0.5, n_fits: int = 20, max_fits: int | None = 100,
+                 min_stability: float = 0.75,
+                 patience: int | None = 3,
                  threads: int | None = 1,
                  random_state: int | np.random.Generator | None = None) -> None:
         self.method = method
@@ -341,7 +472,9 @@ class Clusterer(ClusterMixin, BaseEstimator):
         self.final_n_init = final_n_init
         self.subsample = subsample
         self.selection_size = selection_size
-        self.n_pairs = n_pairs
+        self.selection_fraction = selection_fraction
+        self.n_fits = n_fits
+        self.max_fits = max_fits
         self.min_stability = min_stability
         self.patience = patience
         self.threads = threads
@@ -366,6 +499,21 @@ class Clusterer(ClusterMixin, BaseEstimator):
                 raise ClusterError(f"k_range must be (lo, hi) with 2 <= lo <= hi, got {self.k_range!r}")
             if lo >= n:
                 raise ClusterError(f"k_range starts at {lo} but there are only {n} rows")
+            if self.criterion == "stability":
+                if not isinstance(self.n_fits, (int, np.integer)) or self.n_fits < 3:
+                    raise ClusterError(f"n_fits must be an int >= 3 (pairs of clusterings and a jackknife "
+                                       f"standard error need three), got {self.n_fits!r}")
+                if self.max_fits is not None and (not isinstance(self.max_fits, (int, np.integer))
+                                                   or self.max_fits < self.n_fits):
+                    raise ClusterError(f"max_fits must be None or an int >= n_fits ({self.n_fits}), "
+                                       f"got {self.max_fits!r}")
+                if not 0 < self.selection_fraction <= 1:
+                    raise ClusterError(f"selection_fraction must be in (0, 1], got {self.selection_fraction!r}")
+                m = _fit_size(min(n, self.selection_size or n), self.selection_fraction)
+                if lo >= m:
+                    raise ClusterError(f"k_range starts at {lo}, but the stability criterion clusters subsamples "
+                                       f"of {m} rows; use a smaller k, a larger selection_fraction or "
+                                       "criterion='silhouette'")
         if self.method == "agglomerative":
             if self.linkage not in ("ward", "average", "complete"):
                 raise ClusterError(f"linkage must be 'ward', 'average' or 'complete', got {self.linkage!r}")
@@ -423,7 +571,7 @@ class Clusterer(ClusterMixin, BaseEstimator):
         lo, hi = self.k_range
         hi = min(hi, Z.shape[0] - 1)
         ks = list(range(lo, hi + 1))
-        tree = self._tree(Z) if self.method == "agglomerative" else None
+        tree = self._tree(Z) if (self.method == "agglomerative" and self.criterion == "silhouette") else None
         rows = []
         best_labels: dict[int, np.ndarray] = {}
         if self.criterion == "silhouette":
@@ -449,47 +597,52 @@ class Clusterer(ClusterMixin, BaseEstimator):
                 labels = self._cluster_k(full, k_best, seed, self._tree(full) if tree is not None else None,
                                          final=True)
             return k_best, labels, table.assign(criterion="silhouette (cosine)")
-        # stability
+        # stability: the same half-samples for every k; every clustering labels all points
         n = Z.shape[0]
-        m = max(2, int(round(0.8 * n)))
+        m = _fit_size(n, self.selection_fraction)
+        ks = [k for k in ks if k < m]  # non-empty: _check_params requires k_range[0] < m
+        subs: list[np.ndarray] = []   # half-samples, drawn as needed and shared by every k
+        trees: list[Any] = []
+        rows = []
         failed, passed = 0, False
+        cap = max(self.n_fits, self.max_fits or self.n_fits)
         for k in ks:
-            # n_pairs + 1 subsamples, every pair compared (more comparisons for the same fits)
-            subs = [np.sort(rng.choice(n, size=m, replace=False)) for _ in range(self.n_pairs + 1)]
-            labs = []
-            for sub in subs:
-                lab = np.full(n, _ABSENT)
-                lab[sub] = _relabel_by_size(self._cluster_k(Z[sub], k, _seed(rng)))
-                labs.append(lab)
-            scores, aris = [], []
-            for i in range(len(labs)):
-                for j in range(i + 1, len(labs)):
-                    la, lb = labs[i], labs[j]
-                    both = (la != _ABSENT) & (lb != _ABSENT)
-                    aris.append(adjusted_rand_score(la[both], lb[both]))
-                    # the least stable cluster of either solution (best-match Jaccard, Hennig 2007)
-                    worst = []
-                    for u, v in ((la[both], lb[both]), (lb[both], la[both])):
-                        ku = int(u.max()) + 1 if (u >= 0).any() else 0
-                        if ku:
-                            present = np.bincount(u[u >= 0], minlength=ku) > 0
-                            worst.append(_jaccard_table(u, v, ku).max(axis=1)[present].min())
-                    scores.append(min(worst) if worst else 0.0)
-            mean, sd = float(np.mean(scores)), float(np.std(scores, ddof=1)) if len(scores) > 1 else 0.0
-            med = float(np.median(scores))
-            rows.append({"k": k, "score": med, "mean": mean, "sd": sd, "q25": float(np.quantile(scores, 0.25)),
-                         "ari": float(np.mean(aris))})
-            passed = passed or med >= self.min_stability
-            failed = failed + 1 if (passed and med < self.min_stability) else 0
+            labs: list[np.ndarray] = []
+            while True:
+                for f in range(len(labs), len(labs) + self.n_fits):
+                    if f == len(subs):
+                        subs.append(np.sort(rng.choice(n, size=m, replace=False)))
+                        trees.append(None)
+                    sub = subs[f]
+                    if self.method == "agglomerative" and trees[f] is None:
+                        trees[f] = self._tree(Z[sub])
+                    lab = self._cluster_k(Z[sub], k, _seed(rng), trees[f])
+                    kk = int(lab.max()) + 1
+                    sims = Z @ _centroids(Z[sub], lab, kk).T
+                    sims[:, np.bincount(lab, minlength=kk) == 0] = -np.inf  # an empty cluster takes no point
+                    labs.append(np.argmax(sims, axis=1))
+                S, A = _pair_scores(labs)
+                score, se = _jackknife_pair_mean(S)
+                # sequential Monte Carlo: more fits while the threshold lies within 2 SE of the score
+                if abs(score - self.min_stability) >= 2 * se or len(labs) + self.n_fits > cap:
+                    break
+            iu = np.triu_indices(len(labs), 1)
+            rows.append({"k": k, "score": score, "se": se, "lower": score - se, "n_fits": len(labs),
+                         "median": float(np.median(S[iu])), "q25": float(np.quantile(S[iu], 0.25)),
+                         "ari": float(A[iu].mean())})
+            ok = score - se >= self.min_stability
+            passed = passed or ok
+            failed = failed + 1 if (passed and not ok) else 0
             if self.patience is not None and failed >= self.patience:
                 break
         table = pd.DataFrame(rows)
-        ok = table[table["score"] >= self.min_stability]
-        k_best = int(ok["k"].max()) if len(ok) else int(table.loc[table["score"].idxmax(), "k"])
-        if Z is not full and tree is not None:
-            tree = self._tree(full)
-        labels = self._cluster_k(full, k_best, _seed(rng), tree, final=True)
-        return k_best, labels, table.assign(criterion="stability (least stable cluster, median Jaccard over pairs)")
+        k_best, accepted = _one_se_choice(table["k"].to_numpy(), table["score"].to_numpy(),
+                                          table["se"].to_numpy(), self.min_stability)
+        table.insert(4, "accepted", accepted)
+        table.insert(5, "chosen", table["k"] == k_best)
+        labels = self._cluster_k(full, k_best, _seed(rng), final=True)
+        return k_best, labels, table.assign(
+            criterion="stability (least stable cluster's Jaccard, mean over pairs of half-sample fits; 1-SE rule)")
 
     def fit(self, X: Any, y: Any = None) -> "Clusterer":
         """Cluster the rows of ``X`` (embeddings, shape ``(n, d)``). Returns self."""
@@ -573,7 +726,7 @@ class StableClusters(BaseEstimator):
     Parameters
     ----------
     clusterer : Clusterer or None
-        The clustering method (default ``Clusterer()``: k-means, k by silhouette). It is
+        The clustering method (default ``Clusterer()``: k-means, k by stability). It is
         cloned; its ``random_state`` is replaced by draws from ``random_state`` here.
     n_resamples : int
         Number of resamples (at least 10 is advisable; 20 by default).
@@ -1440,6 +1593,18 @@ def _ensure_bertopic_venv(venv: Path, timeout: float) -> dict:
     return {"installed": "new", "seconds": time.perf_counter() - t}
 
 
+def _selection_record(table: pd.DataFrame | None) -> list[dict] | None:
+    """The k-selection table as JSON-friendly rows (rounded), for the benchmark report."""
+    if table is None:
+        return None
+    cols = [c for c in ("k", "score", "se", "lower", "accepted", "chosen", "n_fits") if c in table.columns]
+    out = []
+    for row in table[cols].to_dict("records"):
+        out.append({c: (round(float(v), 4) if isinstance(v, (float, np.floating)) else
+                        bool(v) if isinstance(v, (bool, np.bool_)) else int(v)) for c, v in row.items()})
+    return out
+
+
 def _ari_pairs(labelings: list[np.ndarray], mask_fn: Any = None) -> list[float]:
     out = []
     for i in range(len(labelings)):
@@ -1461,10 +1626,13 @@ def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022
     flagged as near-duplicates (``near_dup_of``), split into
     sentences, embed them with :class:`framing.Encoder` (``model=None``: the default model;
     vectors come from the embedding cache after the first run). Then, for each seed in
-    ``seeds``, run :class:`StableClusters` (default clusterer: k-means, k by cosine
-    silhouette over 2-30, PCA to 50; ``n_resamples`` 80 % subsamples) and time it. Reported:
-    seconds per full analysis, clusters found and flagged stable, the unclustered share
-    (no consensus) and the share outside stable clusters, and the ARI across seeds of
+    ``seeds``, run :class:`StableClusters` (default clusterer: k-means after PCA to 50, k
+    chosen over 2-30 by the stability criterion with its one-standard-error rule;
+    ``n_resamples`` 80 % subsamples) and time it. Reported: seconds per full analysis, the k
+    chosen per seed with the selection table behind it (``selection``: score, standard
+    error, lower bound, fits used per k scanned), clusters found and flagged stable, the
+    unclustered share (no consensus) and the share outside stable clusters, and the ARI
+    across seeds of
     (a) the stable-cluster labelling over all sentences (-1 counted as one class) and
     (b) the same restricted to sentences that are in a stable cluster in both runs; then the
     same with k held fixed at the most frequent choice (``ours_fixed_k``), which separates
@@ -1519,9 +1687,13 @@ def benchmark(*, corpus: str = "ukraine-media", window: tuple[str, str] = ("2022
     result["ours"] = {
         "method": f"StableClusters({base.method}, criterion={base.criterion}, k_range={tuple(base.k_range)}, "
                   f"n_components={base.n_components}), {n_resamples} subsample resamples",
+        "k_rule": ("largest k with score - se >= min_stability (one-SE rule; subsample fits, "
+                   f"selection_fraction={base.selection_fraction}, n_fits={base.n_fits}, max_fits={base.max_fits}, min_stability={base.min_stability})"
+                   if base.criterion == "stability" and base.n_clusters is None else None),
         "seconds": [s for s, _ in runs],
         "seconds_max": max(s for s, _ in runs),
         "n_clusters": [sc.n_clusters_ for _, sc in runs],
+        "selection": [_selection_record(sc.reference_.selection_) for _, sc in runs],
         "n_stable": [len(sc.stable_clusters_) for _, sc in runs],
         "unclustered_share": [sc.unclustered_["share"] for _, sc in runs],
         "not_in_stable_cluster_share": [sc.unclustered_["share_not_stable"] for _, sc in runs],

@@ -65,6 +65,92 @@ def test_stability_criterion_does_not_reward_one_split_among_stable_clusters():
     assert sel.loc[6, "ari"] > 0.75 > sel.loc[6, "score"]
 
 
+def test_one_se_rule_on_a_synthetic_stability_curve():
+    """The documented rule: largest k with score - se >= threshold; a near tie goes to the smaller k."""
+    ks = np.array([2, 3, 4, 5, 6])
+    score = np.array([0.99, 0.93, 0.80, 0.78, 0.40])
+    # k=5 reaches the threshold (a point-estimate rule picks it) but not by one SE: k=4 wins
+    se = np.array([0.002, 0.01, 0.02, 0.04, 0.05])
+    k, accepted = fc._one_se_choice(ks, score, se, 0.75)
+    assert k == 4
+    assert accepted.tolist() == [True, True, True, False, False]
+    # with a precise estimate at k=5 the rule does take it: it is not "always the smaller k"
+    k, _ = fc._one_se_choice(ks, score, np.array([0.002, 0.01, 0.02, 0.02, 0.05]), 0.75)
+    assert k == 5
+    # accepted k need not be contiguous (k=3 can be unstable while k=4 is stable)
+    k, accepted = fc._one_se_choice(ks, np.array([0.99, 0.6, 0.9, 0.5, 0.4]), np.full(5, 0.01), 0.75)
+    assert k == 4 and accepted.tolist() == [True, False, True, False, False]
+    # nothing accepted: the highest lower bound (here k=3, although k=4 has the higher score)
+    k, accepted = fc._one_se_choice(ks, np.array([0.5, 0.70, 0.72, 0.3, 0.2]),
+                                    np.array([0.01, 0.01, 0.05, 0.01, 0.01]), 0.75)
+    assert k == 3 and not accepted.any()
+
+
+def near_tie_blobs(sep=1.9, n=60, dim=12, seed=0):
+    """Three tight blobs and a fourth made of two sub-blobs ``sep`` apart: k=4 is clearly
+    stable, splitting the fourth blob (k=5) is only just stable -- a near tie at the threshold."""
+    rng = np.random.default_rng(seed)
+    C = np.eye(dim)[:4] * 10
+    off = np.zeros(dim)
+    off[5] = sep / 2
+    X = np.vstack([c + rng.normal(0, 0.5, (n, dim)) for c in C[:3]]
+                  + [C[3] + off + rng.normal(0, 0.5, (n // 2, dim)), C[3] - off + rng.normal(0, 0.5, (n // 2, dim))])
+    return X, np.repeat([0, 1, 2, 3], [n, n, n, n])
+
+
+@pytest.mark.parametrize("random_state", [0, 3])
+def test_stability_selection_breaks_a_near_tie_by_one_standard_error(random_state):
+    X, y = near_tie_blobs()
+    cl = Clusterer(k_range=(3, 6), n_components=None, random_state=random_state).fit(X)
+    sel = cl.selection_.set_index("k")
+    # the table follows the documented rule, recomputed here from its score and se columns
+    assert np.allclose(sel["lower"], sel["score"] - sel["se"])
+    assert (sel["accepted"] == (sel["score"] - sel["se"] >= 0.75)).all()
+    assert cl.n_clusters_ == max(sel.index[sel["accepted"]]) == sel.index[sel["chosen"]].item()
+    # the fixture is a near tie: k=5 reaches 0.75 (a point-estimate rule would split the
+    # fourth blob) but not by one standard error, so the planted 4 blobs are kept
+    assert sel.loc[5, "score"] >= 0.75 > sel.loc[5, "lower"]
+    assert cl.n_clusters_ == 4
+    assert adjusted_rand_score(y, cl.labels_) == pytest.approx(1.0)
+    # the unclear k got more clusterings (up to max_fits), the clear ones n_fits
+    assert 20 < sel.loc[5, "n_fits"] <= 100
+    assert sel.loc[4, "n_fits"] == 20 and sel.loc[4, "score"] == pytest.approx(1.0)
+    # same random_state, same table
+    again = Clusterer(k_range=(3, 6), n_components=None, random_state=random_state).fit(X).selection_
+    pd.testing.assert_frame_equal(cl.selection_, again)
+
+
+def test_jackknife_standard_error_matches_leave_one_clustering_out():
+    rng = np.random.default_rng(0)
+    F = 7
+    S = rng.uniform(0.3, 1.0, (F, F))
+    S = np.triu(S, 1) + np.triu(S, 1).T
+    np.fill_diagonal(S, np.nan)
+    mean, se = fc._jackknife_pair_mean(S)
+    pairs = [(i, j) for i in range(F) for j in range(i + 1, F)]
+    assert mean == pytest.approx(np.mean([S[i, j] for i, j in pairs]))
+    loo = np.array([np.mean([S[i, j] for i, j in pairs if d not in (i, j)]) for d in range(F)])
+    assert se == pytest.approx(np.sqrt((F - 1) / F * np.sum((loo - loo.mean()) ** 2)))
+
+
+def test_pair_scores_match_sets_and_sklearn():
+    rng = np.random.default_rng(3)
+    labs = [rng.integers(0, 4, 50) for _ in range(3)]
+    labs[1][:30] = labs[0][:30]          # partly the same clustering
+    S, A = fc._pair_scores(labs)
+    for i in range(3):
+        for j in range(i + 1, 3):
+            a, b = labs[i], labs[j]
+
+            def best(u, v):
+                return [max(len(set(np.flatnonzero(u == c)) & set(np.flatnonzero(v == d)))
+                            / len(set(np.flatnonzero(u == c)) | set(np.flatnonzero(v == d))) for d in np.unique(v))
+                        for c in np.unique(u)]
+            assert S[i, j] == pytest.approx(min(min(best(a, b)), min(best(b, a))))
+            assert S[j, i] == S[i, j]
+            assert A[i, j] == pytest.approx(adjusted_rand_score(a, b))
+
+
 def test_silhouette_matches_independent_formula():
     """The score used for selection is the cosine silhouette of Rousseeuw (1987)."""
     X, _ = blobs(n_per=(12, 12, 12), seed=2)
@@ -139,6 +225,14 @@ def test_bad_input_errors():
         Clusterer(n_clusters=2).fit(X[0])
     with pytest.raises(ClusterError, match="k_range"):
         Clusterer(k_range=(1, 5)).fit(X)
+    with pytest.raises(ClusterError, match="n_fits"):
+        Clusterer(n_fits=2).fit(X)
+    with pytest.raises(ClusterError, match="max_fits"):
+        Clusterer(n_fits=20, max_fits=10).fit(X)
+    with pytest.raises(ClusterError, match="subsamples of 60"):
+        Clusterer(k_range=(60, 70)).fit(X)
+    with pytest.raises(ClusterError, match="selection_fraction"):
+        Clusterer(selection_fraction=1.5).fit(X)
     with pytest.raises(ClusterError, match="predict"):
         Clusterer(method="hdbscan").fit(X).predict(X)
 
