@@ -149,6 +149,10 @@ def test_pair_scores_match_sets_and_sklearn():
             assert S[i, j] == pytest.approx(min(min(best(a, b)), min(best(b, a))))
             assert S[j, i] == S[i, j]
             assert A[i, j] == pytest.approx(adjusted_rand_score(a, b))
+    # extending the tables of the first two labelings by a third gives the same tables
+    S2, A2 = fc._pair_scores(labs, *fc._pair_scores(labs[:2]))
+    np.testing.assert_allclose(S2, S, equal_nan=True)
+    np.testing.assert_allclose(A2, A, equal_nan=True)
 
 
 def test_silhouette_matches_independent_formula():
