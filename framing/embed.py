@@ -950,19 +950,24 @@ class Encoder:
             pending_vecs.clear()
 
         bar = self._progress(len(texts))
+
+        def store(idx: list[int], X: np.ndarray) -> None:
+            """Place finished rows, queue them for the cache and write them out."""
+            nonlocal out
+            if out is None:
+                out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
+            out[idx] = X
+            if keys is not None:
+                pending_keys.extend(keys[i] for i in idx)
+                pending_vecs.append(X)
+            stats["computed"] += len(idx)
+            flush()
+            bar.update(len(idx))
+
         try:
             for a in range(0, len(short_idx), group):
                 idx = short_idx[a:a + group]
-                X = self._finish(model.encode([texts[i] for i in idx], self.batch_size))
-                if out is None:
-                    out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
-                out[idx] = X
-                if keys is not None:
-                    pending_keys.extend(keys[i] for i in idx)
-                    pending_vecs.append(X)
-                stats["computed"] += len(idx)
-                flush()
-                bar.update(len(idx))
+                store(idx, self._finish(model.encode([texts[i] for i in idx], self.batch_size)))
             a = 0
             while a < len(long_idx):
                 batch_idx, pieces, weights, owner = [], [], [], []
@@ -980,16 +985,7 @@ class Encoder:
                 agg = np.zeros((len(batch_idx), P.shape[1]), dtype=np.float64)
                 np.add.at(agg, own, P.astype(np.float64) * W[:, None])
                 agg /= np.bincount(own, weights=W, minlength=len(batch_idx))[:, None]
-                X = self._finish(agg)
-                if out is None:
-                    out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
-                out[batch_idx] = X
-                if keys is not None:
-                    pending_keys.extend(keys[i] for i in batch_idx)
-                    pending_vecs.append(X)
-                stats["computed"] += len(batch_idx)
-                flush()
-                bar.update(len(batch_idx))
+                store(batch_idx, self._finish(agg))
         finally:
             flush()  # keep whatever finished, even when interrupted
             bar.close()
