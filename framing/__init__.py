@@ -50,6 +50,14 @@ _API: dict[str, str] = {
     "embed_sentences": "embed",
     "find_sentences": "embed",
     "nearest_by_outlet": "embed",
+    # whose words: voice and boilerplate
+    "attribute_voice": "voice",
+    "filter_voice": "voice",
+    "voice_corpus": "voice",
+    "keyword_voice_baseline": "voice",
+    "recover_coded": "voice",
+    "evaluate_voice": "voice",
+    "find_boilerplate": "boilerplate",
     # lexical contrasts and framing markers
     "tokenize": "lexical",
     "build_vectorizer": "lexical",
@@ -71,6 +79,7 @@ _API: dict[str, str] = {
     "ClaimAlignment": "align",
     "extract_entities": "align",
     "extract_quotes": "quotes",
+    "quote_spans": "quotes",
     "quote_shares": "quotes",
     "verb_profile": "quotes",
     "evaluate_speakers": "quotes",

@@ -641,7 +641,11 @@ class AxisScores:
     axes : list of Axis
     params : dict
         The options used (``group``, ``unit``, ``weights``, ``document_weight``, ``resample``,
-        ``n_boot``, ``n_null``, ``alpha``, ``random_state``, ``encoder``).
+        ``n_boot``, ``n_null``, ``alpha``, ``random_state``, ``encoder``, ``voice``,
+        ``boilerplate``, ``text_filter``: sentences kept and left out by reason).
+    excluded : DataFrame
+        The sentences left out by ``voice=``/``boilerplate=`` (``doc_id``, ``sent_id``,
+        ``reason``).
     """
 
     def __init__(self, *, axes: list[Axis], units: pd.DataFrame, projections: np.ndarray,
@@ -656,6 +660,8 @@ class AxisScores:
         self.params = params
         self._atoms = atoms
         self._sentences: pd.DataFrame | None = None
+        #: the sentences left out by voice= / boilerplate= (doc_id, sent_id, reason)
+        self.excluded: pd.DataFrame = pd.DataFrame(columns=["doc_id", "sent_id", "reason"])
 
     def __repr__(self) -> str:
         n_groups = self.groups["group"].nunique() if len(self.groups) else 0
@@ -715,8 +721,15 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
                unit: str = "doc_id", weights: str | Sequence[float] | np.ndarray | None = None,
                document_weight: str = "pooled", resample: str = "documents",
                n_boot: int = 1000, n_null: int = 1000, alpha: float = 0.05,
-               random_state: int | np.random.Generator | None = None) -> AxisScores:
+               random_state: int | np.random.Generator | None = None, voice: str = "own",
+               boilerplate: str = "drop") -> AxisScores:
     """Project sentences on framing axes; bias and intensity per document and group.
+
+    **Whose words.** An axis position says how the outlet frames only if it is computed on
+    the outlet's own words: by default only own-voice sentences are scored (``voice="own"``:
+    quotations, reported speech and mixed sentences are left out, see
+    :func:`framing.filter_voice`) and boilerplate sentences are dropped; ``params`` records
+    the choice and how many sentences were left out, ``excluded`` which ones.
 
     FrameAxis (Kwak et al. 2021, PeerJ Comput. Sci. 7:e644) with sentences as units. With
     sentence weights ``w_u`` (see ``weights``) and projections ``p_u`` (cosine with the axis):
@@ -763,6 +776,11 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     alpha : float
         1 - coverage of the percentile intervals; the null band is its central 1 - alpha range.
     random_state : int, Generator or None
+    voice : {"own", "attributed", "all"}
+        Which sentences to score (voice columns are computed when missing).
+    boilerplate : {"drop", "keep"}
+        Leave out sentences flagged by :func:`framing.find_boilerplate` (computed when
+        missing).
 
     Returns
     -------
@@ -813,6 +831,27 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     axes = _axes_list(axes)
     _fit_axes(axes, encoder)
     rng = _rng(random_state)
+
+    # -- whose words: keep the sentences the measure should see ---------------------------
+    from framing.voice import filter_voice
+
+    if embeddings is not None and len(embeddings) != len(sentences):
+        raise ValueError(f"embeddings have {len(embeddings)} rows, sentences {len(sentences)}")
+    positional = sentences.reset_index(drop=True)
+    positional.attrs = {}
+    kept = filter_voice(positional, voice=voice, boilerplate=boilerplate)
+    text_filter, excluded = kept.attrs["text_filter"], kept.attrs["excluded"]
+    if len(kept) == 0:
+        raise ValueError(f"score_axes: no sentence left with voice={voice!r}, boilerplate={boilerplate!r} "
+                         f"({text_filter['excluded']})")
+    if embeddings is not None:
+        embeddings = np.asarray(embeddings)[kept.index.to_numpy()]
+    if weights is not None and not isinstance(weights, str):
+        weights = np.asarray(weights)
+        if len(weights) != len(positional):
+            raise ValueError(f"weights have {len(weights)} values, sentences {len(positional)}")
+        weights = weights[kept.index.to_numpy()]
+    sentences = kept.reset_index(drop=True)
 
     # -- embeddings and projections ---------------------------------------------------
     n = len(sentences)
@@ -963,11 +1002,14 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
               "document_weight": document_weight, "resample": resample, "n_boot": int(n_boot),
               "n_null": int(n_null), "alpha": float(alpha),
               "random_state": random_state if isinstance(random_state, (int, type(None))) else repr(random_state),
-              "encoder": getattr(encoder, "name", None) if embeddings is None else None}
+              "encoder": getattr(encoder, "name", None) if embeddings is None else None,
+              "voice": voice, "boilerplate": boilerplate, "text_filter": text_filter}
     atoms = {"num": num, "den": den, "group": atom_g, "labels": labels, "A": A,
              "unit_gcode": doc_gcode[doc_codes]}
-    return AxisScores(axes=axes, units=units, projections=Pj, documents=documents, groups=groups,
-                      corpus=corpus, params=params, atoms=atoms)
+    result = AxisScores(axes=axes, units=units, projections=Pj, documents=documents, groups=groups,
+                        corpus=corpus, params=params, atoms=atoms)
+    result.excluded = excluded
+    return result
 
 
 # --------------------------------------------------------------------------------------

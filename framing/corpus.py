@@ -967,14 +967,19 @@ def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding
             else:
                 out[col] = page
         out["sitename"] = [d["sitename"] for d in docs]
-        title_col = names["title"]
-        if title_col:  # trafilatura repeats the headline as the first line of the text
-            texts = []
-            for t, ttl in zip(out[text_col].tolist(), out[title_col].tolist(), strict=True):
-                first, _, rest = t.partition("\n")
-                ttl = "" if _is_missing(ttl) else str(ttl).strip()
-                texts.append(rest.strip() if ttl and first.strip() == ttl else t)
-            out[text_col] = texts
+    title_col = names["title"]
+    title_lines: list[dict[str, str]] = []
+    if title_col and title_col in out.columns:
+        # the headline repeated as the first line of the text (trafilatura does it, and so
+        # do many saved articles) is removed; the removal is recorded in the provenance
+        texts = []
+        for t, ttl, f in zip(out[text_col].tolist(), out[title_col].tolist(),
+                             out[file_column].tolist(), strict=True):
+            new, line = _drop_title_line(t, "" if _is_missing(ttl) else str(ttl))
+            texts.append(new)
+            if line is not None:
+                title_lines.append({"file": f, "line": line})
+        out[text_col] = texts
     generated = []
     if names["outlet"] and names["outlet"] not in out.columns and not default_outlet and not has_table:
         # no metadata table: a first-level subfolder names the outlet (corpus/RT/a.txt -> "RT")
@@ -985,8 +990,52 @@ def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding
     if names["doc_id"] and names["doc_id"] not in out.columns:
         out[names["doc_id"]] = [r.rsplit(".", 1)[0].replace(":", "_") for r in table["_match"]]
         generated.append("doc_id")
-    out.attrs = {"generated": generated}
+    out.attrs = {"generated": generated, "title_lines": title_lines}
     return out
+
+
+#: Leading furniture lines (a breadcrumb, a byline ...) looked past when searching the
+#: headline line of a document file.
+_TITLE_LINE_SKIP = 3
+
+
+def _drop_title_line(text: str, title: str) -> tuple[str, str | None]:
+    """Remove the headline line from the start of ``text``.
+
+    The first non-empty line (or the first block of lines before a blank line, for a
+    wrapped headline) is removed when it equals ``title`` up to case, whitespace, quotes,
+    dashes and surrounding punctuation (:func:`framing.boilerplate.same_text`). Up to
+    ``_TITLE_LINE_SKIP`` page-furniture lines before it (a breadcrumb such as "News / World")
+    are looked past and kept. Returns the text and the removed line (None when nothing was
+    removed; never when the headline is all there is).
+    """
+    if not title.strip() or not text:
+        return text, None
+    from framing.boilerplate import is_furniture, same_text
+
+    lines = text.splitlines(keepends=True)
+    skipped = 0
+    i = 0
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i + 1
+        while j < len(lines) and lines[j].strip():
+            j += 1
+        for end in (i + 1, j) if j > i + 1 else (i + 1,):
+            head = "".join(lines[i:end])
+            if same_text(head, title):
+                before, after = "".join(lines[:i]), "".join(lines[end:])
+                if not after.strip():
+                    return text, None
+                new = after.strip() if not before.strip() else before + after.lstrip("\r\n")
+                return new, head.strip()
+        if skipped >= _TITLE_LINE_SKIP or is_furniture(lines[i]) is None:
+            break
+        skipped += 1
+        i += 1
+    return text, None
 
 
 def read_corpus(path: str | Path, *, format: str | None = None, text: str = "text",
@@ -1014,9 +1063,16 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     - ``"html"``: a folder of saved web pages (``.html``/``.htm``); the main text is
       extracted with ``trafilatura.extract`` (navigation, headers, footers and comments
       are left out) and ``title``, ``published``, ``url`` come from trafilatura's page
-      metadata when the metadata table does not give them. A first text line equal to
-      the title is removed. The page's site name is kept in a ``sitename`` column (it is
-      not used as the outlet: give the outlet in the metadata table or ``default_outlet``).
+      metadata when the metadata table does not give them. The page's site name is kept
+      in a ``sitename`` column (it is not used as the outlet: give the outlet in the
+      metadata table or ``default_outlet``).
+
+    In both folder formats a first text line equal to the document's title (up to case,
+    whitespace, quotes and dashes; a wrapped headline may span lines up to the first blank
+    line) is removed from the text, looking past up to three page-furniture lines before
+    it (a breadcrumb such as "News / World", which stays; see
+    :func:`framing.boilerplate.is_furniture`). Every removal is listed in
+    ``attrs["provenance"]["title_lines_removed"]`` (``file`` and the removed ``line``).
 
     For both folder formats a metadata table (CSV; by default ``metadata.csv`` in the
     folder, else ``metadata_table=``) links files to fields through the column
@@ -1068,7 +1124,8 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
         A corpus (see the module docstring and :func:`validate_corpus`). Folder formats
         add a metadata column ``file_column`` with the relative file path.
         ``attrs["provenance"]`` records the path, format, SHA-256 of the file(s), the
-        column mapping and the options.
+        column mapping and the options, and for folder formats the headline lines removed
+        from the texts (``title_lines_removed``).
 
     Raises
     ------
@@ -1126,6 +1183,7 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
                            default_outlet=default_outlet, errors=errors, pre_dropped=pre_dropped)
     source = str(path)
     generated = list(raw.attrs.get("generated", ()))
+    title_lines = list(raw.attrs.get("title_lines", ()))
     raw.attrs = {}
     data_cols = [c for c in raw.columns if c not in _ROW_COLUMNS]
 
@@ -1223,6 +1281,8 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
                     "file_column": file_column if fmt in ("txt", "html") else None},
         "rows_read": int(n + len(pre_dropped)),
     })
+    if fmt in ("txt", "html"):
+        provenance["title_lines_removed"] = title_lines
     return _set_attrs(corpus, dropped=corpus.attrs["dropped"],
                       selection=corpus.attrs["selection"], provenance=provenance)
 

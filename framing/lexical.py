@@ -436,7 +436,8 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
                   min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, bootstrap: int = 0,
                   permutations: int = 0,
                   alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
-                  counts: tuple[sp.spmatrix, Sequence[str]] | None = None) -> pd.DataFrame:
+                  counts: tuple[sp.spmatrix, Sequence[str]] | None = None, voice: str = "all",
+                  boilerplate: str = "drop", sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     r"""Fightin' Words: which terms distinguish one group of documents from another.
 
     Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008,
@@ -543,7 +544,18 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         Seed for the resampling.
     counts : (sparse matrix, vocabulary), optional
         Precomputed :func:`term_counts` output for the rows of ``corpus`` (saves re-tokenising
-        when running several contrasts).
+        when running several contrasts). With ``voice``/``boilerplate`` filtering, count the
+        filtered corpus (``term_counts(framing.voice_corpus(corpus, ...))``) and pass that
+        corpus.
+    voice : {"all", "own", "attributed"}
+        Whose words are counted (:func:`framing.voice_corpus`). Default ``"all"``: which
+        words an outlet prints, reported speech included, is a topical question; use
+        ``"own"`` for the outlet's own vocabulary.
+    boilerplate : {"drop", "keep"}
+        Leave out boilerplate sentences (:func:`framing.find_boilerplate`: stock lines
+        repeated across an outlet's articles, page furniture) or keep them.
+    sentences : DataFrame, optional
+        The corpus's sentence table with voice/boilerplate columns, to reuse them.
 
     Returns
     -------
@@ -556,8 +568,9 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         permutations, else of ``p_boot``); and ``significant``: ``q < alpha`` when there is a
         document-level p-value, else the token-level :math:`|z| > z_{1-\alpha/2}`
         (anti-conservative: it treats tokens as independent, so a term repeated in one
-        article passes). ``attrs`` records the settings, group sizes and which rule
-        ``significant`` used.
+        article passes). ``attrs`` records the settings, group sizes, which rule
+        ``significant`` used, and the text counted (``voice``, ``boilerplate``,
+        ``text_filter``, ``excluded``).
 
     References
     ----------
@@ -587,6 +600,17 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         raise LexicalError(f"{caller}: alpha must be in (0, 1), got {alpha!r}")
     if not prior_scale > 0:
         raise LexicalError(f"{caller}: prior_scale must be > 0, got {prior_scale!r}")
+    from framing.voice import voice_corpus
+
+    try:
+        filtered = voice_corpus(corpus, voice=voice, boilerplate=boilerplate, sentences=sentences)
+    except ValueError as exc:
+        raise LexicalError(f"{caller}: {exc}") from None
+    if counts is not None and not filtered["text"].equals(corpus["text"]):
+        raise LexicalError(f"{caller}: counts= were computed on unfiltered text, but voice={voice!r}, "
+                           f"boilerplate={boilerplate!r} changes it; pass corpus=framing.voice_corpus(corpus, "
+                           "voice=..., boilerplate=...) and counts=term_counts(that corpus)")
+    corpus = filtered
     codes, names = _group_labels(corpus, group, groups, caller=caller)
     contrasts = _contrasts(names, mode, pairs, caller=caller)
 
@@ -672,6 +696,8 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         "n_docs": {n: int((lab == k).sum()) for k, n in enumerate(names)},
         "n_tokens": {n: int(N[k]) for k, n in enumerate(names)},
         "random_state": None if random_state is None else repr(random_state),
+        "voice": voice, "boilerplate": boilerplate,
+        "text_filter": corpus.attrs.get("text_filter"), "excluded": corpus.attrs.get("excluded"),
     }
     return out
 
@@ -857,7 +883,7 @@ def _sentence_ids(corpus: pd.DataFrame, hits: pd.DataFrame, sentences: pd.DataFr
 def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "outlet", width: int = 60,
                 regex: bool = False, case: bool = False, sentences: pd.DataFrame | None = None,
                 marker: str | Sequence[str] | None = None, family: str | Sequence[str] | None = None,
-                lexicon: Any = None) -> pd.DataFrame:
+                lexicon: Any = None, voice: str = "all", boilerplate: str = "keep") -> pd.DataFrame:
     """Keyword-in-context lines for a term, a regex, or a framing marker of a lexicon.
 
     A plain ``term`` is matched as a phrase on token boundaries, like the markers of
@@ -890,14 +916,23 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
         Lexicon marker(s) and/or family/families to show instead of a term.
     lexicon : Lexicon, path or None
         Lexicon for ``marker``/``family`` (default: the shipped one).
+    voice : {"all", "own", "attributed"}
+        Which lines to show: every match (default), those in the outlet's own words, or
+        those inside quoted or reported speech (:func:`framing.attribute_voice`).
+    boilerplate : {"keep", "drop"}
+        Show (default) or leave out matches in boilerplate sentences
+        (:func:`framing.find_boilerplate`, computed on the whole corpus given).
 
     Returns
     -------
     DataFrame
         ``by``, ``doc_id``, ``sent_id``, ``left``, ``match``, ``right``, ``start``, ``end``,
-        ``published`` (plus ``family``, ``marker`` for lexicon lines), sorted by group, date,
-        document and position. ``text[start:end] == match``; newlines in the context are shown
-        as spaces.
+        ``published`` (plus ``family``, ``marker`` for lexicon lines), ``voice`` ("own"
+        when the match is in the outlet's own words, else the voice of its sentence:
+        "direct", "reported" or "mixed"), ``speaker`` (of the attributed speech, or None),
+        sorted by group, date, document and position. ``text[start:end] == match``; newlines
+        in the context are shown as spaces. Lines are always the original text, so a
+        reported "sham" is shown with its frame.
 
     Examples
     --------
@@ -944,10 +979,16 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
                 if mt.end() > mt.start():
                     recs.append((r, doc_ids[r], mt.start(), mt.end()))
         hits = pd.DataFrame(recs, columns=["row", "doc_id", "start", "end"])
+    from framing.voice import BOILERPLATE_OPTIONS, VOICE_OPTIONS
+
+    if voice not in VOICE_OPTIONS or boilerplate not in BOILERPLATE_OPTIONS:
+        raise LexicalError(f"concordance: voice= must be one of {list(VOICE_OPTIONS)} and boilerplate= one of "
+                           f"{list(BOILERPLATE_OPTIONS)}, got {voice!r}, {boilerplate!r}")
+    cols = [by, "doc_id", "sent_id", "left", "match", "right", "start", "end", "published"]
+    if term is None:
+        cols += ["family", "marker"]
+    cols += ["voice", "speaker"]
     if hits.empty:
-        cols = [by, "doc_id", "sent_id", "left", "match", "right", "start", "end", "published"]
-        if term is None:
-            cols += ["family", "marker"]
         return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
     rows = hits["row"].to_numpy()
     left, match, right = [], [], []
@@ -966,8 +1007,65 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
     })
     if term is None:
         out["family"], out["marker"] = hits["family"].to_numpy(), hits["marker"].to_numpy()
-    out["sent_id"] = _sentence_ids(corpus, out[["doc_id", "start"]], sentences).to_numpy()
-    return out.sort_values([by, "published", "doc_id", "start"], kind="stable").reset_index(drop=True)
+    sents = _voiced_sentences(corpus, out, sentences, boilerplate=boilerplate)
+    out["sent_id"] = _sentence_ids(corpus, out[["doc_id", "start"]], sents).to_numpy()
+    out = _hit_voice(out, texts, rows, sents, voice=voice, boilerplate=boilerplate)
+    out = out.sort_values([by, "published", "doc_id", "start"], kind="stable").reset_index(drop=True)
+    return out[cols]
+
+
+def _voiced_sentences(corpus: pd.DataFrame, hits: pd.DataFrame, sentences: pd.DataFrame | None, *,
+                      boilerplate: str) -> pd.DataFrame | None:
+    """The sentence table of the matched documents with voice (and boilerplate) columns."""
+    from framing.voice import attribute_voice
+
+    if sentences is None:
+        if not {"doc_id", "outlet", "published", "text"} <= set(corpus.columns):
+            return None
+        from framing.segment import split_sentences
+
+        scope = corpus if boilerplate == "drop" else corpus[corpus["doc_id"].isin(set(hits["doc_id"]))]
+        sentences = split_sentences(scope)
+    if boilerplate == "drop" and "boilerplate" not in sentences.columns:
+        from framing.boilerplate import find_boilerplate
+
+        sentences = find_boilerplate(sentences)
+    if len(sentences) and "own_text" not in sentences.columns and {"text", "start", "end", "sent_id"} <= set(
+            sentences.columns):
+        sentences = attribute_voice(sentences[sentences["doc_id"].isin(set(hits["doc_id"]))])
+    return sentences
+
+
+def _hit_voice(out: pd.DataFrame, texts: list[str], rows: np.ndarray, sents: pd.DataFrame | None, *,
+               voice: str, boilerplate: str) -> pd.DataFrame:
+    """Per hit: its voice and speaker from the sentence it sits in; apply the line filters."""
+    out = out.assign(voice=pd.Series(None, index=out.index, dtype="object"),
+                     speaker=pd.Series(None, index=out.index, dtype="object"))
+    if sents is None or "own_text" not in sents.columns or not len(sents):
+        if voice != "all" or boilerplate != "keep":
+            raise LexicalError("concordance: voice/boilerplate filtering needs a corpus with outlet and published "
+                               "(or sentences= with voice columns)")
+        return out
+    info = sents.set_index("sent_id")
+    voices, speakers, drop = [], [], []
+    for sid, a, b in zip(out["sent_id"], out["start"].to_numpy(), out["end"].to_numpy()):
+        if sid is None or sid is pd.NA or sid not in info.index:
+            voices.append(None), speakers.append(None), drop.append(False)
+            continue
+        r = info.loc[sid]
+        own = r["own_text"]
+        rel_a, rel_b = int(a) - int(r["start"]), int(b) - int(r["start"])
+        in_own = own[max(rel_a, 0):rel_b] == r["text"][max(rel_a, 0):rel_b]
+        voices.append("own" if in_own else r["voice"])
+        speakers.append(None if in_own else r["speaker"])
+        drop.append(bool(r["boilerplate"]) if boilerplate == "drop" and "boilerplate" in info.columns else False)
+    out["voice"], out["speaker"] = voices, speakers
+    keep = ~np.asarray(drop, dtype=bool)
+    if voice == "own":
+        keep &= (out["voice"] == "own").to_numpy()
+    elif voice == "attributed":
+        keep &= out["voice"].isin(["direct", "reported", "mixed"]).to_numpy()
+    return out[keep]
 
 
 # --------------------------------------------------------------------------------------------

@@ -66,6 +66,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from framing.voice import voice_corpus
+
 from framing.lexical import LexicalError, _bench_corpus, _bootstrap_weights, _rng, _texts, tokenize
 
 __all__ = ["Lexicon", "Marker", "LexiconError", "DEFAULT_LEXICON", "load_lexicon", "phrase_regex",
@@ -507,8 +509,16 @@ def match_markers(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexic
 def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexicon | None = None,
                  group: str = "outlet", per: float = 1000, bootstrap: int = 1000, alpha: float = 0.05,
                  random_state: int | np.random.Generator | None = None,
-                 matches: pd.DataFrame | None = None) -> pd.DataFrame:
+                 matches: pd.DataFrame | None = None, voice: str = "own", boilerplate: str = "drop",
+                 sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     """Marker rates per group (per 1,000 words) with document-level bootstrap intervals.
+
+    **Whose words.** By default only the outlet's own voice is counted (``voice="own"``):
+    quotations and reported speech are blanked first (:func:`framing.voice_corpus`), so a
+    "sham" inside Biden's quote or in "Kyiv called the vote a “sham”" is not the outlet's
+    "sham", while the frame ("Kyiv called") is. Both the counts and the word totals are
+    own-voice. ``voice="attributed"`` counts the words the outlet reports, ``"all"`` both.
+    Boilerplate sentences (:func:`framing.find_boilerplate`) are left out by default.
 
     ``rate = per * count / words``, where ``count`` is the number of matches of the marker in
     the group's documents (:func:`match_markers`) and ``words`` the number of tokens of those
@@ -536,7 +546,16 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     random_state : int or Generator, optional
         Seed.
     matches : DataFrame, optional
-        Output of :func:`match_markers` for this corpus and lexicon, to avoid matching twice.
+        Output of :func:`match_markers` for this corpus and lexicon, to avoid matching twice
+        (with ``voice``/``boilerplate`` filtering, matches in blanked text are dropped).
+    voice : {"own", "attributed", "all"}
+        Whose words are counted (see above).
+    boilerplate : {"drop", "keep"}
+        Leave out boilerplate sentences (stock lines, page furniture) or keep them.
+    sentences : DataFrame, optional
+        The corpus's sentence table with voice and boilerplate columns
+        (:func:`framing.attribute_voice`, :func:`framing.find_boilerplate`), to reuse them;
+        computed when needed and missing.
 
     Returns
     -------
@@ -544,7 +563,9 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         One row per group and marker (zero counts included), groups sorted, markers in
         lexicon order: ``group``, ``family``, ``marker``, ``concept``, ``count``, ``words``,
         ``rate``, ``ci_low``, ``ci_high``, ``n_docs``, ``docs_with`` (documents with at least
-        one match). ``attrs["group"]`` is the grouping column.
+        one match). ``attrs["group"]`` is the grouping column; ``attrs["voice"]`` and
+        ``attrs["boilerplate"]`` the text counted, ``attrs["text_filter"]`` the words kept and
+        ``attrs["excluded"]`` the boilerplate sentences left out.
 
     Examples
     --------
@@ -555,7 +576,12 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     [['X', 2, 8, 250.0], ['Y', 0, 2, 0.0]]
     """
     lex = load_lexicon(lexicon)
-    texts = _texts(corpus, "text", caller="marker_rates")
+    _texts(corpus, "text", caller="marker_rates")
+    filtered = voice_corpus(corpus, voice=voice, boilerplate=boilerplate, sentences=sentences)
+    if matches is not None and filtered.attrs["text_filter"].get("n_sentences") is not None:
+        matches = _kept_matches(matches, filtered)
+    corpus = filtered
+    texts = corpus["text"].tolist()
     if group not in corpus.columns:
         raise LexicalError(f"marker_rates: the corpus has no column {group!r} (group=)")
     if not isinstance(bootstrap, (int, np.integer)) or isinstance(bootstrap, bool) or bootstrap < 0:
@@ -606,8 +632,17 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     out = pd.DataFrame(recs, columns=["group", "family", "marker", "concept", "count", "words", "rate", "ci_low",
                                       "ci_high", "n_docs", "docs_with"])
     out.attrs.update({"group": group, "per": per, "bootstrap": int(bootstrap), "alpha": alpha,
-                      "lexicon": lex.name or lex.source})
+                      "lexicon": lex.name or lex.source, "voice": voice, "boilerplate": boilerplate,
+                      "text_filter": corpus.attrs.get("text_filter"), "excluded": corpus.attrs.get("excluded")})
     return out
+
+
+def _kept_matches(matches: pd.DataFrame, filtered: pd.DataFrame) -> pd.DataFrame:
+    """The matches whose text survives voice/boilerplate blanking (``filtered`` from voice_corpus)."""
+    texts = dict(zip(filtered["doc_id"].astype(str), filtered["text"]))
+    keep = [texts.get(str(d), "")[int(a):int(b)] == str(m)
+            for d, a, b, m in zip(matches["doc_id"], matches["start"], matches["end"], matches["match"])]
+    return matches[np.asarray(keep, dtype=bool)]
 
 
 def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media", bootstrap: int = 1000,
@@ -637,7 +672,8 @@ def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media"
     m = match_markers(corpus, lexicon=lex)
     match_s = time.perf_counter() - t
     t = time.perf_counter()
-    marker_rates(corpus, lexicon=lex, matches=m, bootstrap=bootstrap, random_state=random_state)
+    marker_rates(corpus, lexicon=lex, matches=m, bootstrap=bootstrap, random_state=random_state, voice="all",
+                 boilerplate="keep")
     rates_s = time.perf_counter() - t
     return {"benchmark": "framing.markers:benchmark", "corpus": source, "n_docs": len(corpus), "n_chars": n_chars,
             "n_markers": len(lex.markers), "n_matches": len(m), "match_s": round(match_s, 3),

@@ -81,6 +81,7 @@ __all__ = [
     "verb_profile",
     "evaluate_speakers",
     "speaker_matches",
+    "quote_spans",
 ]
 
 #: Columns of the table returned by :func:`extract_quotes`.
@@ -130,6 +131,18 @@ _VERB_FORMS: dict[str, tuple[str, ...]] = {
     "conclude": ("concluded", "concludes"),
     "predict": ("predicted", "predicts"),
     "report": ("reported", "reports"),
+    # evaluative speech acts: "Biden condemned the referendums as “a sham”"
+    "condemn": ("condemned", "condemns"),
+    "denounce": ("denounced", "denounces"),
+    "call": ("called", "calls"),
+    "describe": ("described", "describes"),
+    "brand": ("branded", "brands"),
+    "dub": ("dubbed",),
+    "label": ("labeled", "labelled"),
+    "slam": ("slammed", "slams"),
+    "dismiss": ("dismissed", "dismisses"),
+    "reject": ("rejected", "rejects"),
+    "decry": ("decried", "decries"),
 }
 #: Speech verb form -> lemma (``"according to"`` maps to itself).
 SPEECH_VERBS: dict[str, str] = {f: lemma for lemma, forms in _VERB_FORMS.items() for f in forms}
@@ -369,8 +382,13 @@ def _clean_speaker(raw: str | None, *, loose: bool = False) -> str | None:
     return " ".join(toks).rstrip(".,") if not toks[-1].endswith(".") or len(toks[-1]) > 3 else " ".join(toks)
 
 
+_ANY_VERB = re.compile(rf"\b(?:{_VERB_ALT}|[Aa]ccording)\b")
+
+
 def _speaker_before(rx: re.Pattern[str], text: str) -> tuple[str, str] | None:
     """(clean speaker, verb) of the leftmost-starting valid match of an end-anchored pattern."""
+    if not _ANY_VERB.search(text):
+        return None  # no speech verb: no match can start anywhere
     for m in re.finditer(r"(?:^|(?<=[\s(—–-]))\S", text):
         mm = rx.match(text, m.start())
         if mm:
@@ -411,26 +429,32 @@ def _documents(data: pd.DataFrame) -> tuple[list[dict[str, Any]], bool]:
         for c in ("start", "end"):
             if c not in data.columns:
                 raise ValueError(f"sentence table lacks column {c!r} (character offsets into the article)")
-        for doc_id, g in data.groupby("doc_id", sort=False):
-            starts = g["start"].to_numpy(dtype=np.int64)
-            ends = g["end"].to_numpy(dtype=np.int64)
-            texts = g["text"].astype(str).tolist()
-            para = g["para_id"].to_numpy() if "para_id" in g.columns else np.zeros(len(g), dtype=np.int64)
-            n = int(ends.max()) if len(g) else 0
+        codes, uniques = pd.factorize(data["doc_id"], sort=False)
+        order = np.argsort(codes, kind="stable")
+        bounds = np.flatnonzero(np.diff(codes[order])) + 1
+        all_starts = data["start"].to_numpy(dtype=np.int64)
+        all_ends = data["end"].to_numpy(dtype=np.int64)
+        all_texts = data["text"].astype(str).tolist()
+        all_sids = data["sent_id"].astype(str).tolist()
+        all_paras = data["para_id"].to_numpy() if "para_id" in data.columns else np.zeros(len(data), dtype=np.int64)
+        all_outlets = data["outlet"].astype(str).tolist() if "outlet" in data.columns else [""] * len(data)
+        for idx in np.split(order, bounds) if len(order) else []:
+            starts, ends, para = all_starts[idx], all_ends[idx], all_paras[idx]
+            texts = [all_texts[i] for i in idx]
+            n = int(ends.max()) if len(idx) else 0
             buf = [" "] * n
-            for k, (s, e, t) in enumerate(zip(starts, ends, texts)):
-                if len(t) != e - s:
-                    raise ValueError(f"sentence table, sent_id {g['sent_id'].iloc[k]!r}: text length "
-                                     f"{len(t)} does not match end - start = {e - s}")
-                buf[s:e] = list(t)
+            for k, (s_, e, t) in enumerate(zip(starts, ends, texts)):
+                if len(t) != e - s_:
+                    raise ValueError(f"sentence table, sent_id {all_sids[idx[k]]!r}: text length "
+                                     f"{len(t)} does not match end - start = {e - s_}")
+                buf[s_:e] = t
             paras = []
-            for p in pd.unique(para):
-                m = para == p
+            for p_ in pd.unique(para):
+                m = para == p_
                 paras.append((int(starts[m].min()), int(ends[m].max())))
-            outlet = str(g["outlet"].iloc[0]) if "outlet" in g.columns else ""
-            docs.append({"doc_id": str(doc_id), "outlet": outlet, "text": "".join(buf), "paras": sorted(paras),
-                         "sents": list(zip(starts.tolist(), ends.tolist(), g["sent_id"].astype(str).tolist(),
-                                           texts))})
+            docs.append({"doc_id": str(uniques[codes[idx[0]]]), "outlet": all_outlets[idx[0]], "text": "".join(buf),
+                         "paras": sorted(paras),
+                         "sents": list(zip(starts.tolist(), ends.tolist(), [all_sids[i] for i in idx], texts))})
     else:
         from framing.segment import split_sentences
 
@@ -461,12 +485,16 @@ def _documents(data: pd.DataFrame) -> tuple[list[dict[str, Any]], bool]:
     return docs, is_sent
 
 
+_QUOTE_CHAR_RE = re.compile(r'["“”«»]')
+
+
 def _find_direct(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans (inside the marks) of double-quoted text; see the module docstring."""
     spans = []
     for pa, pb in paras:
         open_at = None
-        for i in range(pa, pb):
+        for mq in _QUOTE_CHAR_RE.finditer(text, pa, pb):  # only the quote marks matter
+            i = mq.start()
             ch = text[i]
             if ch in _OPEN_MARKS or ch == '"':
                 prev = text[i - 1] if i > pa else " "
@@ -540,6 +568,121 @@ def _indirect(sentence: str) -> tuple[str, str, str, int, int] | None:
     return None
 
 
+_SINGLE_OPEN = re.compile(r"(?:(?<=^)|(?<=[\s(\[—–-]))‘(?=\S)")
+
+
+def _find_single(text: str, paras: list[tuple[int, int]], taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans inside curly single quotes (‘...’) that are not inside a double-quoted span.
+
+    An opening ‘ follows a space, a bracket or a dash; the closing ’ is the first ’ not
+    followed by a letter (so apostrophes such as Kyiv’s never close a quote) in the same
+    paragraph. Straight single quotes are not treated as quotes: they are too often
+    apostrophes.
+    """
+    out = []
+    for pa, pb in paras:
+        for m in _SINGLE_OPEN.finditer(text, pa, pb):
+            a = m.end()
+            if any(x - 1 <= m.start() < y + 1 for x, y in taken):
+                continue
+            k = a
+            while True:
+                k = text.find("’", k, pb)
+                if k < 0 or k - a > 400:
+                    k = -1
+                    break
+                if k + 1 >= pb or not text[k + 1].isalpha():
+                    break
+                k += 1
+            if k > a:
+                out.append((a, k))
+    return out
+
+
+def quote_spans(text: str, paras: list[tuple[int, int]] | None = None, *,
+                min_words: int = 4, sentence_starts: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Every quoted span of one document with its speaker: the package's one quote detector.
+
+    Used by :func:`extract_quotes` and :func:`framing.attribute_voice` (and so by every
+    measure with ``voice=``). Straight and curly double quotes and guillemets
+    (:func:`_find_direct`, quotes may run over several sentences within a paragraph) and
+    curly single quotes (‘...’, outside double quotes). The speaker is looked for right
+    after the closing mark and right before the opening mark (see the module docstring).
+
+    Parameters
+    ----------
+    text : str
+        The article text.
+    paras : list of (start, end), optional
+        Paragraph spans (default: the whole text is one paragraph).
+    min_words : int
+        A quote without a speaker needs this many words to be ``attributed``; shorter ones
+        are scare quotes.
+    sentence_starts : sequence of int, optional
+        Sentence start offsets: a speaker before a quote is looked for in the quote's
+        sentence only (default: from the last ``.``/``!``/``?`` before the quote).
+
+    Returns
+    -------
+    list of dict
+        In text order: ``start``, ``end`` (inside the marks), ``outer_start``, ``outer_end``
+        (marks included), ``speaker`` (as written, or None), ``verb`` (lemma or None),
+        ``how`` ("after", "before", "none"), ``n_words``, ``attributed`` (bool).
+
+    Examples
+    --------
+    >>> [(q["speaker"], q["attributed"]) for q in quote_spans(
+    ...     'Biden condemned the votes as “a sham.” The so-called "referendums" ended.')]
+    [('Biden', True), (None, False)]
+    """
+    if paras is None:
+        paras = [(0, len(text))]
+    doubles = _find_direct(text, paras)
+    spans = sorted(doubles + _find_single(text, paras, doubles))
+    out = []
+    for qa, qb in spans:
+        pa, pb = next(((a, b) for a, b in paras if a <= qa <= b), (0, len(text)))
+        # the sentence floor for a speaker before the quote: the last sentence end before it
+        if sentence_starts is not None and len(sentence_starts):
+            k = int(np.searchsorted(np.asarray(sentence_starts), qa, side="right")) - 1
+            floor = max(pa, int(sentence_starts[max(k, 0)]))
+        else:
+            floor = max(pa, max((m.end() for m in re.finditer(r"[.!?][”\"’»)]?\s+", text[pa:qa])), default=0) + pa
+                        if qa > pa else pa)
+        spk, verb, how = None, None, "none"
+        close = qb
+        while close < pb and text[close] in ",. ":
+            close += 1
+        if close < pb and (text[close] in _CLOSE_MARKS or text[close] in "\"’"):
+            spk, verb = _attribution_after(text, close, pb)
+            how = "after" if spk else how
+        if spk is None and qa >= 1:
+            spk, verb = _attribution_before(text, qa, floor)
+            how = "before" if spk else how
+        closed = bool(re.match(r"[,.!?]{0,2}\s*[”»\"’]", text[qb:qb + 4]))
+        if not closed and sentence_starts is not None and len(sentence_starts):
+            # an unclosed quote runs on to the paragraph's end only by the news convention
+            # (the next paragraph opens with a quote mark); otherwise -- a stray or missing
+            # mark in scraped text -- it ends with its sentence
+            nxt_para = next((a for a, _b in paras if a >= pb), None)
+            follows = nxt_para is not None and text[nxt_para:nxt_para + 1] in _OPEN_MARKS + "\""
+            if not follows:
+                k = int(np.searchsorted(np.asarray(sentence_starts), qa, side="right"))
+                if k < len(sentence_starts) and sentence_starts[k] < qb:
+                    qb = int(sentence_starts[k])
+                    while qb > qa and text[qb - 1].isspace():
+                        qb -= 1
+        n_words = len(_WORD_RE.findall(text[qa:qb]))
+        oa = qa - 1 if qa >= 1 and (text[qa - 1] in _OPEN_MARKS or text[qa - 1] in "\"‘") else qa
+        ob = qb
+        while ob < pb and text[ob] in ",.!?" and ob - qb < 2:
+            ob += 1
+        ob = ob + 1 if ob < pb and (text[ob] in _CLOSE_MARKS or text[ob] in "\"’") else qb
+        out.append({"start": qa, "end": qb, "outer_start": oa, "outer_end": ob, "speaker": spk, "verb": verb,
+                    "how": how, "n_words": n_words, "attributed": spk is not None or n_words >= min_words})
+    return out
+
+
 def extract_quotes(
     sentences_or_corpus: pd.DataFrame,
     *,
@@ -609,25 +752,13 @@ def extract_quotes(
             return len(paras) - 1, paras[-1] if paras else (0, len(text))
 
         found = []
-        for qa, qb in _find_direct(text, paras):
-            k, (pa, pb) = para_of(qa)
-            si = sent_of(qa)
-            s_floor = max(pa, sents[si][0]) if sents else pa
-            spk, verb, how = None, None, "none"
-            close = qb
-            while close < pb and text[close] in ",. ":
-                close += 1
-            if close < pb and (text[close] in _CLOSE_MARKS or text[close] == '"'):
-                spk, verb = _attribution_after(text, close, pb)
-                how = "after" if spk else how
-            if spk is None and qa >= 1:
-                spk, verb = _attribution_before(text, qa, s_floor)
-                how = "before" if spk else how
-            n_words = len(_WORD_RE.findall(text[qa:qb]))
-            if spk is None and n_words < min_words:
-                continue
-            found.append({"a": qa, "b": qb, "para": k, "sent": si, "mention": spk, "verb": verb, "how": how,
-                          "kind": "direct", "n_words": n_words, "quote_end_sent": sent_of(max(qb - 1, qa))})
+        for q in quote_spans(text, paras, min_words=min_words, sentence_starts=sent_starts):
+            if not q["attributed"]:
+                continue  # a scare quote
+            qa, qb = q["start"], q["end"]
+            found.append({"a": qa, "b": qb, "para": para_of(qa)[0], "sent": sent_of(qa), "mention": q["speaker"],
+                          "verb": q["verb"], "how": q["how"], "kind": "direct", "n_words": q["n_words"],
+                          "quote_end_sent": sent_of(max(qb - 1, qa))})
         if indirect and sents:
             quoted = [(f["a"] - 1, f["b"] + 1) for f in found]
             for si, (sa, sb, _sid, stext) in enumerate(sents):

@@ -268,8 +268,8 @@ def _split_paragraph(text: str, a: int, b: int, tokenizer: Any, news: bool,
 
 
 def _segment(text: str, *, paragraphs: bool, language: str, min_chars: int
-             ) -> tuple[list[tuple[int, int]], list[int], int]:
-    """Sentence spans, their paragraph ids and the number of paragraphs."""
+             ) -> tuple[list[tuple[int, int]], list[int], list[tuple[int, int]]]:
+    """Sentence spans, their paragraph ids and the paragraph spans."""
     tokenizer, news, starters = _tokenizer(language)
     spans: list[tuple[int, int]] = []
     para_ids: list[int] = []
@@ -281,7 +281,22 @@ def _segment(text: str, *, paragraphs: bool, language: str, min_chars: int
                 continue
             spans.append((s, e))
             para_ids.append(p)
-    return spans, para_ids, len(paras)
+    return spans, para_ids, paras
+
+
+def _lead_units(text: str, units: list[tuple[int, int]], n: int, title: Any) -> list[int]:
+    """Indices of the first ``n`` units (paragraph or sentence spans) that are neither page
+    furniture (:func:`framing.boilerplate.is_furniture`) nor the document's title."""
+    from framing.boilerplate import is_furniture, same_text
+
+    out: list[int] = []
+    for k, (a, b) in enumerate(units):
+        if len(out) >= n:
+            break
+        unit = text[a:b]
+        if is_furniture(unit) is None and not same_text(unit, title):
+            out.append(k)
+    return out
 
 
 def split_text(text: str, *, paragraphs: bool = True, language: str = "english",
@@ -340,7 +355,12 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
         (``is_lead``).  A document with a single paragraph (no line breaks, as in most
         scraped news) has no paragraph structure to use, so its lead is its first
         ``lead_sentences`` sentences (default: ``lead_paragraphs``, i.e. the first
-        sentence -- the lede of wire-style copy).
+        sentence -- the lede of wire-style copy).  Page furniture is never the lead:
+        paragraphs (or, in a single-paragraph document, sentences) that
+        :func:`framing.boilerplate.is_furniture` recognises -- a breadcrumb, a photo
+        caption, a byline, a footer ... -- or that equal the document's ``title`` (when the
+        corpus has that column) are skipped, and the lead is the first paragraphs after
+        them.
     min_chars : int
         Drop sentences shorter than this many characters.
     language : str
@@ -381,6 +401,7 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
     n_lead_sents = lead_paragraphs if lead_sentences is None else lead_sentences
     texts = corpus["text"].tolist()
     doc_ids = corpus["doc_id"].astype(str).to_numpy()
+    titles = corpus["title"].tolist() if "title" in corpus.columns else None
 
     starts: list[int] = []
     ends: list[int] = []
@@ -392,16 +413,19 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
         if not isinstance(text, str):
             raise TypeError(f"corpus row {i} (doc_id {doc_ids[i]!r}), column 'text': expected str, "
                             f"got {type(text).__name__}")
-        spans, pids, n_paras = _segment(text, paragraphs=paragraphs, language=language,
-                                        min_chars=min_chars)
+        spans, pids, paras = _segment(text, paragraphs=paragraphs, language=language,
+                                      min_chars=min_chars)
         counts[i] = len(spans)
         if not spans:
             continue
         pid = np.asarray(pids, dtype=np.int64)
-        if n_paras > 1:
-            leads.append(pid < lead_paragraphs)
+        title = titles[i] if titles is not None else None
+        if len(paras) > 1:
+            lead_ids = _lead_units(text, paras, lead_paragraphs, title)
+            leads.append(np.isin(pid, lead_ids))
         else:
-            leads.append(np.arange(len(spans)) < n_lead_sents)
+            lead_ids = _lead_units(text, spans, n_lead_sents, title)
+            leads.append(np.isin(np.arange(len(spans)), lead_ids))
         para_ids.extend(pids)
         for s, e in spans:
             starts.append(s)
@@ -428,7 +452,7 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
     out.attrs["segmentation"] = {
         "method": "punkt", "language": language, "paragraphs": paragraphs,
         "lead_paragraphs": lead_paragraphs, "lead_sentences": n_lead_sents,
-        "min_chars": min_chars,
+        "min_chars": min_chars, "lead_skips": "furniture and the title (framing.boilerplate)",
     }
     if "provenance" in corpus.attrs:
         out.attrs["provenance"] = corpus.attrs["provenance"]

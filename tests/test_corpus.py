@@ -288,6 +288,51 @@ def test_txt_folder_unlisted_missing_and_bad_files(tmp_path):
     assert "line 3" in d.loc["undecodable", "reason"] and "b.txt" in d.loc["undecodable", "reason"]
 
 
+def test_txt_folder_headline_line_is_removed_and_recorded(tmp_path):
+    folder = tmp_path / "texts"
+    folder.mkdir()
+    files = {
+        # the headline again, with other case, quotes and spacing
+        "a.txt": "Ferry Crews End  “Strike”\n\nThe ferry crews went back to work on Monday.",
+        # a breadcrumb first: looked past and kept
+        "b.txt": "News / Harbour\n\nBridge reopens after repairs\n\nThe bridge reopened on Tuesday.",
+        # a headline wrapped over two lines, then a blank line
+        "c.txt": "Harbour bridge reopens after\nrepairs lasting a year\n\nThe bridge reopened.",
+        # a different first line: untouched
+        "d.txt": "Bridge reopens\n\nThe bridge reopened after repairs.",
+        # the headline is all there is: kept, nothing removed
+        "e.txt": "Ferry crews end strike",
+        # the headline later in the text: untouched
+        "f.txt": "The crews voted.\n\nFerry crews end strike\n\nThey went back.",
+    }
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    write_csv(folder / "metadata.csv", ["file", "outlet", "published", "title"],
+              [["a.txt", "Herald", "2022-09-20", 'Ferry crews end "strike"'],
+               ["b.txt", "Herald", "2022-09-21", "Bridge reopens after repairs"],
+               ["c.txt", "Herald", "2022-09-22", "Harbour bridge reopens after repairs lasting a year"],
+               ["d.txt", "Herald", "2022-09-23", "Bridge reopens after repairs"],
+               ["e.txt", "Herald", "2022-09-24", "Ferry crews end strike"],
+               ["f.txt", "Herald", "2022-09-25", "Ferry crews end strike"]])
+    c = read_corpus(folder)
+    assert c["text"].tolist() == [
+        "The ferry crews went back to work on Monday.",
+        "News / Harbour\n\nThe bridge reopened on Tuesday.",
+        "The bridge reopened.",
+        files["d.txt"], files["e.txt"], files["f.txt"]]
+    assert c.attrs["provenance"]["title_lines_removed"] == [
+        {"file": "a.txt", "line": "Ferry Crews End  “Strike”"},
+        {"file": "b.txt", "line": "Bridge reopens after repairs"},
+        {"file": "c.txt", "line": "Harbour bridge reopens after\nrepairs lasting a year"}]
+    # no title column: nothing to compare with, nothing removed
+    (folder / "metadata.csv").unlink()
+    c2 = read_corpus(folder, published=None, default_outlet="Herald")
+    assert c2["text"].tolist() == list(files.values())
+    assert c2.attrs["provenance"]["title_lines_removed"] == []
+    # the record survives selection
+    assert select(c, start="2022-09-20").attrs["provenance"]["title_lines_removed"][0]["file"] == "a.txt"
+
+
 def test_read_html_folder_extracts_body_not_boilerplate():
     c = read_corpus(FIX / "html", default_outlet="Web")
     assert list(c["doc_id"]) == ["bridge", "ferry"]
@@ -300,6 +345,9 @@ def test_read_html_folder_extracts_body_not_boilerplate():
     for junk in ("Most read", "Lottery winner", "Privacy policy", "Sign in", "Opinion"):
         assert junk not in ferry
     assert not bridge.startswith("Harbour bridge reopens")  # headline line removed from text
+    assert c.attrs["provenance"]["title_lines_removed"] == [
+        {"file": "bridge.html", "line": "Harbour bridge reopens after repairs"},
+        {"file": "ferry.html", "line": "Ferry crews end strike"}]
     assert list(c["title"]) == ["Harbour bridge reopens after repairs", "Ferry crews end strike"]
     assert list(c["published"]) == [pd.Timestamp("2022-09-20"), pd.Timestamp("2022-09-23")]
     assert c["url"].iloc[0] == "https://gazette.example/news/bridge-reopens"

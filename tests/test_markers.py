@@ -141,7 +141,7 @@ def test_lexicon_files(tmp_path):
 
 
 def test_marker_rates_counts_words_and_rate(tricky):
-    r = marker_rates(tricky, bootstrap=0)
+    r = marker_rates(tricky, bootstrap=0, voice="all", boilerplate="keep")
     m = match_markers(tricky)
     words = {g: sum(len(lexical.tokenize(t)) for t in tricky.loc[tricky["outlet"] == g, "text"]) for g in ("X", "Y")}
     row = r[(r["group"] == "X") & (r["family"] == "naming") & (r["marker"] == "Kiev")].iloc[0]
@@ -151,7 +151,7 @@ def test_marker_rates_counts_words_and_rate(tricky):
     merged = r.groupby("group")["count"].sum().to_dict()
     assert merged == m.groupby("outlet").size().to_dict()
     assert r["ci_low"].isna().all()
-    again = marker_rates(tricky, bootstrap=0, matches=m)
+    again = marker_rates(tricky, bootstrap=0, matches=m, voice="all", boilerplate="keep")
     pd.testing.assert_frame_equal(r, again)
 
 

@@ -208,3 +208,29 @@ def test_sentence_counts_and_lengths():
     assert sentence_lengths(pd.DataFrame({"outlet": ["X"], "text": ["Don’t stop — it's 5 km."]}))["words"][0] == 5
     with pytest.raises(ValueError, match="column"):
         sentence_counts(s.drop(columns="doc_id"))
+
+
+def test_lead_skips_page_furniture():
+    text = ("Home / World / Europe\n\n"
+            "The envoy speaks to reporters in Geneva on May 3. (Agency photo)\n\n"
+            "Ships left the port on Monday. Grain prices fell.\n\n"
+            "Talks resume next week.\n\n"
+            "Follow us on Twitter")
+    corpus = _corpus().iloc[:1].assign(text=text)
+    s = split_sentences(corpus)
+    assert s["para_id"].tolist() == [0, 1, 1, 2, 2, 3, 4]
+    assert s.loc[s["is_lead"], "text"].tolist() == ["Ships left the port on Monday.", "Grain prices fell."]
+    s2 = split_sentences(corpus, lead_paragraphs=2)
+    assert s2.loc[s2["is_lead"], "para_id"].tolist() == [2, 2, 3]
+    assert "furniture" in s.attrs["segmentation"]["lead_skips"]
+    # a byline paragraph and the headline (the corpus' title) are not the lead either
+    c2 = corpus.assign(title="Ships Leave the Port",
+                       text="Ships leave the port\n\nBy Jane Roe\n\nShips left the port on Monday.\n\nMore.")
+    assert split_sentences(c2)["is_lead"].tolist() == [False, False, True, False]
+    assert split_sentences(c2.assign(title=""))["is_lead"].tolist() == [True, False, False, False]
+    # single-paragraph documents: the first sentence that is not furniture
+    c3 = corpus.assign(text="Read more: Ships leave the port. The port reopened on Monday. Trade resumed.")
+    assert split_sentences(c3)["is_lead"].tolist() == [False, True, False]
+    # only furniture: no lead at all
+    c4 = corpus.assign(text="Home / World\n\nFollow us on Twitter")
+    assert not split_sentences(c4)["is_lead"].any()
