@@ -57,6 +57,7 @@ _API: dict[str, str] = {
     "keyword_voice_baseline": "voice",
     "recover_coded": "voice",
     "evaluate_voice": "voice",
+    "excluded_rows": "voice",
     "find_boilerplate": "boilerplate",
     # lexical contrasts and framing markers
     "tokenize": "lexical",
@@ -69,6 +70,7 @@ _API: dict[str, str] = {
     "load_lexicon": "markers",
     "match_markers": "markers",
     "marker_rates": "markers",
+    "marker_rates_by_voice": "markers",
     "Lexicon": "markers",
     "LexiconError": "markers",
     # same story, different telling

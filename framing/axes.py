@@ -777,7 +777,11 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
         1 - coverage of the percentile intervals; the null band is its central 1 - alpha range.
     random_state : int, Generator or None
     voice : {"own", "attributed", "all"}
-        Which sentences to score (voice columns are computed when missing).
+        Which sentences to score (voice columns are computed when missing). A mixed
+        sentence is scored on its part in that voice (:func:`framing.filter_voice`,
+        ``mixed="split"``): with ``embeddings=`` given, that part is embedded with
+        ``encoder`` (without an encoder the mixed sentences are left out and
+        ``params["text_filter"]`` says how many).
     boilerplate : {"drop", "keep"}
         Leave out sentences flagged by :func:`framing.find_boilerplate` (computed when
         missing).
@@ -840,12 +844,23 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     positional = sentences.reset_index(drop=True)
     positional.attrs = {}
     kept = filter_voice(positional, voice=voice, boilerplate=boilerplate)
-    text_filter, excluded = kept.attrs["text_filter"], kept.attrs["excluded"]
+    text_filter = kept.attrs["text_filter"]
+    excluded = pd.DataFrame.from_records(kept.attrs["excluded"], columns=["doc_id", "sent_id", "outlet", "start", "end",
+                                                                         "reason"])
     if len(kept) == 0:
         raise ValueError(f"score_axes: no sentence left with voice={voice!r}, boilerplate={boilerplate!r} "
                          f"({text_filter['excluded']})")
     if embeddings is not None:
         embeddings = np.asarray(embeddings)[kept.index.to_numpy()]
+        part = kept["voice_part"].to_numpy() if "voice_part" in kept.columns else np.zeros(len(kept), dtype=bool)
+        if part.any():
+            # the embedding given is of the whole mixed sentence: embed its part in this voice
+            if encoder is None:
+                kept, embeddings = kept[~part], embeddings[~part]
+                text_filter = {**text_filter, "mixed_dropped_no_encoder": int(part.sum())}
+            else:
+                embeddings = embeddings.astype(float, copy=True)
+                embeddings[part] = np.asarray(encoder.encode(kept.loc[part, "text"].astype(str).tolist()))
     if weights is not None and not isinstance(weights, str):
         weights = np.asarray(weights)
         if len(weights) != len(positional):
@@ -1312,7 +1327,8 @@ class TextPlacement:
 
 def place_text(text_or_path: str | Path, axes: Sequence[Axis] | Axis | None, reference: AxisScores, *,
                encoder: Any, n_boot: int = 1000, alpha: float | None = None,
-               random_state: int | np.random.Generator | None = None) -> TextPlacement:
+               random_state: int | np.random.Generator | None = None, voice: str | None = None,
+               boilerplate: str | None = None) -> TextPlacement:
     """Score a new article on the axes and place it among the reference corpus's groups.
 
     The text is split into sentences with the project's segmenter
@@ -1336,6 +1352,10 @@ def place_text(text_or_path: str | Path, axes: Sequence[Axis] | Axis | None, ref
     alpha : float, optional
         Default: that of ``reference``.
     random_state : int, Generator or None
+    voice, boilerplate : str, optional
+        Which of the text's sentences to score (see :func:`score_axes`); default: the
+        reference's choice, so the text is placed on the same kind of words as the groups
+        (own voice by default). ``n_units`` in the table counts the sentences scored.
 
     Returns
     -------
@@ -1373,6 +1393,23 @@ def place_text(text_or_path: str | Path, axes: Sequence[Axis] | Axis | None, ref
     sents = _segment(text)
     if not sents:
         raise ValueError(f"place_text: {source} has no sentences")
+    voice = voice if voice is not None else reference.params.get("voice", "all")
+    boilerplate = boilerplate if boilerplate is not None else reference.params.get("boilerplate", "keep")
+    if voice != "all" or boilerplate != "keep":
+        from framing.voice import filter_voice
+
+        try:
+            from framing.segment import split_sentences
+
+            table = split_sentences(pd.DataFrame({"doc_id": ["text"], "outlet": [""], "published": [pd.NaT],
+                                                  "text": [text]}))
+        except ImportError:  # pragma: no cover - the segmenter is part of the package
+            table = pd.DataFrame({"text": sents})
+        kept = filter_voice(table, voice=voice, boilerplate=boilerplate)
+        sents = kept["text"].astype(str).tolist()
+        if not sents:
+            raise ValueError(f"place_text: {source} has no sentence left with voice={voice!r}, "
+                             f"boilerplate={boilerplate!r} ({kept.attrs['text_filter']['excluded']})")
     alpha = float(alpha if alpha is not None else reference.params["alpha"])
     rng = _rng(random_state)
     X = _normalise_rows(encoder.encode(sents), "encoder output")

@@ -33,9 +33,9 @@ each needs a tell-tale *form*, not just a keyword, and most apply only to short 
 ``byline``
     "By" + a name (at least two capitalised words, or a news agency), optionally more
     names joined by "and", "&" or commas and an outlet after a comma, "|" or a dash: "By
-    Jane Roe", "By JANE ROE and John Doe, CNN".  A lower-case word, a digit, or a first
-    word that is a time ("By Tuesday, Russia had ...", "By Sept. 30", "By Christmas") rules it
-    out.
+    Jane Roe", "By JANE ROE and John Doe, CNN".  A lower-case word, a digit, a quotation
+    mark, or a first word that is a time or a common adverbial phrase ("By Tuesday, Russia
+    had ...", "By Sept. 30", "By Christmas", "By Contrast", "By Law") rules it out.
 ``dateline``
     A dateline standing alone: an all-capitals place, an optional ", Region", an optional
     "(Agency)" and a closing dash: "KYIV, Ukraine --", "MOSCOW (Reuters) -".
@@ -54,7 +54,8 @@ each needs a tell-tale *form*, not just a keyword, and most apply only to short 
 ``read_more``
     Links to other pages: "Read more ...", "READ MORE:", "Related:", "See also:", "MORE:",
     "WATCH:" (upper case), "Click here ..." (no promotion), and short (at most 15 words)
-    "Read/Watch/See/Listen to ... here." / "... below." / a line ending in ":".
+    "Read/Watch/See/Listen to ... here." / "... below." or "Watch the full interview:"
+    (a media word such as interview, video, statement, transcript before the colon).
 ``headline``
     (only :func:`find_boilerplate`) the sentence equals the document's title, compared
     normalised (case, whitespace, quotes, dashes, surrounding punctuation).
@@ -227,7 +228,7 @@ _DATELINE = re.compile(
 _FOOTER_ANY = re.compile(r"\bcan\s+also\s+be\s+accessed\s+at\b|\ball\s+rights\s+reserved\b", re.IGNORECASE)
 _FOOTER_SHORT = re.compile(
     r"©|\(c\)\s*(?:19|20)\d\d|^copyright\b|\bcopyright\s+(?:©\s*)?(?:19|20)\d\d"
-    r"|^follow\b.{0,80}\bon\s+(?:facebook|twitter|instagram|telegram|tiktok|youtube|x|vk|linkedin|"
+    r"|^follow\s.{0,80}\bon\s+(?:facebook|twitter|instagram|telegram|tiktok|youtube|x|vk|linkedin|"
     r"rumble|odysee|gab|gettr|truth\s+social|threads|mastodon)\b"
     r"|^(?:terms\s+of\s+(?:use|service)|privacy\s+policy|cookie\s+(?:policy|settings))\b"
     r"|^(?:advertisement|sponsored(?:\s+content)?|story\s+continues\s+below(?:\s+advertisement)?)\s*$",
@@ -247,7 +248,10 @@ _READ_MORE_CI = re.compile(
 _READ_MORE_UPPER = re.compile(
     r"^(?:MORE|WATCH|LISTEN|VIDEO|PHOTOS|RELATED|READ MORE|ALSO READ|SEE ALSO|MUST WATCH|ICYMI)\s*:")
 _LINK_LINE = re.compile(
-    r"^\(?(?:read|watch|see|listen\s+to)\b[^.?!]{0,120}(?:\b(?:here|below|above)\s*[.:]?|:)\)?$",
+    r"^\(?(?:read|watch|see|listen\s+to)\b[^.?!]{0,120}\b(?:here|below|above)\s*[.:]?\)?$"
+    r"|^(?:read|watch|see|listen\s+to)\b[^.?!:]{0,120}\b(?:video|interview|clip|monologue|segment|story|"
+    r"statement|memo|letter|transcript|op-ed|editorial|audio|remarks|speech|exchange|tweet|thread|"
+    r"excerpt|document|filing|indictment|footage|broadcast)s?\b[^.?!:]{0,60}:$",
     re.IGNORECASE)
 
 
@@ -259,7 +263,7 @@ def _breadcrumb(text: str) -> bool:
     if len(text) > 150 or text[-1] in ".!?:;,":
         return False
     parts = _CRUMB_SEP.split(text)
-    if not 2 <= len(parts) <= 6:
+    if not 2 <= len(parts) <= 6 or not any(ch.isalpha() for ch in text):
         return False
     for part in parts:
         words = part.split()

@@ -637,6 +637,67 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     return out
 
 
+def marker_rates_by_voice(corpus: pd.DataFrame, *, voices: Iterable[str] = ("own", "attributed"),
+                          sentences: pd.DataFrame | None = None, **options: Any) -> pd.DataFrame:
+    """Marker rates in the outlet's own words and in the speech it attributes, side by side.
+
+    Runs :func:`marker_rates` once per voice (same ``random_state``, so the document
+    resamples are the same for each voice) on one sentence table with voice and boilerplate
+    columns (computed once when not given).
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        As for :func:`marker_rates`.
+    voices : iterable of {"own", "attributed", "all"}
+        The voices to count.
+    sentences : DataFrame, optional
+        Sentence table of the corpus (reused; voice and boilerplate columns added when missing).
+    **options
+        Passed to :func:`marker_rates` (``lexicon``, ``group``, ``bootstrap``, ``alpha``,
+        ``random_state``, ``boilerplate``...).
+
+    Returns
+    -------
+    DataFrame
+        The :func:`marker_rates` columns plus ``voice`` (after ``group``); ``words`` is the
+        number of words of that voice in the group.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "published": pd.NaT,
+    ...                   "text": ["Kyiv called the vote a “sham”.", "The sham vote ended."]})
+    >>> r = marker_rates_by_voice(c, bootstrap=0, boilerplate="keep")
+    >>> r.query("marker == 'sham'")[["group", "voice", "count"]].values.tolist()
+    [['X', 'own', 0], ['Y', 'own', 1], ['X', 'attributed', 1], ['Y', 'attributed', 0]]
+    """
+    from framing.segment import split_sentences
+    from framing.voice import attribute_voice
+
+    voices = list(voices)
+    if sentences is None:
+        base = corpus if "published" in corpus.columns else corpus.assign(published=pd.NaT)
+        sentences = split_sentences(base)
+    if "own_text" not in sentences.columns:
+        sentences = attribute_voice(sentences)
+    if options.get("boilerplate", "drop") == "drop" and "boilerplate" not in sentences.columns:
+        from framing.boilerplate import find_boilerplate
+
+        sentences = find_boilerplate(sentences)
+    frames = []
+    for v in voices:
+        r = marker_rates(corpus, voice=v, sentences=sentences, **options)
+        frames.append(r.assign(voice=v))
+    out = pd.concat(frames, ignore_index=True)
+    cols = list(frames[0].columns)
+    cols.insert(1, cols.pop(cols.index("voice")))
+    out = out[cols]
+    out.attrs = {k: v for k, v in frames[0].attrs.items() if k not in ("voice", "text_filter", "excluded")}
+    out.attrs["voices"] = voices
+    out.attrs["text_filter"] = {v: f.attrs.get("text_filter") for v, f in zip(voices, frames)}
+    return out
+
+
 def _kept_matches(matches: pd.DataFrame, filtered: pd.DataFrame) -> pd.DataFrame:
     """The matches whose text survives voice/boilerplate blanking (``filtered`` from voice_corpus)."""
     texts = dict(zip(filtered["doc_id"].astype(str), filtered["text"]))

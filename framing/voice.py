@@ -83,6 +83,8 @@ __all__ = [
     "keyword_voice_baseline",
     "recover_coded",
     "evaluate_voice",
+    "text_label",
+    "excluded_rows",
 ]
 
 #: The voices of :func:`attribute_voice`.
@@ -668,34 +670,40 @@ def _check_option(value: str, allowed: Iterable[str], name: str) -> None:
         raise ValueError(f"{name}= must be one of {list(allowed)}, got {value!r}")
 
 
-def filter_voice(sentences: pd.DataFrame, *, voice: str = "own", boilerplate: str = "drop") -> pd.DataFrame:
+def filter_voice(sentences: pd.DataFrame, *, voice: str = "own", boilerplate: str = "drop",
+                 mixed: str = "split") -> pd.DataFrame:
     """Keep the sentences a sentence-level measure should see; record what was left out.
 
-    ``voice="own"`` keeps sentences in the outlet's own voice (``voice == "own"``; mixed
-    sentences are left out because their embedding mixes the two voices), ``"attributed"``
-    keeps direct and reported speech, ``"all"`` keeps everything. ``boilerplate="drop"``
-    leaves out sentences flagged by :func:`framing.find_boilerplate`. Voice and boilerplate
-    columns are computed when missing.
+    ``voice="own"`` keeps sentences in the outlet's own voice, ``"attributed"`` direct and
+    reported speech, ``"all"`` everything. A *mixed* sentence holds both: with
+    ``mixed="split"`` (default) it is kept with only its part in the requested voice as
+    ``text`` (the other part blanked, whitespace collapsed; ``voice_part=True``), with
+    ``mixed="drop"`` it is left out. ``boilerplate="drop"`` leaves out sentences flagged by
+    :func:`framing.find_boilerplate`. Voice and boilerplate columns are computed when missing.
 
     Returns
     -------
     DataFrame
         The kept rows (index preserved, so ``embeddings[kept.index]`` style selection works
-        with a default RangeIndex). ``attrs["text_filter"]`` holds the options and counts and
-        ``attrs["excluded"]`` the left-out rows (``doc_id``, ``sent_id``, ``reason``).
+        with a default RangeIndex), with ``voice_part`` (True where ``text`` is the part of a
+        mixed sentence). ``attrs["text_filter"]`` holds the options and counts and
+        ``attrs["excluded"]`` the left-out rows (``doc_id``, ``sent_id``, ``reason``; as a
+        table: :func:`excluded_rows`).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from framing.segment import split_sentences
     >>> c = pd.DataFrame({"doc_id": ["d"], "outlet": ["X"], "published": [pd.NaT],
-    ...                   "text": ["Voting ended. Officials said the vote was fair."]})
+    ...                   "text": ["Voting ended. Officials said the vote was fair. "
+    ...                            "Russia staged the vote at gunpoint in occupied towns, which Kyiv called a sham."]})
     >>> kept = filter_voice(split_sentences(c), voice="own", boilerplate="keep")
-    >>> kept["text"].tolist(), kept.attrs["excluded"]["reason"].tolist()
-    (['Voting ended.'], ['voice=reported'])
+    >>> kept["text"].tolist(), excluded_rows(kept)["reason"].tolist()
+    (['Voting ended.', 'Russia staged the vote at gunpoint in occupied towns, which Kyiv called .'], ['voice=reported'])
     """
     _check_option(voice, VOICE_OPTIONS, "voice")
     _check_option(boilerplate, BOILERPLATE_OPTIONS, "boilerplate")
+    _check_option(mixed, ("split", "drop"), "mixed")
     s = sentences
     if voice != "all" and "voice" not in s.columns:
         s = attribute_voice(s)
@@ -708,16 +716,30 @@ def filter_voice(sentences: pd.DataFrame, *, voice: str = "own", boilerplate: st
         bp = s["boilerplate"].fillna(False).astype(bool)
         why = s["boilerplate_reason"] if "boilerplate_reason" in s.columns else pd.Series("", index=s.index)
         reason[bp] = "boilerplate=" + why[bp].astype(str)
+    is_mixed = (s["voice"] == "mixed") if "voice" in s.columns else pd.Series(False, index=s.index)
     if voice != "all":
         keep_voice = {"own"} if voice == "own" else {"direct", "reported"}
+        if mixed == "split":
+            keep_voice.add("mixed")
         bad = ~s["voice"].isin(keep_voice) & (reason == "")
         reason[bad] = "voice=" + s.loc[bad, "voice"].astype(str)
     kept = s[reason == ""].copy()
+    part = (is_mixed[reason == ""] & (voice != "all")).to_numpy()
+    if part.any():
+        texts = kept["text"].astype(str).to_numpy(dtype=object)
+        owns = kept["own_text"].astype(str).to_numpy(dtype=object)
+        for i in np.flatnonzero(part):
+            t, o = texts[i], owns[i]
+            piece = o if voice == "own" else "".join(ch if o[k] == " " else " " for k, ch in enumerate(t))
+            texts[i] = " ".join(piece.split())
+        kept["text"] = texts
+    kept["voice_part"] = part
     excluded = s.loc[reason != "", [c for c in ("doc_id", "sent_id", "outlet", "start", "end")
                                     if c in s.columns]].assign(reason=reason[reason != ""])
     kept.attrs = dict(sentences.attrs)
-    kept.attrs["text_filter"] = _filter_record(voice, boilerplate, len(s), excluded)
-    kept.attrs["excluded"] = excluded.reset_index(drop=True)
+    kept.attrs["text_filter"] = {**_filter_record(voice, boilerplate, len(s), excluded), "mixed": mixed,
+                                 "mixed_split": int(part.sum())}
+    kept.attrs["excluded"] = excluded.to_dict("records")
     return kept
 
 
@@ -836,13 +858,14 @@ def voice_corpus(corpus: pd.DataFrame, *, voice: str = "own", boilerplate: str =
     rec["words_kept"] = int(sum(len(tokenize(t)) for t in new))
     out.attrs = dict(corpus.attrs)
     out.attrs["text_filter"] = rec
-    out.attrs["excluded"] = excluded.reset_index(drop=True)
+    out.attrs["excluded"] = excluded.to_dict("records")
     return out
 
 
 # ----------------------------------------------------------------------------- validation
 
-def recover_coded(coded: pd.DataFrame | str, *, corpora: dict[str, pd.DataFrame] | None = None) -> pd.DataFrame:
+def recover_coded(coded: pd.DataFrame | str, *, corpora: dict[str, pd.DataFrame] | None = None
+                  ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Join hand codes stored as ids and offsets to their sentences, recovering the text.
 
     Coded data is kept without corpus text (``corpus``, ``doc_id``, ``sent_id``, ``start``,
@@ -861,10 +884,11 @@ def recover_coded(coded: pd.DataFrame | str, *, corpora: dict[str, pd.DataFrame]
 
     Returns
     -------
-    DataFrame
-        The coded rows in order, plus ``text``. ``attrs["sentences"]`` holds the full
-        sentence table of the coded documents (with ``corpus``), for methods that read a
-        sentence in its document.
+    coded : DataFrame
+        The coded rows in order, plus ``text``.
+    sentences : DataFrame
+        The full sentence table of the coded documents (with ``corpus``), for methods that
+        read a sentence in its document (e.g. ``evaluate_voice(coded, sentences=sentences)``).
     """
     from framing.segment import split_sentences
 
@@ -904,9 +928,8 @@ def recover_coded(coded: pd.DataFrame | str, *, corpora: dict[str, pd.DataFrame]
                          f"{merged['start'].iloc[row]}:{merged['end'].iloc[row]} is not a sentence of the current "
                          "segmentation (corpus or segmenter changed); re-code or re-align it")
     out = merged.drop(columns=["start_now", "end_now"])
-    out.attrs["sentences"] = sents
     out.attrs["source"] = source
-    return out
+    return out, sents
 
 
 def _attributed(v: pd.Series) -> np.ndarray:
@@ -919,9 +942,11 @@ def evaluate_voice(coded: pd.DataFrame, *, truth: str = "voice", sentences: pd.D
     """Own-vs-attributed accuracy of :func:`attribute_voice` and the keyword baseline on hand codes.
 
     Both methods are scored on the same coded sentences (own versus any of direct,
-    reported, mixed). Intervals come from a document-level bootstrap (sentences of one
-    article are not independent; percentile intervals, Efron & Tibshirani 1993), and the
-    difference between the two methods from the same paired resamples.
+    reported, mixed): accuracy, and the precision and recall of "own" (precision: the share
+    of sentences a measure would count as own voice that are own voice; recall: the share of
+    own-voice sentences it keeps). Intervals come from a document-level bootstrap (sentences
+    of one article are not independent; percentile intervals, Efron & Tibshirani 1993), and
+    the difference between the two methods from the same paired resamples.
 
     Parameters
     ----------
@@ -931,8 +956,8 @@ def evaluate_voice(coded: pd.DataFrame, *, truth: str = "voice", sentences: pd.D
     truth : str
         Column of the hand-coded voice.
     sentences : DataFrame, optional
-        Sentence table of the coded documents, so quotations are followed across sentences
-        (default: ``coded.attrs["sentences"]``; else each row is read alone).
+        Sentence table of the coded documents (from :func:`recover_coded`), so quotations
+        are followed across sentences; without it each row is read alone.
     group : str or None
         Also report per value of this column (e.g. ``"corpus"`` or ``"outlet"``).
     n_boot, alpha, random_state
@@ -941,11 +966,13 @@ def evaluate_voice(coded: pd.DataFrame, *, truth: str = "voice", sentences: pd.D
     Returns
     -------
     DataFrame
-        One row per (group, method) with ``group`` ("all" first), ``method``
-        ("attribute_voice", "keyword baseline", "difference"), ``estimate``, ``ci_low``,
-        ``ci_high``, ``n`` (sentences), ``n_docs``. ``attrs["confusion"]`` is the confusion
-        table of the coded voice against :func:`attribute_voice`; ``attrs["errors"]`` the
-        misclassified rows (ids, codes and prediction).
+        One row per (group, metric, method) with ``group`` ("all" first), ``metric``
+        ("accuracy", "own precision", "own recall"), ``method`` ("attribute_voice",
+        "keyword baseline", "difference"), ``estimate``, ``ci_low``, ``ci_high``, ``n``
+        (sentences in the metric's denominator), ``n_docs``. ``attrs["confusion"]`` is the confusion
+        table of the coded voice against :func:`attribute_voice` (``{coded: {predicted:
+        count}}``, ``pd.DataFrame(...).T`` shows it); ``attrs["errors"]`` the misclassified
+        rows (ids, codes and prediction) as records (``pd.DataFrame(ev.attrs["errors"])``).
 
     Examples
     --------
@@ -953,14 +980,12 @@ def evaluate_voice(coded: pd.DataFrame, *, truth: str = "voice", sentences: pd.D
     ...                   "text": ["Officials said it was fair.", "It rained.", 'A "sham" vote.', "Kyiv fell."],
     ...                   "voice": ["reported", "own", "own", "own"]})
     >>> ev = evaluate_voice(c, group=None, n_boot=200, random_state=0)
-    >>> ev[["method", "estimate"]].values.tolist()
+    >>> ev.query("metric == 'accuracy'")[["method", "estimate"]].values.tolist()
     [['attribute_voice', 1.0], ['keyword baseline', 0.75], ['difference', 0.25]]
     """
     for c in ("doc_id", "sent_id", "text", truth):
         if c not in coded.columns:
             raise ValueError(f"evaluate_voice(): the coded table lacks column {c!r}")
-    if sentences is None:
-        sentences = coded.attrs.get("sentences")
     if sentences is not None:
         keys = ["doc_id", "sent_id"] + (["corpus"] if "corpus" in coded.columns and "corpus" in sentences.columns
                                         else [])
@@ -975,8 +1000,17 @@ def evaluate_voice(coded: pd.DataFrame, *, truth: str = "voice", sentences: pd.D
         voiced = attribute_voice(coded[["doc_id", "sent_id", "text"]].reset_index(drop=True))
         pred_voice, pred_speaker = voiced["voice"], voiced["speaker"]
     gold = _attributed(coded[truth])
-    ok_rules = (_attributed(pred_voice) == gold).astype(float)
-    ok_base = (keyword_voice_baseline(coded).to_numpy() == gold).astype(float)
+    p_rules = _attributed(pred_voice) == "own"
+    p_base = keyword_voice_baseline(coded).to_numpy() == "own"
+    g_own = gold == "own"
+    ok_rules = (p_rules == g_own)
+    ok_base = (p_base == g_own)
+    # per sentence: numerator and denominator of each metric, for rules (r) and baseline (b)
+    parts = {  # metric -> (num_r, den_r, num_b, den_b)
+        "accuracy": (ok_rules, np.ones(len(gold)), ok_base, np.ones(len(gold))),
+        "own precision": (p_rules & g_own, p_rules, p_base & g_own, p_base),
+        "own recall": (p_rules & g_own, g_own, p_base & g_own, g_own),
+    }
     rng = np.random.default_rng(random_state) if not isinstance(random_state, np.random.Generator) else random_state
     groups: list[tuple[str, np.ndarray]] = [("all", np.ones(len(coded), dtype=bool))]
     if group is not None and group in coded.columns:
@@ -985,28 +1019,79 @@ def evaluate_voice(coded: pd.DataFrame, *, truth: str = "voice", sentences: pd.D
     for name, mask in groups:
         docs, inv = np.unique(coded["doc_id"].astype(str).to_numpy()[mask], return_inverse=True)
         D = len(docs)
-        sums = np.zeros((D, 3))
-        np.add.at(sums, inv, np.column_stack([ok_rules[mask], ok_base[mask], np.ones(mask.sum())]))
-        est = sums[:, :2].sum(axis=0) / sums[:, 2].sum()
-        if n_boot and D > 1:
-            W = rng.multinomial(D, np.full(D, 1.0 / D), size=n_boot).astype(float)
-            num = W @ sums[:, :2]
-            den = W @ sums[:, 2]
-            acc = num / den[:, None]
-            draws = np.column_stack([acc, acc[:, 0] - acc[:, 1]])
-            lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
-        else:
-            lo = hi = np.full(3, np.nan)
-        for k, method in enumerate(("attribute_voice", "keyword baseline", "difference")):
-            e = est[0] - est[1] if k == 2 else est[k]
-            rows.append({"group": name, "method": method, "estimate": float(e), "ci_low": float(lo[k]),
-                         "ci_high": float(hi[k]), "n": int(mask.sum()), "n_docs": int(D)})
+        W = (rng.multinomial(D, np.full(D, 1.0 / D), size=n_boot).astype(float) if n_boot and D > 1 else None)
+        for metric, cols in parts.items():
+            sums = np.zeros((D, 4))
+            np.add.at(sums, inv, np.column_stack([np.asarray(c, dtype=float)[mask] for c in cols]))
+            tot = sums.sum(axis=0)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                est = np.array([tot[0] / tot[1], tot[2] / tot[3]])
+                if W is not None:
+                    b = W @ sums
+                    r, bb = b[:, 0] / b[:, 1], b[:, 2] / b[:, 3]
+                    draws = np.column_stack([r, bb, r - bb])
+                    lo, hi = np.nanquantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
+                else:
+                    lo = hi = np.full(3, np.nan)
+            for k, method in enumerate(("attribute_voice", "keyword baseline", "difference")):
+                e = est[0] - est[1] if k == 2 else est[k]
+                rows.append({"group": name, "metric": metric, "method": method, "estimate": float(e),
+                             "ci_low": float(lo[k]), "ci_high": float(hi[k]),
+                             "n": int(tot[1] if k == 0 else tot[3] if k == 1 else mask.sum()), "n_docs": int(D)})
     out = pd.DataFrame(rows)
-    out.attrs["confusion"] = pd.crosstab(coded[truth].astype(str).to_numpy(), pred_voice.astype(str).to_numpy(),
-                                         rownames=["coded"], colnames=["attribute_voice"])
-    err = ok_rules == 0
+    conf = pd.crosstab(coded[truth].astype(str).to_numpy(), pred_voice.astype(str).to_numpy(),
+                       rownames=["coded"], colnames=["attribute_voice"])
+    out.attrs["confusion"] = {str(k): {str(c): int(v) for c, v in row.items()} for k, row in conf.iterrows()}
+    err = ~ok_rules
     out.attrs["errors"] = coded.loc[err, [c for c in ("corpus", "doc_id", "sent_id", "outlet", truth)
                                           if c in coded.columns]].assign(
-        predicted=pred_voice.to_numpy()[err], speaker=pred_speaker.to_numpy()[err]).reset_index(drop=True)
+        predicted=pred_voice.to_numpy()[err], speaker=pred_speaker.to_numpy()[err]).to_dict("records")
     out.attrs["bootstrap"] = {"n_boot": int(n_boot), "alpha": alpha, "unit": "document", "method": "percentile"}
     return out
+
+
+def text_label(info: dict[str, Any] | None) -> str:
+    """A short label for plots: which words a result counted ("own voice, boilerplate dropped").
+
+    ``info`` is a result's ``attrs`` (or ``params``) holding ``voice`` and ``boilerplate``;
+    an empty string when it holds neither.
+
+    Examples
+    --------
+    >>> text_label({"voice": "own", "boilerplate": "drop"})
+    'own voice, boilerplate dropped'
+    >>> text_label({"voice": "all", "boilerplate": "keep"})
+    'all text (own and attributed), boilerplate kept'
+    """
+    if not info or "voice" not in info:
+        return ""
+    v = {"own": "own voice", "attributed": "attributed speech only", "all": "all text (own and attributed)"}.get(
+        info["voice"], str(info["voice"]))
+    b = {"drop": "boilerplate dropped", "keep": "boilerplate kept"}.get(info.get("boilerplate"), "")
+    return ", ".join(x for x in (v, b) if x)
+
+
+def excluded_rows(result: Any) -> pd.DataFrame:
+    """The sentences a result left out (boilerplate, other voices), one row each, with the reason.
+
+    Works on anything filtered by voice or boilerplate: the output of :func:`voice_corpus`,
+    :func:`filter_voice`, :func:`framing.marker_rates`, :func:`framing.fightin_words` (their
+    ``attrs["excluded"]``) or of :func:`framing.score_axes` (``.excluded``).
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"doc_id": ["d"], "outlet": ["X"], "published": [pd.NaT],
+    ...                   "text": ["Voting ended. Officials said the vote was fair."]})
+    >>> from framing.segment import split_sentences
+    >>> excluded_rows(filter_voice(split_sentences(c), boilerplate="keep"))[["sent_id", "reason"]].values.tolist()
+    [['d:1', 'voice=reported']]
+    """
+    cols = ["doc_id", "sent_id", "outlet", "start", "end", "reason"]
+    rec = getattr(result, "excluded", None) if not isinstance(result, pd.DataFrame) else None
+    if rec is None:
+        attrs = getattr(result, "attrs", None) or {}
+        rec = attrs.get("excluded")
+    if rec is None:
+        return pd.DataFrame(columns=cols)
+    out = rec.copy() if isinstance(rec, pd.DataFrame) else pd.DataFrame.from_records(list(rec))
+    return out.reindex(columns=[c for c in cols if c in out.columns] or cols)

@@ -34,6 +34,16 @@
 # naming pairs, "sham"/"so-called"/"annexation"/"reunification", "special military operation"
 # vs "invasion"/"war", scare-quoted "referendum", hedges. Every count can be opened as a
 # concordance.
+#
+# **Whose words?** A news text speaks in several voices: the journalist's own narration, and
+# the words of the people it quotes or reports. RT writes that "Kiev and its Western backers
+# have called the referendums a sham"; counting that "sham" as RT's would measure whom RT
+# quotes, not how RT frames. `framing.attribute_voice` labels every sentence own / direct /
+# reported / mixed and blanks the attributed spans (README, "Whose words?"; its accuracy on
+# hand-coded sentences is reported there). Marker rates count the outlet's **own voice** by
+# default; Fightin' Words counts all the text (which words an outlet prints, quotes included,
+# is a topical question). Boilerplate (page furniture, stock lines repeated across an outlet's
+# articles) is left out everywhere, and what was left out is listed below.
 
 # %%
 import matplotlib.pyplot as plt
@@ -42,7 +52,8 @@ import pandas as pd
 import framing
 from framing.lexical import concordance, fightin_words, term_counts
 from framing.markers import load_lexicon, marker_rates, match_markers
-from framing.plot.lexical import plot_fightin_words, plot_marker_heatmap, plot_marker_rates, plot_term_intervals
+from framing.plot.lexical import (plot_fightin_words, plot_marker_heatmap, plot_marker_rates, plot_marker_voice,
+                                  plot_term_intervals)
 from _figures import save
 from config import EVENT_WINDOW, N_BOOT, N_PERM, QUICK, RANDOM_STATE, RT, US_OUTLETS
 
@@ -67,9 +78,27 @@ event = framing.select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1])
 sides = {RT: RT, "US": list(US_OUTLETS)}
 event.groupby("outlet").size().rename("articles").to_frame().T
 
+# %% [markdown]
+# One sentence table for the window, with each sentence's voice and boilerplate flag, reused
+# by every measure below (so the rules run once).
+
 # %%
-counts = term_counts(event)  # tokenise once, reuse for every contrast below
-rt_us = fightin_words(event, groups=sides, mode="two", counts=counts, min_count=MIN_COUNT, bootstrap=N_BOOT,
+sents = framing.attribute_voice(framing.find_boilerplate(framing.split_sentences(event), titles=event))
+pd.crosstab(sents["outlet"], sents["voice"], normalize="index", margins=True).round(3)
+
+# %% [markdown]
+# Boilerplate left out of every count below (stock lines repeated in at least five articles
+# of one outlet, page furniture), per outlet, with the most frequent lines' rule:
+
+# %%
+print(pd.crosstab(sents["outlet"], sents["boilerplate_reason"].fillna("kept"), margins=True))
+(sents[sents["boilerplate"]].groupby(["outlet", "boilerplate_rule"]).size().rename("sentences")
+ .sort_values(ascending=False).head(10).to_frame())
+
+# %%
+event_text = framing.voice_corpus(event, voice="all", boilerplate="drop", sentences=sents)
+counts = term_counts(event_text)  # tokenise once, reuse for every contrast below
+rt_us = fightin_words(event_text, groups=sides, mode="two", counts=counts, min_count=MIN_COUNT, bootstrap=N_BOOT,
                       permutations=N_PERM, random_state=RANDOM_STATE)
 print(rt_us.attrs["n_docs"], rt_us.attrs["n_tokens"], f"{len(rt_us):,} terms tested,",
       f"{int(rt_us['significant'].sum())} significant ({rt_us.attrs['significance']})")
@@ -117,7 +146,8 @@ save(fig, "03_term_intervals_rt_us", corpora=("ukraine-media",), window=list(EVE
 # The most concentrated of them, in context (keyword in context, sorted by outlet and date):
 
 # %%
-concordance(event, concentrated[0], width=70).head(12)[["outlet", "published", "doc_id", "left", "match", "right"]]
+concordance(event, concentrated[0], width=70, sentences=sents).head(12)[
+    ["outlet", "published", "doc_id", "voice", "left", "match", "right"]]
 
 # %% [markdown]
 # ### Phrases
@@ -126,7 +156,7 @@ concordance(event, concentrated[0], width=70).head(12)[["outlet", "published", "
 # referendums" and "special military operation" survive as phrases).
 
 # %%
-phrases = fightin_words(event, groups=sides, mode="two", ngram_range=(2, 3), min_count=MIN_COUNT,
+phrases = fightin_words(event_text, groups=sides, mode="two", ngram_range=(2, 3), min_count=MIN_COUNT,
                         permutations=N_PERM, random_state=RANDOM_STATE)
 pd.concat([phrases.head(15), phrases.tail(15)])[["term", "count_group", "count_other", "docs_group", "docs_other",
                                                    "z", "p_perm", "q", "significant"]].round(3)
@@ -134,8 +164,9 @@ pd.concat([phrases.head(15), phrases.tail(15)])[["term", "count_group", "count_o
 # %% [markdown]
 # ## Framing markers in the event window
 #
-# Rates per 1,000 words per outlet, with 95% intervals from resampling whole articles. Reuters
-# has a single article in the window: its intervals are as wide as they should be.
+# Rates per 1,000 **own-voice** words per outlet (quotations and reported speech blanked,
+# boilerplate left out), with 95% intervals from resampling whole articles. Reuters has a
+# single article in the window: its intervals are as wide as they should be.
 
 # %%
 lexicon = load_lexicon()
@@ -144,7 +175,8 @@ lexicon.to_frame()
 # %%
 event_matches = match_markers(event, lexicon=lexicon)
 event_rates = marker_rates(event, lexicon=lexicon, matches=event_matches, bootstrap=N_BOOT,
-                           random_state=RANDOM_STATE)
+                           random_state=RANDOM_STATE, voice="own", sentences=sents)
+print(event_rates.attrs["text_filter"])
 event_rates.pivot_table(index=["family", "marker"], columns="group", values="rate", sort=False).round(2)
 
 # %%
@@ -163,10 +195,44 @@ save(fig, "03_marker_rates_event", corpora=("ukraine-media",), window=list(EVENT
      lexicon=lexicon.name)
 
 # %% [markdown]
-# Who puts "referendum" (and the other key terms) in scare quotes? Every match, in context:
+# ## Own voice against attributed speech
+#
+# Who says "sham", "illegal", "liberation", "reunification" **in their own voice**, and who
+# only reports others saying it? The same markers counted twice per outlet: once in the
+# outlet's own words, once inside the quotations and reported speech it prints (rates per
+# 1,000 words of each kind, document-bootstrap intervals). US outlets pooled as "US".
 
 # %%
-concordance(event, family="scare_quotes", lexicon=lexicon, width=60)[
+KEY = ["sham", "illegal", "illegitimate", "annexation", "accession", "reunification", "liberation",
+       "occupation", "referendum"]
+event_sides = event.assign(side=event["outlet"].where(event["outlet"] == RT, "US"))
+sents_sides = sents.assign(side=sents["outlet"].where(sents["outlet"] == RT, "US"))
+by_voice = framing.marker_rates_by_voice(event_sides, lexicon=lexicon, group="side", bootstrap=N_BOOT,
+                                         random_state=RANDOM_STATE, sentences=sents_sides)
+(by_voice[by_voice["marker"].isin(KEY) & (by_voice["family"] == "status")]
+ .pivot_table(index="marker", columns=["group", "voice"], values=["count", "rate"], sort=False).round(2))
+
+# %%
+fig, ax = plt.subplots(figsize=(9, 7))
+plot_marker_voice(by_voice, ax=ax, markers=KEY, family="status")
+save(fig, "03_markers_own_vs_attributed", corpora=("ukraine-media",), window=list(EVENT_WINDOW), n_boot=N_BOOT,
+     lexicon=lexicon.name, markers=KEY)
+
+# %% [markdown]
+# Every "sham" in the window, with its voice and speaker: the reported ones keep their frame
+# (who called it a sham), the own-voice ones are the outlet's words.
+
+# %%
+sham = concordance(event, "sham", width=60, sentences=sents)
+print(sham.groupby(["outlet", "voice"]).size().unstack(fill_value=0))
+sham[["outlet", "published", "voice", "speaker", "left", "match", "right"]].head(30)
+
+# %% [markdown]
+# Who puts "referendum" (and the other key terms) in scare quotes? Every match, in context, in
+# the outlet's own voice (a quoted word with no speaker):
+
+# %%
+concordance(event, family="scare_quotes", lexicon=lexicon, width=60, sentences=sents, voice="own")[
     ["outlet", "published", "marker", "left", "match", "right"]]
 
 # %% [markdown]
@@ -217,7 +283,9 @@ save(fig, "03_fightin_words_unga_votes", corpora=("ungdc",), year=2022, min_coun
 # ## The markers in the General Debate, 2021-2024, by ES-11/4 vote
 #
 # The same lexicon, speeches grouped by the state's vote in October 2022, year by year: 2021
-# (before the invasion), 2022 (the referendums), 2023 and 2024.
+# (before the invasion), 2022 (the referendums), 2023 and 2024. In a speech the speaking
+# state's own voice is everything but what it quotes or reports ("the Secretary-General
+# said ..."); "we condemn" is the state's own voice.
 
 # %%
 unga_votes = unga[unga["es11_4_vote"].isin(VOTES)].copy()

@@ -96,6 +96,11 @@ RULE_CASES = [
     ("More than 300 people were evacuated.", None),
     ("Read the room, he told the minister, before the vote.", None),
     ("Watch this space, the minister told reporters on Monday in the capital.", None),
+    ("Watch the minister's full interview:", "read_more"),
+    ("See what he told reporters:", None),                     # introduces a quote
+    # a follow-up is not "follow us"; numbers are not a breadcrumb
+    ("Follow-up talks on Facebook's moderation were held.", None),
+    ("5 > 3", None),
     # ordinary sentences
     ("The Security Council is likely to vote on Friday.", None),
     ("Gazette TV News Roku", None),                            # a short line alone is no furniture

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -160,7 +161,7 @@ def test_filter_voice_records_what_it_left_out():
     att = filter_voice(s, voice="attributed", boilerplate="keep")
     assert own["text"].tolist() == ["Voting ended."]
     assert len(att) == 2 and att.attrs["text_filter"]["n_kept"] == 2
-    assert sorted(own.attrs["excluded"]["reason"]) == ["voice=direct", "voice=reported"]
+    assert sorted(framing.excluded_rows(own)["reason"]) == ["voice=direct", "voice=reported"]
     with pytest.raises(ValueError, match="voice="):
         filter_voice(s, voice="journalist")
 
@@ -205,24 +206,58 @@ def test_evaluate_voice_interval_matches_an_independent_calculation():
     texts = ["Officials said the vote was fair."] * 300 + ["It rained in Kherson."] * 100
     coded = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "sent_id": [f"d{i}:0" for i in range(n)],
                           "text": texts, "voice": ["reported"] * 240 + ["own"] * 60 + ["own"] * 100})
-    ev = framing.evaluate_voice(coded, group=None, n_boot=4000, random_state=1).set_index("method")
+    ev = framing.evaluate_voice(coded, group=None, n_boot=4000, random_state=1)
+    prec = ev[ev["metric"] == "own precision"].set_index("method")
+    ev = ev[ev["metric"] == "accuracy"].set_index("method")
     acc = ev.loc["attribute_voice"]
     assert acc["estimate"] == pytest.approx(340 / 400)
     lo, hi = proportion_confint(340, 400, alpha=0.05, method="wilson")
     assert acc["ci_low"] == pytest.approx(lo, abs=0.01) and acc["ci_high"] == pytest.approx(hi, abs=0.01)
     assert ev.loc["difference", "estimate"] == pytest.approx(0.0)   # same errors as the baseline here
     assert len(ev.attrs["errors"]) == 60
+    # predicted own: the 100 "rained" sentences (all own); precision 1.0, recall 100/160
+    assert prec.loc["attribute_voice", "estimate"] == pytest.approx(1.0)
+    assert prec.loc["attribute_voice", "n"] == 100
 
 
 @pytest.mark.integration
 def test_coded_development_set_voice_accuracy():
     """attribute_voice against the hand-coded development set, next to the keyword baseline."""
-    coded = framing.recover_coded(DEV)
+    coded, sentences = framing.recover_coded(DEV)
     assert len(coded) == 190 and "text" in coded.columns
-    ev = framing.evaluate_voice(coded, n_boot=1000, random_state=0).set_index(["group", "method"])
+    ev = framing.evaluate_voice(coded, sentences=sentences, n_boot=1000, random_state=0)
+    ev = ev[ev["metric"] == "accuracy"].set_index(["group", "method"])
     rules = ev.loc[("all", "attribute_voice")]
     base = ev.loc[("all", "keyword baseline")]
     diff = ev.loc[("all", "difference")]
     # measured 2026-11-30: 0.89 [0.85, 0.94] against 0.82; a regression below 0.85 fails
     assert rules["estimate"] >= 0.85 and rules["estimate"] > base["estimate"]
     assert diff["ci_low"] > 0
+
+
+def test_mixed_sentences_are_split_for_sentence_measures():
+    from framing.testing import HashEncoder
+
+    c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "published": pd.NaT, "text": [
+        "Russia staged the vote at gunpoint in occupied towns, which Kyiv called a sham. Voting ended.",
+        "Officials said the vote was fair. The count went on in Donetsk."]})
+    s = split_sentences(c)
+    own = filter_voice(s, boilerplate="keep")
+    row = own[own["voice_part"]].iloc[0]
+    assert "sham" not in row["text"] and row["text"].startswith("Russia staged the vote at gunpoint")
+    att = filter_voice(s, voice="attributed", boilerplate="keep")
+    assert att.loc[att["voice_part"], "text"].tolist() == ["a sham"]
+    dropped = filter_voice(s, boilerplate="keep", mixed="drop")
+    assert not dropped["voice_part"].any() and "voice=mixed" in set(framing.excluded_rows(dropped)["reason"])
+    # score_axes: the embedding of a mixed sentence's own part replaces the whole sentence's
+    enc = HashEncoder(dim=64)
+    axis = framing.Axis("calm", ["calm quiet day", "quiet peaceful night"], ["violent loud riot", "angry clash"]).fit(enc)
+    X = enc.encode(s["text"].tolist())
+    sc = framing.score_axes(s, [axis], embeddings=X, encoder=enc, n_boot=10, n_null=10, random_state=0,
+                            boilerplate="keep")
+    assert sc.params["text_filter"]["mixed_split"] == 1
+    mixed_row = sc.sentences[sc.sentences["text"].str.startswith("Russia staged")]
+    expected = float(np.asarray(enc.encode([row["text"]]))[0] @ axis.vector_ / np.linalg.norm(enc.encode([row["text"]])[0]))
+    assert mixed_row["projection"].iloc[0] == pytest.approx(expected, abs=1e-6)
+    no_enc = framing.score_axes(s, [axis], embeddings=X, n_boot=10, n_null=10, random_state=0, boilerplate="keep")
+    assert no_enc.params["text_filter"]["mixed_dropped_no_encoder"] == 1

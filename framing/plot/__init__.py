@@ -14,7 +14,7 @@ _API: dict[str, str] = {
     "plot_sentence_counts": "sentences", "plot_sentence_lengths": "sentences",
     "plot_nearest_similarity": "sentences",
     "plot_fightin_words": "lexical", "plot_term_intervals": "lexical", "plot_marker_rates": "lexical",
-    "plot_marker_heatmap": "lexical",
+    "plot_marker_heatmap": "lexical", "plot_marker_voice": "lexical",
     "plot_map": "cluster", "plot_stability": "cluster", "plot_shares": "cluster",
     "plot_outlet_dendrogram": "cluster",
     "plot_axis_positions": "axes", "plot_axis_plane": "axes", "plot_projection_distribution": "axes",

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from framing.voice import text_label
+
 __all__ = ["plot_axis_positions", "plot_axis_plane", "plot_projection_distribution", "plot_axis_trend"]
 
 
@@ -107,9 +109,12 @@ def plot_axis_positions(scores: Any, axis: str, *, ax: Axes | None = None, stat:
         ax.axvline(bt, color="0.4", ls="--", lw=1, zorder=2, label="corpus baseline")
     ax.set_yticks(y, [str(g) for g in t["group"]])
     ax.set_ylim(-0.7, len(t) - 0.3)
-    ax.set_xlabel(f"{stat} on '{axis}' (cosine with axis)" if stat == "bias" else
-                  f"intensity on '{axis}' (mean squared deviation from baseline)")
-    ax.set_title(f"{axis}: {stat} by group ({1 - scores.params['alpha']:.0%} bootstrap CI)", fontsize=10)
+    ax.set_xlabel((f"{stat} on '{axis}' (cosine with axis)" if stat == "bias" else
+                   f"intensity on '{axis}' (mean squared deviation from baseline)")
+                  + (f"\nsentences scored: {text_label(scores.params)}" if text_label(scores.params) else ""))
+    what = text_label(scores.params)
+    ax.set_title(f"{axis}: {stat} by group ({1 - scores.params['alpha']:.0%} bootstrap CI)"
+                 + (f"\n{what}" if what else ""), fontsize=10)
     if stat == "bias":
         _pole_labels(ax, scores.axis(axis))
     ax.legend(loc="best", fontsize=7, frameon=False)
@@ -155,7 +160,9 @@ def plot_axis_plane(scores: Any, x_axis: str, y_axis: str, *, ax: Axes | None = 
     ax.set_ylabel(f"bias on '{y_axis}'")
     _pole_labels(ax, scores.axis(x_axis), which="x")
     _pole_labels(ax, scores.axis(y_axis), which="y")
-    ax.set_title(f"{x_axis} x {y_axis} ({1 - scores.params['alpha']:.0%} bootstrap CIs)", fontsize=10)
+    what = text_label(scores.params)
+    ax.set_title(f"{x_axis} x {y_axis} ({1 - scores.params['alpha']:.0%} bootstrap CIs)"
+                 + (f"\n{what}" if what else ""), fontsize=10)
     return ax
 
 
@@ -277,7 +284,9 @@ def plot_axis_trend(scores: Any, axis: str, *, ax: Axes | None = None, sep: str 
     ax.set_xticks(list(pos.values()), [f"{x:g}" if numeric else str(x) for x in pos])
     ax.set_ylabel(f"{stat} on '{axis}'")
     a = scores.axis(axis)
+    what = text_label(scores.params)
     ax.set_title(f"{axis}, {1 - scores.params['alpha']:.0%} bootstrap CIs\n"
-                 f"(\u2191 {a.positive_label}, \u2193 {a.negative_label})", fontsize=10)
+                 f"(\u2191 {a.positive_label}, \u2193 {a.negative_label})" + (f"; {what}" if what else ""),
+                 fontsize=10)
     ax.legend(fontsize=7, frameon=False)
     return ax

@@ -11,8 +11,10 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy.special import ndtri
 
+from framing.voice import text_label
+
 __all__ = ["plot_fightin_words", "plot_term_intervals", "plot_marker_rates", "plot_marker_heatmap",
-           "spread_labels"]
+           "plot_marker_voice", "spread_labels"]
 
 _GROUP_COLOR, _OTHER_COLOR, _NEUTRAL = "#b2182b", "#2166ac", "#bbbbbb"
 
@@ -165,11 +167,12 @@ def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int
             ax.plot([total[i], x_label], [z[i], yl], color=color, lw=0.4, alpha=0.7, zorder=3)
             ax.text(x_label, yl, " " + terms[i], va="center", ha="left", fontsize=fontsize, color=color,
                     zorder=4)
-    ax.set_xlabel("count in both groups (log scale)")
+    what = text_label(result.attrs)
+    ax.set_xlabel("count in both groups (log scale)" + (f"\ntext counted: {what}" if what else ""))
     ax.set_ylabel("z (log-odds ratio / its s.e.)")
     ax.text(0.01, 0.99, f"more in {g}", transform=ax.transAxes, va="top", color=_GROUP_COLOR, fontsize=9)
     ax.text(0.01, 0.01, f"more in {o}", transform=ax.transAxes, va="bottom", color=_OTHER_COLOR, fontsize=9)
-    ax.set_title(f"Fightin' Words: {g} vs {o}")
+    ax.set_title(f"Fightin' Words: {g} vs {o}" + (f" ({what})" if what else ""))
     return ax
 
 
@@ -302,7 +305,9 @@ def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: st
     ax.invert_yaxis()
     for k in range(1, len(rows)):
         ax.axhline(k - 0.5, color="0.92", lw=0.6, zorder=0)
-    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words (bootstrap CI over documents)")
+    what = text_label(rates.attrs)
+    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words (bootstrap CI over documents)"
+                  + (f"\ntext counted: {what}" if what else ""))
     ax.legend(fontsize=7, frameon=False, loc="best", title=rates.attrs.get("group"))
     return ax
 
@@ -357,5 +362,65 @@ def plot_marker_heatmap(rates: pd.DataFrame, *, ax: Axes | None = None, family: 
     ax.set_xticks(range(values.shape[1]), [str(c) for c in wide.columns], rotation=45, ha="right")
     ax.set_yticks(range(values.shape[0]), [f"{f}: {m}" if multi else m for f, m in wide.index])
     what = "share of the row's largest rate" if normalize == "row" else "rate"
-    ax.set_title(f"markers per {rates.attrs.get('per', 1000):g} words (colour: {what})", fontsize=9)
+    label = text_label(rates.attrs)
+    ax.set_title(f"markers per {rates.attrs.get('per', 1000):g} words (colour: {what})"
+                 + (f"\n{label}" if label else ""), fontsize=9)
+    return ax
+
+
+def plot_marker_voice(rates: pd.DataFrame, *, ax: Axes | None = None, markers: Sequence[str] | None = None,
+                      family: str | Sequence[str] | None = None) -> Axes:
+    """Marker rates in each group's own voice (filled) and in attributed speech (open), with CIs.
+
+    Parameters
+    ----------
+    rates : DataFrame
+        Output of :func:`framing.marker_rates_by_voice`.
+    markers : list of str, optional
+        Markers to show, in this order (default: all of ``family``).
+    family : str or list, optional
+        Marker family/families.
+
+    Examples
+    --------
+    >>> from framing.markers import marker_rates_by_voice
+    >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "published": pd.NaT,
+    ...                   "text": ["Kyiv called the vote a “sham”.", "The sham vote ended."]})
+    >>> ax = plot_marker_voice(marker_rates_by_voice(c, bootstrap=0, boilerplate="keep"), markers=["sham"])
+    """
+    if "voice" not in rates.columns:
+        raise ValueError("plot_marker_voice needs the output of marker_rates_by_voice (a 'voice' column)")
+    sub = _rates_frame(rates, family)
+    if markers is not None:
+        sub = sub[sub["marker"].isin(list(markers))]
+        order = [m for m in markers if m in set(sub["marker"])]
+    else:
+        order = list(pd.unique(sub["marker"]))
+    if sub.empty:
+        raise ValueError("plot_marker_voice: no rows for these markers/family")
+    ax = _axes(ax, (8, 0.6 * len(order) + 2))
+    groups = sorted(pd.unique(sub["group"]).tolist(), key=str)
+    voices = [v for v in rates.attrs.get("voices", ["own", "attributed"]) if v in set(sub["voice"])]
+    colors = plt.get_cmap("tab10")
+    n = len(groups) * len(voices)
+    for gi, g in enumerate(groups):
+        for vi, v in enumerate(voices):
+            t = sub[(sub["group"] == g) & (sub["voice"] == v)].drop_duplicates("marker").set_index("marker")
+            t = t.reindex(order)
+            k = gi * len(voices) + vi
+            y = np.arange(len(order)) + (k - (n - 1) / 2) * 0.8 / max(n, 1)
+            x = t["rate"].to_numpy(dtype=float)
+            lo = t["ci_low"].to_numpy(dtype=float)
+            hi = t["ci_high"].to_numpy(dtype=float)
+            err = np.vstack([x - lo, hi - x])
+            err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
+            ax.errorbar(x, y, xerr=err, fmt="o", ms=5, lw=1, capsize=0, color=colors(gi % 10),
+                        mfc=colors(gi % 10) if v == "own" else "white", label=f"{g}, {v}")
+    ax.set_yticks(range(len(order)), order)
+    ax.invert_yaxis()
+    for k in range(1, len(order)):
+        ax.axhline(k - 0.5, color="0.92", lw=0.6, zorder=0)
+    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words of each voice (bootstrap CI over documents)")
+    ax.legend(fontsize=7, frameon=False, loc="best")
+    ax.set_title("own voice (filled) vs attributed speech (open)", fontsize=10)
     return ax
