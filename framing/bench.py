@@ -16,10 +16,14 @@ Usage::
 
 writes ``OUT/report-YYYY-MM-DD.json`` and prints a table per section.
 
-The two sections defined here:
+The sections defined here:
 
 ``segmentation`` (:func:`bench_segmentation`)
     sentences per second of :func:`framing.segment.split_sentences` on each named corpus.
+``voice`` (:func:`bench_voice`)
+    sentences per second of :func:`framing.attribute_voice` and
+    :func:`framing.find_boilerplate` as a ratio to :func:`framing.split_sentences` on the
+    same text in the same run (target for attribute_voice: at least 0.5).
 ``encoder`` (:func:`bench_encoder`)
     on a fixed random sample of event-window sentences of ``ukraine-media`` (16 Sep - 7 Oct
     2022; seed ``random_state``): plain ``SentenceTransformer.encode`` (the baseline),
@@ -53,7 +57,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["SECTIONS", "main", "run_sections", "bench_encoder", "bench_segmentation", "format_table"]
+__all__ = ["SECTIONS", "main", "run_sections", "bench_encoder", "bench_segmentation", "bench_voice", "format_table"]
 
 #: Benchmark sections: name -> "module:function".  Add yours here.
 SECTIONS: dict[str, str] = {
@@ -66,6 +70,7 @@ SECTIONS: dict[str, str] = {
     "geometry": "framing.geometry:benchmark",
     "quotes": "framing.quotes:benchmark",
     "markers": "framing.markers:benchmark",
+    "voice": "framing.bench:bench_voice",
 }
 
 EVENT_WINDOW = ("2022-09-16", "2022-10-07")
@@ -177,6 +182,48 @@ def bench_segmentation(*, random_state: int = 0) -> dict[str, dict[str, Any]]:
         dt = time.perf_counter() - t
         rows[name] = {"documents": len(corpus), "sentences": len(s), "seconds": round(dt, 3),
                       "sentences_per_s": round(len(s) / dt), "chars_per_s": round(corpus["text"].str.len().sum() / dt)}
+    return rows
+
+
+def bench_voice(*, repeats: int = 3) -> dict[str, dict[str, Any]]:
+    """Voice attribution and boilerplate flags against sentence splitting, same run, same text.
+
+    On the ``ukraine-media`` event window (16 Sep - 7 Oct 2022) and the 2022 General Debate
+    speeches: sentences per second of :func:`framing.split_sentences` (the baseline),
+    :func:`framing.attribute_voice` and :func:`framing.find_boilerplate` on its output; the
+    ratio ``vs_split`` is the target (attribute_voice at least 0.5). Each is repeated
+    ``repeats`` times, alternating, and the fastest run counts.
+    """
+    from framing.boilerplate import find_boilerplate
+    from framing.corpus import select
+    from framing.segment import split_sentences, split_text
+    from framing.voice import attribute_voice
+
+    news = _load("ukraine-media")
+    un = _load("ungdc")
+    corpora = {"ukraine-media event window": select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1]),
+               "ungdc 2022": un[un["year"] == 2022]}
+    split_text("Warm up. The model loads once.")
+    rows: dict[str, dict[str, Any]] = {}
+    for name, corpus in corpora.items():
+        best = {"split": float("inf"), "voice": float("inf"), "boilerplate": float("inf")}
+        sents = None
+        for _ in range(max(1, repeats)):
+            t = time.perf_counter()
+            sents = split_sentences(corpus)
+            best["split"] = min(best["split"], time.perf_counter() - t)
+            t = time.perf_counter()
+            attribute_voice(sents)
+            best["voice"] = min(best["voice"], time.perf_counter() - t)
+            t = time.perf_counter()
+            find_boilerplate(sents)
+            best["boilerplate"] = min(best["boilerplate"], time.perf_counter() - t)
+        n = len(sents)
+        for step, label in (("split", "split_sentences"), ("voice", "attribute_voice"),
+                            ("boilerplate", "find_boilerplate")):
+            rows[f"{name}: {label}"] = {"sentences": n, "seconds": round(best[step], 3),
+                                        "sentences_per_s": round(n / best[step]),
+                                        "vs_split": round(best["split"] / best[step], 2)}
     return rows
 
 

@@ -236,6 +236,8 @@ television radio broadcaster state-run state media of last this late early earli
 month year morning evening night day afternoon when asked by cnn bbc tass ria novosti reuters ap afp abc
 cbs nbc fox interfax rt ria-novosti also then after before""".split())
 _QUOTE_CHARS = "\"“”«»‘’"
+_RELATIVE_LEAD = re.compile(r"(?:which|who|whom|that|and|but|as)\s+", re.I)
+_WEAK_OK = re.compile(r"(?:that\b|:|[\"“«‘]|(?:he|she|they|it|we)\s)")
 _AFTER_CUE_BLOCK = frozenset({"up", "off", "by", "out", "back", "in"})
 
 
@@ -430,22 +432,30 @@ def _reported(s: str, quote_marks: list[tuple[int, int]]) -> list[dict[str, Any]
             comma = s.rfind(",", 0, subj[0] + 1)
             content = _strip_span(s, 0, comma)
         else:
-            if strength == "weak" and not re.match(r"(?:that\b|:|[\"“«‘]|(?:he|she|they|it|we)\s)", after):
+            if strength == "weak" and not _WEAK_OK.match(after):
                 continue
             content = _strip_span(s, vb, len(s))
         if content[1] <= content[0]:
             continue
         spk_a = subj[0]
-        lead = re.match(r"(?:which|who|whom|that|and|but|as)\s+", s[spk_a:subj[1]], re.I)
-        if lead and subj[1] - spk_a > lead.end():
-            spk_a += lead.end()
+        lead = _RELATIVE_LEAD.match(s, spk_a, subj[1])
+        if lead and subj[1] > lead.end():
+            spk_a = lead.end()
         out.append({"content": content, "frames": [(subj[0], vb)], "speaker": s[spk_a:subj[1]],
                     "cue": lemma, "kind": "reported"})
     return out
 
 
+_PUNCT = "\"'“”‘’«».,;:!?()[]—–-…*/"
+
+
 def _content_words(text: str) -> int:
-    return sum(1 for _a, _b, w in _words(text) if w.lower() not in _STOP and not w[0].isdigit() and len(w) > 1)
+    n = 0
+    for w in text.split():
+        w = w.strip(_PUNCT).lower()
+        if len(w) > 1 and w not in _STOP and not w[0].isdigit():
+            n += 1
+    return n
 
 
 def _blank(chars: list[str], a: int, b: int) -> None:

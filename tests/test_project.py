@@ -155,3 +155,14 @@ def test_plot_api_resolves_and_every_plot_takes_ax():
         fn = getattr(fp, name)
         params = inspect.signature(fn).parameters
         assert "ax" in params and params["ax"].kind is inspect.Parameter.KEYWORD_ONLY, name
+
+
+def test_cli_bench_passes_its_options_on(capsys):
+    """`framing bench --sections X` reaches the benchmark runner (argparse used to drop it)."""
+    import pytest
+
+    from framing.cli import main
+
+    with pytest.raises(SystemExit):
+        main(["bench", "--sections", "no-such-section"])
+    assert "unknown section(s) no-such-section" in capsys.readouterr().err

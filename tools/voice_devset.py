@@ -155,20 +155,26 @@ class SetSpec:
     max_per_doc_un: int
     out: Path
     coded: Path
-    exclude_dev_docs: bool
-    window: tuple[str, str] = WINDOW
+    exclude: tuple[str, ...] = ()  # sets whose sample documents are left out
+    window: tuple[str, str] | None = WINDOW  # None: the whole news corpus
+    un_year: int = 2022
 
 
 DEV = SetSpec("dev", SEED, RELEVANT, N_RT, N_US, MAX_PER_DOC_NEWS, N_UN, MAX_PER_DOC_UN,
-              OUT, CODED, exclude_dev_docs=False)
+              OUT, CODED)
 TEST_OUT = OUT.with_name("voice_test_sample.csv")
 # The dev window widened by 31 days on each side: inside the dev window the dev sample
 # already uses all but 3 US/UK documents (see the module docstring).
 TEST_WINDOW = ("2022-08-16", "2022-11-07")
 TEST = SetSpec("test", 20221130, RELEVANT_TEST, 30, 60, 2, 30, 2,
-               TEST_OUT, TEST_OUT.with_name("voice_test.csv"), exclude_dev_docs=True,
+               TEST_OUT, TEST_OUT.with_name("voice_test.csv"), exclude=("dev",),
                window=TEST_WINDOW)
-SETS = {"dev": DEV, "test": TEST}
+# Second held-out set, drawn after the rules were frozen (see the module docstring).
+TEST2_OUT = OUT.with_name("voice_test2_sample.csv")
+TEST2 = SetSpec("test2", 20261130, RELEVANT_TEST, 30, 60, 2, 30, 1,
+                TEST2_OUT, TEST2_OUT.with_name("voice_test2.csv"), exclude=("dev", "test"),
+                window=None, un_year=2023)
+SETS = {"dev": DEV, "test": TEST, "test2": TEST2}
 
 
 def is_relevant(text: str, pattern: re.Pattern[str] = RELEVANT) -> bool:
@@ -183,19 +189,19 @@ def is_relevant_un(text: str, pattern: re.Pattern[str] = RELEVANT) -> bool:
 
 
 def news_sentences(pattern: re.Pattern[str] = RELEVANT,
-                   window: tuple[str, str] = WINDOW) -> pd.DataFrame:
-    """Relevant sentences of the referendum window (near-duplicate documents left out)."""
+                   window: tuple[str, str] | None = WINDOW) -> pd.DataFrame:
+    """Relevant sentences of the news window (``None``: all dates; near duplicates left out)."""
     news = framing.load_corpus("ukraine-media", progress=False)
-    event = framing.select(news, start=window[0], end=window[1])
+    event = news if window is None else framing.select(news, start=window[0], end=window[1])
     event = event[event["near_dup_of"].fillna("") == ""]
     sents = framing.split_sentences(event)
     return sents[sents["text"].map(lambda t: is_relevant(t, pattern))].reset_index(drop=True)
 
 
-def un_sentences(pattern: re.Pattern[str] = RELEVANT) -> pd.DataFrame:
-    """Relevant sentences of the 2022 General Debate speeches."""
+def un_sentences(pattern: re.Pattern[str] = RELEVANT, year: int = 2022) -> pd.DataFrame:
+    """Relevant sentences of one year's General Debate speeches (2022 unless given)."""
     un = framing.load_corpus("ungdc", progress=False)
-    speeches = un[un["year"] == 2022]
+    speeches = un[un["year"] == year]
     sents = framing.split_sentences(speeches)
     return sents[sents["text"].map(lambda t: is_relevant_un(t, pattern))].reset_index(drop=True)
 
@@ -246,11 +252,11 @@ def sample(spec: SetSpec = DEV) -> pd.DataFrame:
     """The sample of ``spec`` (no text), sorted by corpus, outlet, document, offset."""
     parts = []
     news = news_sentences(spec.relevant, spec.window)
-    un = un_sentences(spec.relevant)
-    if spec.exclude_dev_docs:
-        dev_docs = set(sample(DEV)["doc_id"])
-        news = news[~news["doc_id"].isin(dev_docs)].reset_index(drop=True)
-        un = un[~un["doc_id"].isin(dev_docs)].reset_index(drop=True)
+    un = un_sentences(spec.relevant, spec.un_year)
+    if spec.exclude:
+        used = set().union(*(set(sample(SETS[name])["doc_id"]) for name in spec.exclude))
+        news = news[~news["doc_id"].isin(used)].reset_index(drop=True)
+        un = un[~un["doc_id"].isin(used)].reset_index(drop=True)
     rng = np.random.default_rng(spec.seed)
     parts.append(draw(news[news["outlet"] == "RT"], spec.n_rt, spec.max_per_doc_news, rng)
                  .assign(corpus="ukraine-media"))
@@ -278,11 +284,12 @@ def check(spec: SetSpec = DEV) -> list[str]:
                         keep_default_na=False)
     if list(coded.columns) != COLUMNS + CODE_COLUMNS:
         problems.append(f"{spec.coded.name} columns {list(coded.columns)}")
-    if spec.exclude_dev_docs:
-        dev_docs = set(pd.read_csv(DEV.out, dtype={"doc_id": str})["doc_id"])
-        shared = sorted(set(stored["doc_id"]) & dev_docs)
+    for name in spec.exclude:
+        other = SETS[name].out
+        other_docs = set(pd.read_csv(other, dtype={"doc_id": str})["doc_id"])
+        shared = sorted(set(stored["doc_id"]) & other_docs)
         if shared:
-            problems.append(f"{spec.out.name} shares documents with {DEV.out.name}: {shared}")
+            problems.append(f"{spec.out.name} shares documents with {other.name}: {shared}")
     if not coded[COLUMNS].astype({"start": int, "end": int}).equals(stored[COLUMNS]):
         problems.append(f"{spec.coded.name} rows differ from {spec.out.name}")
     news = framing.load_corpus("ukraine-media", progress=False)
@@ -324,7 +331,7 @@ def check(spec: SetSpec = DEV) -> list[str]:
 
 
 def parse_args(argv: list[str]) -> tuple[SetSpec, bool] | None:
-    """``[--set dev|test] [--check]`` in any order; None on a usage error."""
+    """``[--set dev|test|test2] [--check]`` in any order; None on a usage error."""
     spec, do_check, args = DEV, False, list(argv)
     while args:
         arg = args.pop(0)
@@ -343,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parsed = parse_args(argv)
     if parsed is None:
-        print("usage: voice_devset.py [--set dev|test] [--check]", file=sys.stderr)
+        print("usage: voice_devset.py [--set dev|test|test2] [--check]", file=sys.stderr)
         return 2
     spec, do_check = parsed
     if do_check:
