@@ -148,6 +148,10 @@ _STRONG: dict[str, tuple[str, ...]] = {
     "regard": ("regarded", "regards", "regard"),
     "address": ("addressed",),
     "react": ("reacted",),
+    "cite": ("cited", "cites"),
+    "believe": ("believed", "believes"),
+    "speak": ("spoke", "speaks"),
+    "point": ("pointed", "points"),
 }
 _WEAK: dict[str, tuple[str, ...]] = {
     "add": ("added", "adds"),
@@ -191,7 +195,7 @@ officials' west western leadership regime cabinet parliament lawmakers' deputies
 delegations representatives everyone nobody many most some others both several
 resolution resolutions charter declaration community world officialdom
 """.split())
-_PRONOUN_SUBJ = frozenset({"he", "she", "they", "it", "who"})
+_PRONOUN_SUBJ = frozenset({"he", "she", "they", "it"})
 _FIRST_PERSON = frozenset({"i", "we", "my", "our", "us"})
 _DETS = frozenset("""the a an its their his her this that these those some many several most other such one
 two three all both each every any no russia's ukraine's kyiv's kiev's moscow's""".split())
@@ -219,7 +223,7 @@ _LEAD_FRAME = re.compile(
     r"Briefing|Testifying)\b[^,;]{0,160},|In\s+(?:a|an|his|her|their|its|the)\s+[^,;]{0,80},|"
     r"(?:On|Earlier|Later|Last|This|Separately|Meanwhile|However|But|And|Also|At|During)\b[^,;]{0,60},)")
 _LABEL = re.compile(
-    r"^\s*(?P<label>(?:[A-Z][A-Z.'’\-]+(?:\s+[A-Z][A-Z.'’\-]+){0,3})|(?:[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){0,2}"
+    r"^\s*(?P<label>(?:[A-Z][A-Z.'’\-]+(?:\s+[A-Z0-9][A-Z0-9.'’\-]*){0,3})|(?:[A-Z][a-z]+(?:\s+[A-Z][a-z'’\-]+){0,2}"
     r"\s*\((?:through|via|in)\s+(?:a\s+)?translat\w*\)))\s*(?:\([^)]{0,40}\))?\s*:\s+\S")
 _LABEL_STOP = frozenset({"UPDATE", "NOTE", "EDITOR'S NOTE", "WATCH", "READ MORE", "PHOTO", "VIDEO", "BREAKING",
                          "RELATED", "MORE", "CORRECTION", "LIVE", "UPDATED", "SOURCE", "SOURCES", "ALSO", "Q", "A",
@@ -228,7 +232,12 @@ _WORD = re.compile(r"[^\W_](?:[\w'’\-]|\.(?=\w))*", re.UNICODE)
 _CUE_RE = re.compile(r"(?<![\w\-’'])(" + "|".join(sorted(CUE_VERBS, key=len, reverse=True)) + r")(?![\w\-])")
 _ACCORDING_RE = re.compile(r"\b[Aa]ccording\s+to\b")
 _PASSIVE_RE = re.compile(
-    r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?(?P<verb>" + "|".join(_PASSIVE_VERBS) + r")\s+by\s+")
+    r"\b(?:was|were|is|are|been|being)\s+(?:\w+ly\s+)?(?P<verb>" + "|".join(_PASSIVE_VERBS) + r")"
+    r"(?P<compl>\s+as\s+[^,;:.]{1,80}?)?\s+by\s+")
+_AGENTLESS_RE = re.compile(
+    r"\b(?:what|which)\s+(?:(?:has|have|had)\s+been|is|are|was|were|some|many|critics|officials)\s+"
+    r"(?P<verb>called|described|dubbed|branded|termed|labell?ed|call|describe|dub|brand|term)\b")
+_LETTER = re.compile(r"^\s*(?:To the Editor|Dear Editor|To the editor)\s*[:,]")
 # words a trailing attribution may end with: ", officials said on Tuesday in a statement."
 _TRAIL_OK = frozenset("""reporters journalists the a an in on at during to told said says press conference
 statement interview briefing speech address video tweet post telegram channel message news agency tv
@@ -387,8 +396,18 @@ def _reported(s: str, quote_marks: list[tuple[int, int]]) -> list[dict[str, Any]
         if not _words(speaker):
             continue  # any agent of a passive speech verb is a source
         content = _strip_span(s, spk_end, len(s))
+        if pm.group("compl"):  # "were slammed as sham and illegal by Kyiv": the complement is the claim
+            content = _strip_span(s, pm.start("compl"), pm.end("compl"))
         out.append({"content": content, "frames": [(pm.start("verb"), spk_end)], "speaker": speaker,
                     "cue": CUE_VERBS[pm.group("verb")][0], "kind": "reported"})
+    # agentless: "what has been called a “sham”" -- the label is someone else's, unnamed
+    for gm in _AGENTLESS_RE.finditer(s):
+        nxt = re.search(r"[,;:]|\s[–—-]\s|\s(?:to|in|on|and|that|which)\s", s[gm.end():])
+        end = gm.end() + (nxt.start() if nxt else len(s) - gm.end())
+        content = _strip_span(s, gm.end(), end)
+        if content[1] > content[0]:
+            out.append({"content": content, "frames": [(gm.start(), gm.end())], "speaker": None,
+                        "cue": CUE_VERBS.get(gm.group("verb"), (gm.group("verb"),))[0], "kind": "reported"})
     # cue verbs with a source subject
     for cm in _CUE_RE.finditer(s):
         verb = cm.group(1)
@@ -404,6 +423,10 @@ def _reported(s: str, quote_marks: list[tuple[int, int]]) -> list[dict[str, Any]
             continue  # a noun ("the claims"), an infinitive or a passive without agent
         nxt_word = words[k + 1][2].lower() if k + 1 < n_words else ""
         if nxt_word in _AFTER_CUE_BLOCK and lemma in {"call", "read", "post", "report", "write"}:
+            continue
+        if lemma == "speak" and nxt_word not in {"about", "on", "of", "to", "with", "at", "out"}:
+            continue  # "spoke about the vote" is a speech report; "spoke" alone is not
+        if lemma == "point" and nxt_word not in {"to", "out"}:
             continue
         if any(a <= va < b for a, b in quote_marks):
             continue  # a verb inside a direct quotation is the quoted speaker's
@@ -447,6 +470,14 @@ def _reported(s: str, quote_marks: list[tuple[int, int]]) -> list[dict[str, Any]
 
 
 _PUNCT = "\"'“”‘’«».,;:!?()[]—–-…*/"
+
+
+def _is_turn(s: str) -> bool:
+    """A transcript turn: a speaker label ("LAVROV:", "GMA 3:") or a label lost in scraping (": ...")."""
+    if s.lstrip().startswith(":"):
+        return True
+    m = _LABEL.match(s)
+    return bool(m) and m.group("label").strip().upper() not in _LABEL_STOP and len(m.group("label").strip()) > 1
 
 
 def _content_words(text: str) -> int:
@@ -559,8 +590,21 @@ def attribute_voice(sentences: pd.DataFrame, *, min_words: int = 4, mixed_min: i
         for doc in docs:
             text, paras, sents = doc["text"], doc["paras"], doc["sents"]
             spans = quote_spans(text, paras, min_words=min_words, sentence_starts=[x[0] for x in sents])
+            letter = bool(_LETTER.match(text))
+            turn_para: tuple[int, int] | None = None   # the paragraph of an open transcript turn
             for sa, sb, sid, stext in sents:
                 row = pos[(doc["doc_id"], sid)]
+                para = next(((a, b) for a, b in paras if a <= sa < b), None)
+                if _is_turn(stext):
+                    turn_para = para
+                if letter or (turn_para is not None and para == turn_para):
+                    # a reader's letter, or a transcript turn running on: all someone else's words
+                    voice[row], cue[row] = "direct", ("letter" if letter else "label")
+                    own_text[row] = _NOT_NEWLINE.sub(" ", stext)
+                    share[row] = 1.0
+                    m = _LABEL.match(stext)
+                    speaker[row] = m.group("label").strip() if m and not letter else None
+                    continue
                 _voice_of_sentence(stext, sa, sb, spans, row, voice, speaker, cue, own_text, scare, share,
                                    mixed_min)
     out["voice"] = pd.Series(voice, index=out.index, dtype="object")

@@ -51,6 +51,13 @@ def _one(text: str) -> pd.Series:
     ("The claims of fraud could not be verified independently.", "own", None),
     # mixed: an own assertion and a reported claim
     ("Russia staged the votes at gunpoint in occupied towns, which Kyiv called a sham.", "mixed", "Kyiv"),
+    # a passive whose claim comes before the agent; an agentless label
+    ("Moscow staged votes in four regions that were slammed as sham and illegal by Kyiv and the West.", "mixed",
+     "Kyiv and the West"),
+    ("Putin mobilised 300,000 reservists and has undertaken what has been called a sham referendum to seize land.",
+     "mixed", None),
+    # a speech report by topic only
+    ("The senator spoke about the referendums in Donetsk and Luhansk at length.", "reported", "The senator"),
 ])
 def test_single_sentences(text, voice, speaker):
     row = _one(text)
@@ -98,6 +105,15 @@ def test_nested_single_quotes_stay_inside_the_double_quote():
 def test_apostrophes_are_not_quotes():
     row = _one("Kyiv’s forces advanced while Russia’s proxies counted the ballots.")
     assert row["voice"] == "own" and not row["scare_quote"] and row["own_text"] == row["text"]
+
+
+def test_transcript_turns_run_on_and_letters_are_readers_words():
+    v = _voices("The minister joined the show on Monday. HOST: Welcome to the program. Is the vote legal? "
+                "It is not legal at all. Thank you.", "To the Editor: The vote is a farce. I urge readers to see it.")
+    assert v["voice"].tolist() == ["own", "direct", "direct", "direct", "direct", "direct", "direct"]
+    assert v["speaker"].tolist()[1] == "HOST" and v["cue"].tolist()[-1] == "letter"
+    lost = _voices("Guests joined us on Monday. : It's a farce and nobody believes it. The end of the vote came fast.")
+    assert lost["voice"].tolist() == ["own", "direct", "direct"]
 
 
 def test_transcript_label_does_not_catch_headings():
