@@ -59,6 +59,8 @@ _API: dict[str, str] = {
     "evaluate_voice": "voice",
     "excluded_rows": "voice",
     "find_boilerplate": "boilerplate",
+    # checking against human coding
+    "agreement": "validate",
     # lexical contrasts and framing markers
     "tokenize": "lexical",
     "build_vectorizer": "lexical",
