@@ -61,6 +61,9 @@ _API: dict[str, str] = {
     "find_boilerplate": "boilerplate",
     # checking against human coding
     "agreement": "validate",
+    "estimate_shares": "validate",
+    "Coder": "coder",
+    "train_coder": "coder",
     # lexical contrasts and framing markers
     "tokenize": "lexical",
     "build_vectorizer": "lexical",

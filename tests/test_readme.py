@@ -44,3 +44,15 @@ def test_what_it_does_example_runs():
     assert len(ns["X"]) == len(ns["sents"])
     assert set(ns["fw"]["group"]) == {"RT", "US"}
     assert {"story_id", "story_confidence"} <= set(ns["linked"].columns)
+
+
+@pytest.mark.integration
+def test_whose_words_example_runs():
+    ns: dict = {}
+    exec(_block_after("## Whose words?"), ns)
+    rates, said = ns["rates"], ns["said"]
+    assert rates.attrs["voice"] == "own" and said.attrs["voice"] == "attributed"
+    rt_sham = lambda t: int(t.query("group == 'RT' and marker == 'sham'")["count"].sum())  # noqa: E731
+    assert rt_sham(said) > rt_sham(rates)       # RT mostly reports others calling the votes a sham
+    assert {"voice", "speaker"} <= set(ns["framing"].concordance(ns["event"], "sham", sentences=ns["sents"]).columns)
+    assert len(ns["framing"].excluded_rows(rates)) > 0

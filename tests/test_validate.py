@@ -65,3 +65,64 @@ def test_two_coding_passes_of_the_voice_development_set():
     own = [f.assign(own=np.where(f["voice"] == "own", "own", "attributed")) for f in (first, second)]
     r2 = framing.agreement(*own, label="own", n_boot=0).iloc[0]
     assert r2["estimate"] >= r["estimate"] - 0.05            # the binary own/attributed split is the easier one
+
+
+def _population(rng, n_docs=400, per_doc=5, share=0.3):
+    """Documents with a document effect (sentences of one article share their stance)."""
+    doc_p = np.clip(rng.beta(2, 2 * (1 - share) / share, n_docs), 0, 1)
+    y = (rng.random((n_docs, per_doc)) < doc_p[:, None]).ravel()
+    docs = np.repeat([f"d{i}" for i in range(n_docs)], per_doc)
+    s = pd.DataFrame({"doc_id": docs, "sent_id": [f"{d}:{k}" for d, k in zip(docs, np.tile(range(per_doc), n_docs))],
+                      "outlet": "X"})
+    return s, y
+
+
+def test_ppi_matches_the_direct_formula():
+    rng = np.random.default_rng(1)
+    s, y = _population(rng)
+    f = np.clip(0.4 + 0.3 * y + rng.normal(0, 0.2, len(y)), 0, 1)
+    lab = rng.choice(len(s), 150, replace=False)
+    coded = s.iloc[lab].assign(code=np.where(y[lab], "yes", "no"))
+    P = pd.DataFrame({"no": 1 - f, "yes": f})
+    r = framing.estimate_shares(s, P, coded, label="code", power_tuning=False, cluster=None)
+    row = r.query("label == 'yes' and method == 'ppi'").iloc[0]
+    unl = np.setdiff1d(np.arange(len(s)), lab)
+    yl = y[lab].astype(float)
+    theta = f[unl].mean() + (yl - f[lab]).mean()
+    se = np.sqrt(np.var(yl - f[lab], ddof=1) / len(lab) + np.var(f[unl], ddof=1) / len(unl))
+    assert row["estimate"] == pytest.approx(theta)
+    assert row["ci_high"] - row["estimate"] == pytest.approx(1.959964 * se, rel=1e-4)
+    cc = r.query("label == 'yes' and method == 'classify_and_count'").iloc[0]
+    assert cc["estimate"] == pytest.approx((f > 0.5).mean())
+
+
+def test_ppi_covers_where_classify_and_count_is_biased():
+    """A coder biased towards "yes": classify-and-count misses the true share, PPI++ covers it."""
+    rng = np.random.default_rng(7)
+    hits_ppi = hits_cc = 0
+    reps = 200
+    for _ in range(reps):
+        s, y = _population(rng)
+        truth = y.mean()
+        f = np.clip(0.45 + 0.25 * y + rng.normal(0, 0.15, len(y)), 0, 1)
+        docs = rng.choice(s["doc_id"].unique(), 40, replace=False)        # code 40 random articles
+        lab = np.flatnonzero(s["doc_id"].isin(docs).to_numpy())
+        coded = s.iloc[lab].assign(code=np.where(y[lab], "yes", "no"))
+        r = framing.estimate_shares(s, pd.DataFrame({"no": 1 - f, "yes": f}), coded, label="code")
+        p = r.query("label == 'yes' and method == 'ppi'").iloc[0]
+        c = r.query("label == 'yes' and method == 'classify_and_count'").iloc[0]
+        hits_ppi += p["ci_low"] <= truth <= p["ci_high"]
+        hits_cc += c["ci_low"] <= truth <= c["ci_high"]
+    assert 0.90 <= hits_ppi / reps <= 0.99       # nominal 0.95 (measured 2026-11-30; see notebook 07)
+    assert hits_cc / reps < 0.2                  # biased coder, naive interval
+
+
+def test_estimate_shares_names_bad_input():
+    s = pd.DataFrame({"doc_id": ["a", "b"], "sent_id": ["a:0", "b:0"], "outlet": "X"})
+    P = pd.DataFrame({"no": [0.5, 0.5], "yes": [0.5, 0.5]})
+    with pytest.raises(ValueError, match="coded row 0"):
+        framing.estimate_shares(s, P, pd.DataFrame({"doc_id": ["z"], "sent_id": ["z:0"], "code": ["yes"]}),
+                                label="code")
+    with pytest.raises(ValueError, match="not classes"):
+        framing.estimate_shares(s, P, pd.DataFrame({"doc_id": ["a"], "sent_id": ["a:0"], "code": ["maybe"]}),
+                                label="code")

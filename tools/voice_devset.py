@@ -5,7 +5,9 @@ sentences about the September 2022 referendums in Russian-occupied Ukraine, each
 a human reader for voice (own / direct / reported / mixed), speaker span and own-voice
 stance (see ``docs/codebook_voice.md``).  The held-out test sample (``--set test``, see
 "Held-out test set" below) feeds ``tests/data/voice_test.csv``, coded the same way; it is
-for final evaluation only and must not be used to tune a method.  This script only
+for final evaluation only and must not be used to tune a method.  The test set has since
+been used for error analysis, so a second held-out sample (``--set test2``, see "Second
+held-out test set" below) feeds ``tests/data/voice_test2.csv``.  This script only
 reproduces *which* sentences were coded; the codes themselves were assigned by reading,
 never by rules.
 
@@ -89,12 +91,42 @@ differences:
 
 Output: ``tests/data/voice_test_sample.csv`` (same columns as the dev sample).
 
+Second held-out test set (``--set test2``)
+------------------------------------------
+Drawn after the voice rules were frozen and the first test set had been used for error
+analysis, and coded by reading; the sentences were looked at for coding only, never for
+tuning or error analysis.  Differences from the first test set:
+
+* **Relevance filter**: the test filter (left word boundary), with the same UN extension.
+* **Dev and test documents left out.**  Every document with a sentence in the dev *or*
+  the test sample is excluded, so test2 shares no document with either.
+* **News: the whole ``ukraine-media`` corpus** (all dates, no ``framing.select`` window;
+  near-duplicate documents left out as in dev).  Most of the referendum coverage of the
+  US/UK outlets is already in the dev and test samples (no Reuters document is left), so
+  the sample reaches far outside the referendum period (8 of its 90 news sentences fall
+  in the dev window, 33 in the test window) and holds many off-topic matches
+  (US elections and Congress, NATO/EU/WTO *accession*, Crimea 2014); they are coded as
+  in dev (stance ``none``, note "off-topic ..." or "Crimea 2014 ...").
+* **UN: the 2023 General Debate speeches** (``year == 2023``, session 78), where the
+  annexation is discussed too; of the 61 2022 speeches that pass the test filter, only
+  one has no sentence in the dev or test sample.
+* **Sizes and caps.**  30 RT sentences and 60 spread over the US/UK outlets by the same
+  water filling (capacities counted at most 2 per document; with Reuters empty this gives
+  ABC 13, CBS 10, Fox 13, HuffPost 12, NYT 12); at most 2 sentences per news document;
+  30 UN sentences, at most 1 per speech (63 of the 2023 speeches pass the filter, so the
+  cap of 1 has room and was not raised).
+* **Seed.**  ``numpy.random.default_rng(20261130)``, same draw order as dev and test.
+
+Output: ``tests/data/voice_test2_sample.csv`` (same columns as the dev sample).
+
 Run (offline, with the corpus mirror)::
 
     HF_HUB_OFFLINE=1 FRAMING_MIRROR=/path/to/mirror .venv/bin/python tools/voice_devset.py
     HF_HUB_OFFLINE=1 FRAMING_MIRROR=/path/to/mirror .venv/bin/python tools/voice_devset.py --check
     HF_HUB_OFFLINE=1 FRAMING_MIRROR=/path/to/mirror .venv/bin/python tools/voice_devset.py --set test
     HF_HUB_OFFLINE=1 FRAMING_MIRROR=/path/to/mirror .venv/bin/python tools/voice_devset.py --set test --check
+    HF_HUB_OFFLINE=1 FRAMING_MIRROR=/path/to/mirror .venv/bin/python tools/voice_devset.py --set test2
+    HF_HUB_OFFLINE=1 FRAMING_MIRROR=/path/to/mirror .venv/bin/python tools/voice_devset.py --set test2 --check
 
 ``--check`` writes nothing: it redraws the sample, compares it with
 ``tests/data/voice_dev_sample.csv``, and checks the coded file ``tests/data/voice_dev.csv``
@@ -102,7 +134,9 @@ Run (offline, with the corpus mirror)::
 filter; speaker spans lie inside their sentence; codes from the codebook's sets).
 ``--set test --check`` does the same for ``tests/data/voice_test_sample.csv`` and
 ``tests/data/voice_test.csv`` (using the test filter), and also checks that no test
-document appears in ``tests/data/voice_dev_sample.csv``.
+document appears in ``tests/data/voice_dev_sample.csv``.  ``--set test2 --check`` checks
+``tests/data/voice_test2_sample.csv`` and ``tests/data/voice_test2.csv`` the same way, and
+that no test2 document appears in the dev or the test sample.
 """
 from __future__ import annotations
 
