@@ -62,6 +62,11 @@ _API: dict[str, str] = {
     # checking against human coding
     "agreement": "validate",
     "estimate_shares": "validate",
+    "validate_axis": "validate",
+    "axis_reliability": "validate",
+    "coding_sample": "validate",
+    "write_coding_sheet": "validate",
+    "read_codes": "validate",
     "Coder": "coder",
     "train_coder": "coder",
     # lexical contrasts and framing markers

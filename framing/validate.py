@@ -27,7 +27,8 @@ import pandas as pd
 
 from framing.stats import as_rng
 
-__all__ = ["agreement", "estimate_shares"]
+__all__ = ["agreement", "estimate_shares", "validate_axis", "axis_reliability", "coding_sample",
+           "write_coding_sheet", "read_codes"]
 
 _LEVELS = ("nominal", "ordinal", "interval", "ratio")
 
@@ -323,3 +324,358 @@ def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *,
     out.attrs["estimate_shares"] = {"method": method, "power_tuning": power_tuning, "alpha": alpha,
                                     "cluster": cluster, "label": label, "group": group}
     return out
+
+
+# ----------------------------------------------------------------------------- axes
+
+def _auc_and_ci(pos: np.ndarray, neg: np.ndarray, docs_pos: np.ndarray, docs_neg: np.ndarray, *, n_boot: int,
+                alpha: float, rng: np.random.Generator) -> tuple[float, float, float]:
+    from sklearn.metrics import roc_auc_score
+
+    y = np.r_[np.ones(len(pos)), np.zeros(len(neg))]
+    x = np.r_[pos, neg]
+    est = float(roc_auc_score(y, x))
+    docs = np.r_[docs_pos, docs_neg]
+    ud, inv = np.unique(docs, return_inverse=True)
+    rows_of = [np.flatnonzero(inv == d) for d in range(len(ud))]
+    draws = []
+    for _ in range(int(n_boot)):
+        pick = np.concatenate([rows_of[d] for d in rng.integers(0, len(ud), len(ud))])
+        if 0 < y[pick].sum() < len(pick):
+            draws.append(roc_auc_score(y[pick], x[pick]))
+    lo, hi = (np.quantile(draws, [alpha / 2, 1 - alpha / 2]) if draws else (np.nan, np.nan))
+    return est, float(lo), float(hi)
+
+
+def validate_axis(axis: Any, coded: pd.DataFrame, *, label: str, positive: str | Sequence[str],
+                  negative: str | Sequence[str], embeddings: Any = None, encoder: Any = None,
+                  n_boot: int = 2000, alpha: float = 0.05,
+                  random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+    """How well an axis's projection separates sentences coded for its two poles (AUC).
+
+    The AUC is the probability that a sentence coded for the positive pole projects higher
+    on the axis than one coded for the negative pole (0.5: no better than chance), with a
+    document-bootstrap percentile interval. Sentences with other codes are not used.
+
+    Parameters
+    ----------
+    axis : Axis or sequence of Axis
+        Fitted axes.
+    coded : DataFrame
+        Coded sentences with ``doc_id``, ``label`` and ``text`` (or ``embeddings=``).
+    label : str
+        The code column.
+    positive, negative : str or list of str
+        Codes that belong to each pole (e.g. ``"legitimizing"`` / ``"delegitimizing"``).
+    embeddings, encoder
+        Sentence embeddings (one row per coded sentence) or the encoder of the axes.
+    n_boot, alpha, random_state
+
+    Returns
+    -------
+    DataFrame
+        One row per axis: ``axis``, ``label``, ``estimate`` (AUC), ``ci_low``, ``ci_high``,
+        ``n_positive``, ``n_negative``, ``n_docs``.
+
+    Examples
+    --------
+    >>> from framing.testing import HashEncoder
+    >>> from framing.axes import Axis
+    >>> enc = HashEncoder(dim=64)
+    >>> ax = Axis("calm", ["calm quiet day", "a peaceful night"], ["violent loud riot", "angry clash"]).fit(enc)
+    >>> coded = pd.DataFrame({"doc_id": list("abcd"), "text": ["quiet calm", "peaceful day", "loud riot", "violent clash"],
+    ...                       "tone": ["calm", "calm", "violent", "violent"]})
+    >>> float(validate_axis(ax, coded, label="tone", positive="calm", negative="violent", encoder=enc,
+    ...                     n_boot=0)["estimate"].iloc[0])
+    1.0
+    """
+    from framing.axes import _axes_list
+
+    pos_codes = [positive] if isinstance(positive, str) else list(positive)
+    neg_codes = [negative] if isinstance(negative, str) else list(negative)
+    for c in ("doc_id", label):
+        if c not in coded.columns:
+            raise ValueError(f"validate_axis: the coded table has no column {c!r}")
+    codes = coded[label].astype(str).to_numpy()
+    is_pos, is_neg = np.isin(codes, pos_codes), np.isin(codes, neg_codes)
+    if not is_pos.any() or not is_neg.any():
+        raise ValueError(f"validate_axis: need sentences coded {pos_codes} and {neg_codes} in {label!r}; "
+                         f"found {sorted(set(codes))}")
+    if embeddings is not None:
+        X = np.asarray(embeddings, dtype=float)
+        if len(X) != len(coded):
+            raise ValueError(f"validate_axis: embeddings have {len(X)} rows, the coded table {len(coded)}")
+    elif encoder is not None:
+        X = np.asarray(encoder.encode(coded["text"].astype(str).tolist()), dtype=float)
+    else:
+        raise ValueError("validate_axis: pass embeddings= or encoder=")
+    docs = coded["doc_id"].astype(str).to_numpy()
+    rng = as_rng(random_state)
+    rows = []
+    for ax in _axes_list(axis):
+        p = ax.project(X)
+        est, lo, hi = _auc_and_ci(p[is_pos], p[is_neg], docs[is_pos], docs[is_neg], n_boot=n_boot, alpha=alpha,
+                                  rng=rng)
+        rows.append({"axis": ax.name, "label": label, "estimate": est, "ci_low": lo, "ci_high": hi,
+                     "n_positive": int(is_pos.sum()), "n_negative": int(is_neg.sum()),
+                     "n_docs": int(len(set(docs[is_pos | is_neg])))})
+    return pd.DataFrame(rows)
+
+
+def axis_reliability(axis: Any, embeddings: Any, *, n_splits: int = 200, min_reliability: float = 0.5,
+                     random_state: int | np.random.Generator | None = 0) -> pd.DataFrame:
+    """Split-half reliability of an axis *on the sentences it scores*.
+
+    For each of ``n_splits`` random splits of each pole's texts into halves, two half-axes
+    are built and the analysed sentences are projected on both; the reliability is the
+    correlation of the two projections across sentences, Spearman-Brown corrected
+    (``2 r / (1 + r)``), averaged over splits. Unlike the cosine between half-axis vectors
+    (:attr:`framing.Axis.reliability_`), this measures agreement of the *scores*: in an
+    anisotropic embedding space two half-axes can point the same way overall while the
+    components that vary across the corpus disagree. An :class:`~framing.axes.AxisReliabilityWarning`
+    names each axis below ``min_reliability``.
+
+    Parameters
+    ----------
+    axis : Axis or sequence of Axis
+        Fitted axes (their pole embeddings are used).
+    embeddings : array of shape (n_sentences, dim)
+        The analysed sentences.
+    n_splits, min_reliability, random_state
+
+    Returns
+    -------
+    DataFrame
+        One row per axis: ``axis``, ``estimate`` (mean Spearman-Brown reliability of the
+        projections), ``split_low``, ``split_high`` (2.5 and 97.5 percentiles over splits),
+        ``cosine_reliability`` (the pole-vector version, for comparison), ``n_sentences``,
+        ``ok``.
+
+    Examples
+    --------
+    >>> from framing.testing import HashEncoder
+    >>> from framing.axes import Axis
+    >>> enc = HashEncoder(dim=64)
+    >>> ax = Axis("calm", ["calm quiet day", "quiet calm night", "calm peaceful town", "peaceful quiet day"],
+    ...           ["violent loud riot", "loud angry clash", "violent angry crowd", "angry loud riot"]).fit(enc)
+    >>> r = axis_reliability(ax, enc.encode(["a calm day", "a loud riot", "quiet town", "angry crowd"]))
+    >>> bool(r["estimate"].iloc[0] > 0.5)
+    True
+    """
+    import warnings
+
+    from framing.axes import AxisReliabilityWarning, _axes_list
+
+    X = np.asarray(embeddings, dtype=float)
+    X = X / np.clip(np.linalg.norm(X, axis=1, keepdims=True), 1e-12, None)
+    rng = as_rng(random_state)
+    rows = []
+    for ax in _axes_list(axis):
+        ax._check_fitted()
+        P = np.asarray(ax.positive_embeddings_, dtype=float)
+        N = np.asarray(ax.negative_embeddings_, dtype=float)
+        if P.shape[1] != X.shape[1]:
+            raise ValueError(f"axis {ax.name!r}: embeddings have dimension {X.shape[1]}, the axis {P.shape[1]}")
+        vals = []
+        for _ in range(int(n_splits)):
+            ip, inn = rng.permutation(len(P)), rng.permutation(len(N))
+            hp, hn = len(P) // 2, len(N) // 2
+            va = P[ip[:hp]].mean(0) - N[inn[:hn]].mean(0)
+            vb = P[ip[hp:]].mean(0) - N[inn[hn:]].mean(0)
+            a, b = X @ va, X @ vb
+            if a.std() == 0 or b.std() == 0:
+                continue
+            r = float(np.corrcoef(a, b)[0, 1])
+            vals.append(2 * r / (1 + r) if r > -1 else -np.inf)
+        vals = np.asarray(vals)
+        est = float(np.mean(vals)) if len(vals) else float("nan")
+        ok = bool(est >= min_reliability)
+        if not ok:
+            warnings.warn(f"axis {ax.name!r}: its projections of these {len(X)} sentences are unreliable "
+                          f"(split-half reliability of the scores {est:.2f} < {min_reliability}; the pole-vector "
+                          f"reliability is {ax.reliability_.split_half:.2f}). Differences between groups on this "
+                          f"axis may be noise.", AxisReliabilityWarning, stacklevel=2)
+        lo, hi = (np.quantile(vals, [0.025, 0.975]) if len(vals) else (np.nan, np.nan))
+        rows.append({"axis": ax.name, "estimate": est, "split_low": float(lo), "split_high": float(hi),
+                     "cosine_reliability": float(ax.reliability_.split_half), "n_sentences": int(len(X)), "ok": ok})
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- coding workflow
+
+def coding_sample(sentences: pd.DataFrame, n: int, *, strata: str | None = None, allocation: str = "equal",
+                  random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+    """A random sample of sentences to code, with inclusion probabilities for design-based estimates.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        The population (a sentence table, possibly filtered: e.g. own-voice sentences about
+        the referendums). Not modified.
+    n : int
+        Sentences to draw in all.
+    strata : str, optional
+        Column to stratify on (e.g. ``"outlet"``): ``allocation="equal"`` draws ``n / k`` per
+        stratum (all of a smaller stratum, the rest spread over the others),
+        ``"proportional"`` in proportion to stratum size.
+    random_state : int or Generator
+
+    Returns
+    -------
+    DataFrame
+        The sampled rows (original index kept) plus ``stratum`` and ``inclusion_prob``
+        (n_h / N_h, the probability that a sentence of its stratum was drawn; weight a coded
+        sentence by ``1 / inclusion_prob`` for population estimates). ``attrs["coding_sample"]``
+        records the design.
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"doc_id": [f"d{i}" for i in range(30)], "sent_id": [f"d{i}:0" for i in range(30)],
+    ...                   "outlet": ["A"] * 20 + ["B"] * 10})
+    >>> sample = coding_sample(s, 10, strata="outlet", random_state=0)
+    >>> sample.groupby("stratum")["inclusion_prob"].first().to_dict()
+    {'A': 0.25, 'B': 0.5}
+    """
+    if allocation not in ("equal", "proportional"):
+        raise ValueError(f"allocation must be 'equal' or 'proportional', got {allocation!r}")
+    if not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n must be a positive int, got {n!r}")
+    rng = as_rng(random_state)
+    lab = sentences[strata].astype(str) if strata is not None else pd.Series("all", index=sentences.index)
+    sizes = lab.value_counts().sort_index()
+    n = min(int(n), int(sizes.sum()))
+    if allocation == "proportional":
+        raw = n * sizes / sizes.sum()
+        take = np.floor(raw).astype(int)
+        rest = n - int(take.sum())
+        for k in (raw - take).sort_values(ascending=False).index[:rest]:
+            take[k] += 1
+    else:
+        take = pd.Series(0, index=sizes.index)
+        left, open_ = n, list(sizes.index)
+        while left > 0 and open_:
+            share = max(left // len(open_), 1)
+            for k in list(open_):
+                add = min(share, int(sizes[k] - take[k]), left)
+                take[k] += add
+                left -= add
+                if take[k] >= sizes[k]:
+                    open_.remove(k)
+                if left == 0:
+                    break
+    parts = []
+    for k, m in take.items():
+        idx = np.flatnonzero((lab == k).to_numpy())
+        pick = rng.choice(idx, size=int(m), replace=False) if m else np.array([], dtype=int)
+        parts.append(sentences.iloc[np.sort(pick)].assign(stratum=k, inclusion_prob=float(m) / float(sizes[k])))
+    out = pd.concat(parts)
+    out.attrs = {"coding_sample": {"n": int(len(out)), "strata": strata, "allocation": allocation,
+                                   "stratum_sizes": {str(k): int(v) for k, v in sizes.items()},
+                                   "drawn": {str(k): int(v) for k, v in take.items()}}}
+    return out
+
+
+def write_coding_sheet(sample: pd.DataFrame, path: str, *, codes: dict[str, Sequence[str]],
+                       codebook: str | None = None, sentences: pd.DataFrame | None = None,
+                       context: int = 1) -> str:
+    """Write a CSV a coder fills in a spreadsheet, and a JSON sidecar with the allowed codes.
+
+    Columns: ``doc_id``, ``sent_id`` (and ``start``, ``end`` when present), ``before`` /
+    ``after`` (``context`` neighbouring sentences from ``sentences``, for reading), ``text``,
+    one empty column per code, ``note``. The sidecar ``PATH.json`` records the allowed values
+    and the codebook, and :func:`read_codes` checks the filled sheet against it. The sheet
+    holds corpus text for the coder: keep it out of version control (store the codes with
+    ids and offsets only).
+
+    Returns
+    -------
+    str
+        The path written.
+    """
+    import json
+
+    need = [c for c in ("doc_id", "sent_id", "text") if c not in sample.columns]
+    if need:
+        raise ValueError(f"write_coding_sheet: the sample lacks column(s) {need}")
+    sheet = sample[[c for c in ("doc_id", "sent_id", "start", "end") if c in sample.columns]].copy()
+    if sentences is not None and context > 0:
+        s = sentences.reset_index(drop=True)
+        pos = {(d, i): k for k, (d, i) in enumerate(zip(s["doc_id"].astype(str), s["sent_id"].astype(str)))}
+        before, after = [], []
+        for d, i in zip(sample["doc_id"].astype(str), sample["sent_id"].astype(str)):
+            k = pos.get((d, i))
+            if k is None:
+                before.append(""), after.append("")
+                continue
+            b = [s.at[j, "text"] for j in range(max(0, k - context), k) if str(s.at[j, "doc_id"]) == d]
+            a = [s.at[j, "text"] for j in range(k + 1, min(len(s), k + 1 + context)) if str(s.at[j, "doc_id"]) == d]
+            before.append(" ".join(map(str, b))), after.append(" ".join(map(str, a)))
+        sheet["before"] = before
+        sheet["text"] = sample["text"].to_numpy()
+        sheet["after"] = after
+    else:
+        sheet["text"] = sample["text"].to_numpy()
+    for c in codes:
+        sheet[c] = ""
+    sheet["note"] = ""
+    sheet.to_csv(path, index=False)
+    with open(f"{path}.json", "w", encoding="utf-8") as fh:
+        json.dump({"codes": {k: list(map(str, v)) for k, v in codes.items()}, "codebook": codebook}, fh, indent=2)
+    return str(path)
+
+
+def read_codes(path: str, *, codes: dict[str, Sequence[str]] | None = None, missing: str = "error") -> pd.DataFrame:
+    """Read a filled coding sheet; every problem names the row and column.
+
+    Parameters
+    ----------
+    path : str
+        The CSV written by :func:`write_coding_sheet` and filled by a coder.
+    codes : dict, optional
+        Allowed values per code column (default: the sheet's JSON sidecar).
+    missing : {"error", "keep"}
+        An empty code is an error (default) or kept as missing (``attrs["uncoded"]`` lists
+        the rows).
+
+    Returns
+    -------
+    DataFrame
+        ``doc_id``, ``sent_id`` (``start``, ``end``), ``text``, one column per code,
+        ``note``: nothing dropped silently.
+    """
+    import json
+    import os
+
+    if codes is None:
+        side = f"{path}.json"
+        if not os.path.exists(side):
+            raise ValueError(f"{path}: no codes= given and no sidecar {side} with the allowed codes")
+        with open(side, encoding="utf-8") as fh:
+            codes = json.load(fh)["codes"]
+    try:
+        t = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path}: cannot read the coding sheet ({exc})") from None
+    need = [c for c in ("doc_id", "sent_id", *codes) if c not in t.columns]
+    if need:
+        raise ValueError(f"{path}: missing column(s) {need}; columns present: {list(t.columns)}")
+    dup = t.duplicated(["doc_id", "sent_id"])
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise ValueError(f"{path}, row {row + 2}: sentence {t['sent_id'].iloc[row]!r} appears twice")
+    uncoded = []
+    for c, allowed in codes.items():
+        vals = [str(v).strip() or None for v in t[c]]
+        t[c] = pd.Series(vals, index=t.index, dtype=object)
+        for r, v in enumerate(vals):
+            if v is None:
+                if missing == "error":
+                    raise ValueError(f"{path}, row {r + 2}, column {c!r}: no code (allowed: {list(allowed)})")
+                uncoded.append({"row": r + 2, "column": c, "sent_id": t["sent_id"].iloc[r]})
+            elif v not in allowed:
+                raise ValueError(f"{path}, row {r + 2}, column {c!r}: {v!r} is not a code (allowed: {list(allowed)})")
+    for c in ("start", "end"):
+        if c in t.columns:
+            t[c] = pd.to_numeric(t[c], errors="raise").astype("int64")
+    t.attrs = {"source": str(path), "uncoded": uncoded}
+    return t

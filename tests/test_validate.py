@@ -126,3 +126,75 @@ def test_estimate_shares_names_bad_input():
     with pytest.raises(ValueError, match="not classes"):
         framing.estimate_shares(s, P, pd.DataFrame({"doc_id": ["a"], "sent_id": ["a:0"], "code": ["maybe"]}),
                                 label="code")
+
+
+def test_axis_reliability_warns_where_the_pole_vector_cosine_does_not():
+    """Anisotropic case: the poles differ along one direction in which the corpus does not vary."""
+    from framing.axes import Axis, AxisReliabilityWarning
+
+    rng = np.random.default_rng(3)
+    D = 60
+    e0 = np.zeros(D)
+    e0[0] = 1.0
+    P = 1.5 * e0 + 0.25 * rng.standard_normal((8, D))
+    N = -1.5 * e0 + 0.25 * rng.standard_normal((8, D))
+    ax = Axis("toy", [f"p{i}" for i in range(8)], [f"n{i}" for i in range(8)]).fit(embeddings=(P, N))
+    assert ax.reliability_.split_half > 0.7                  # the pole-vector cosine says "reliable"
+    X = rng.standard_normal((500, D))
+    X[:, 0] = 0.3                                            # ... but the corpus does not vary along e0
+    with pytest.warns(AxisReliabilityWarning, match="unreliable"):
+        r = framing.axis_reliability(ax, X, n_splits=100, random_state=0).iloc[0]
+    assert r["estimate"] < 0.5 and not r["ok"]
+    # a corpus that varies along the pole direction: reliable scores, no warning
+    Y = X.copy()
+    Y[:, 0] = 3 * rng.standard_normal(500)
+    ok = framing.axis_reliability(ax, Y, n_splits=100, random_state=0).iloc[0]
+    assert ok["estimate"] > 0.8 and ok["ok"]
+
+
+def test_validate_axis_auc_is_the_mann_whitney_probability():
+    from framing.axes import Axis
+
+    rng = np.random.default_rng(0)
+    D = 16
+    P = rng.standard_normal((6, D)) + 1
+    N = rng.standard_normal((6, D)) - 1
+    ax = Axis("toy", [f"p{i}" for i in range(6)], [f"n{i}" for i in range(6)]).fit(embeddings=(P, N))
+    X = rng.standard_normal((60, D))
+    codes = np.where(X.sum(1) + rng.normal(0, 3, 60) > 0, "pro", "con")
+    codes[:5] = "none"
+    coded = pd.DataFrame({"doc_id": [f"d{i // 2}" for i in range(60)], "code": codes})
+    r = framing.validate_axis(ax, coded, label="code", positive="pro", negative="con", embeddings=X, n_boot=300,
+                              random_state=0).iloc[0]
+    p = ax.project(X)
+    pos, neg = p[codes == "pro"], p[codes == "con"]
+    mw = (np.sum(pos[:, None] > neg[None, :]) + 0.5 * np.sum(pos[:, None] == neg[None, :])) / (len(pos) * len(neg))
+    assert r["estimate"] == pytest.approx(mw)
+    assert r["ci_low"] < r["estimate"] < r["ci_high"] and r["n_positive"] + r["n_negative"] == 55
+
+
+def test_coding_round_trip_names_problems(tmp_path):
+    s = pd.DataFrame({"doc_id": ["a", "a", "b", "b", "c"], "sent_id": ["a:0", "a:1", "b:0", "b:1", "c:0"],
+                      "outlet": ["X", "X", "Y", "Y", "Y"],
+                      "text": ["First.", "Officials said it was fair.", "It rained.", "He left.", "Done."]})
+    sample = framing.coding_sample(s, 4, strata="outlet", random_state=0)
+    assert sample.groupby("stratum").size().to_dict() == {"X": 2, "Y": 2}
+    assert sample.groupby("stratum")["inclusion_prob"].first().to_dict() == {"X": 1.0, "Y": 2 / 3}
+    path = framing.write_coding_sheet(sample, str(tmp_path / "sheet.csv"), codes={"voice": ["own", "reported"]},
+                                      sentences=s)
+    sheet = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert list(sheet.columns) == ["doc_id", "sent_id", "before", "text", "after", "voice", "note"]
+    sheet["voice"] = ["own", "reported", "own", "own"]
+    sheet.to_csv(path, index=False)
+    got = framing.read_codes(path)
+    assert got["voice"].tolist() == ["own", "reported", "own", "own"]
+    sheet.loc[2, "voice"] = "owm"
+    sheet.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"row 4, column 'voice': 'owm' is not a code"):
+        framing.read_codes(path)
+    sheet.loc[2, "voice"] = ""
+    sheet.to_csv(path, index=False)
+    with pytest.raises(ValueError, match=r"row 4, column 'voice': no code"):
+        framing.read_codes(path)
+    kept = framing.read_codes(path, missing="keep")
+    assert kept.attrs["uncoded"] == [{"row": 4, "column": "voice", "sent_id": sheet.loc[2, "sent_id"]}]
