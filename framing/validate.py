@@ -177,6 +177,21 @@ def _ppi_mean(y: np.ndarray, f_lab: np.ndarray, f_unl: np.ndarray, *, power_tuni
     return est, var, lam
 
 
+def _widen_if_degenerate(y: np.ndarray, lo: float, hi: float, alpha: float) -> tuple[float, float]:
+    """Clip to [0, 1]; when the coded sample holds no (or only) positives, the normal
+    interval collapses to a point, so use the exact Clopper-Pearson bound of the coded
+    sample instead (0 positives of n: upper bound 1 - (alpha/2)^(1/n))."""
+    n = len(y)
+    if n == 0:
+        return float("nan"), float("nan")
+    k = float(np.sum(y))
+    if k == 0:
+        return 0.0, max(min(1.0, hi) if np.isfinite(hi) else 0.0, 1 - (alpha / 2) ** (1 / n))
+    if k == n:
+        return min(max(0.0, lo) if np.isfinite(lo) else 1.0, (alpha / 2) ** (1 / n)), 1.0
+    return (max(0.0, lo) if np.isfinite(lo) else float("nan"), min(1.0, hi) if np.isfinite(hi) else float("nan"))
+
+
 def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *, label: str,
                     group: str | None = "outlet", method: str = "ppi", embeddings: Any = None,
                     alpha: float = 0.05, power_tuning: bool = True, cluster: str | None = "doc_id") -> pd.DataFrame:
@@ -191,7 +206,9 @@ def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *,
     ``Var = Var_n(Y - lambda f) / n + lambda^2 Var_N(f) / N``,
 
     with ``lambda = Cov(Y, f) / ((1 + n/N) Var(f))`` clipped to [0, 1] (``power_tuning``; else
-    ``lambda = 1``, classic PPI), and a normal interval. The variances are cluster-robust by
+    ``lambda = 1``, classic PPI), and a normal interval. When the coded sentences of a group
+    hold none (or only) of a class, that interval would collapse to a point; the exact
+    Clopper-Pearson bound of the coded sample is given instead (``[0, 1 - (alpha/2)^(1/n)]``). The variances are cluster-robust by
     document (``cluster``): sentences of one article are not independent. The coded
     sentences must be a random sample of the group's sentences (or its stratum): PPI is then
     unbiased whatever the coder's errors, and the coder only narrows the interval. Beside it
@@ -299,16 +316,15 @@ def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *,
                     half = z * np.sqrt(var) if np.isfinite(var) else np.nan
                 else:
                     est, half, lam = np.nan, np.nan, np.nan
-                rows.append({"group": g, "label": c, "estimate": est, "ci_low": max(0.0, est - half),
-                             "ci_high": min(1.0, est + half), "n_coded": n, "n_total": n + N, "method": "ppi",
-                             "lambda": lam})
-                yv = y
-                m = float(yv.mean()) if n else np.nan
-                v = _cluster_var_of_mean(yv, None if clus is None else clus[lab]) if n >= 2 else np.nan
+                lo, hi = _widen_if_degenerate(y, est - half, est + half, alpha)
+                rows.append({"group": g, "label": c, "estimate": est, "ci_low": lo, "ci_high": hi, "n_coded": n,
+                             "n_total": n + N, "method": "ppi", "lambda": lam})
+                m = float(y.mean()) if n else np.nan
+                v = _cluster_var_of_mean(y, None if clus is None else clus[lab]) if n >= 2 else np.nan
                 h = z * np.sqrt(v) if np.isfinite(v) else np.nan
-                rows.append({"group": g, "label": c, "estimate": m, "ci_low": max(0.0, m - h) if n else np.nan,
-                             "ci_high": min(1.0, m + h) if n else np.nan, "n_coded": n, "n_total": n + N,
-                             "method": "coded_only", "lambda": np.nan})
+                lo, hi = _widen_if_degenerate(y, m - h, m + h, alpha)
+                rows.append({"group": g, "label": c, "estimate": m, "ci_low": lo, "ci_high": hi, "n_coded": n,
+                             "n_total": n + N, "method": "coded_only", "lambda": np.nan})
             idx = np.flatnonzero(in_g)
             hv = (hard[idx] == c).astype(float)
             m = float(hv.mean())

@@ -198,3 +198,13 @@ def test_coding_round_trip_names_problems(tmp_path):
         framing.read_codes(path)
     kept = framing.read_codes(path, missing="keep")
     assert kept.attrs["uncoded"] == [{"row": 4, "column": "voice", "sent_id": sheet.loc[2, "sent_id"]}]
+
+
+def test_no_coded_positives_gives_an_upper_bound_not_a_point():
+    s = pd.DataFrame({"doc_id": [f"d{i}" for i in range(100)], "sent_id": [f"d{i}:0" for i in range(100)],
+                      "outlet": "X"})
+    f = np.full(100, 0.2)
+    coded = s.iloc[:20].assign(code="no")
+    r = framing.estimate_shares(s, pd.DataFrame({"no": 1 - f, "yes": f}), coded, label="code")
+    row = r.query("label == 'yes' and method == 'ppi'").iloc[0]
+    assert row["ci_low"] == 0 and row["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 20))
