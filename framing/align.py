@@ -312,15 +312,202 @@ def _constrained_average_linkage(S: np.ndarray, cannot: np.ndarray, threshold: f
     return labels
 
 
+def _usable_days(corpus: pd.DataFrame) -> np.ndarray | None:
+    """Day numbers when every row has a readable ``published`` date, else None."""
+    if "published" not in corpus.columns:
+        return None
+    try:
+        return _day_numbers(corpus["published"])
+    except ValueError:
+        return None
+
+
+def _null_mask(days: np.ndarray | None, outlets: np.ndarray, *, window_days: int,
+               one_per_outlet: bool) -> np.ndarray:
+    """Pairs that cannot be one story: more than ``window_days`` apart, or one outlet's."""
+    n = len(outlets)
+    mask = np.zeros((n, n), dtype=bool)
+    if days is not None:
+        mask |= np.abs(days[:, None] - days[None, :]) > window_days
+    if one_per_outlet:
+        mask |= outlets[:, None] == outlets[None, :]
+    np.fill_diagonal(mask, False)
+    return mask
+
+
+def _similarities(
+    corpus: pd.DataFrame, *, embeddings: Any, encoder: Any, similarity: Any, reference: pd.DataFrame | None,
+    reference_embeddings: Any, title_weight: float,
+) -> tuple[np.ndarray, np.ndarray | None]:
+    """The corpus similarity, and the corpus x reference block when a reference is given.
+
+    With a reference, one similarity is computed over both corpora (TF-IDF fitted on the
+    union), so the corpus block and the cross block are on one scale.
+    """
+    n = len(corpus)
+    if similarity is not None:
+        if reference is not None:
+            raise ValueError("pass either similarity= or reference= (a reference null needs the "
+                             "similarity computed over both corpora)")
+        S = np.asarray(similarity, dtype=np.float64)
+        if S.shape != (n, n):
+            raise ValueError(f"similarity must have shape ({n}, {n}), got {S.shape}")
+        if not np.all(np.isfinite(S)):
+            raise ValueError("similarity contains NaN or infinite values")
+        return S, None
+    if reference is None:
+        return story_similarity(corpus, embeddings=embeddings, encoder=encoder, title_weight=title_weight), None
+    _require_columns(reference, ("title", "text"), "reference")
+    if len(reference) == 0:
+        raise ValueError("reference corpus is empty")
+    if (embeddings is None) != (reference_embeddings is None) and encoder is None:
+        raise ValueError("give embeddings for both corpora (embeddings= and reference_embeddings=) "
+                         "or an encoder=")
+
+    def _emb(df: pd.DataFrame, given: Any, what: str) -> np.ndarray:
+        full = [f"{t}\n{x}" if t else x for t, x in zip(_texts(df["title"]), _texts(df["text"]))]
+        return _resolve_embeddings(full, given, encoder, what)
+
+    X = np.vstack([_emb(corpus, embeddings, "article"), _emb(reference, reference_embeddings, "reference article")])
+    both = pd.concat([corpus[["title", "text"]], reference[["title", "text"]]], ignore_index=True)
+    U = story_similarity(both, embeddings=X, title_weight=title_weight)
+    return U[:n, :n].copy(), U[:n, n:].copy()
+
+
+def _threshold_from_null(null: np.ndarray, *, quantile: float, source: str, what: str) -> dict[str, Any]:
+    n_null = int(len(null))
+    if n_null == 0:
+        raise ValueError(
+            "threshold='auto' found no pairs that cannot be one story to calibrate on (no articles "
+            "more than window_days apart, no dates, and one_per_outlet=False): give the articles "
+            "dates, pass one_per_outlet=True, reference=<an unrelated corpus>, or a number"
+        )
+    thr = float(np.quantile(np.asarray(null, dtype=np.float64), quantile))
+    rough = n_null < MIN_NULL_PAIRS
+    how = f"{quantile:.1%} quantile of {n_null} {what}"
+    if rough:
+        how += f" (fewer than {MIN_NULL_PAIRS}: rough)"
+    return {"threshold": thr, "quantile": float(quantile), "n_null": n_null, "null": source,
+            "rough": rough, "threshold_from": how}
+
+
+def _calibrate(S: np.ndarray, cross: np.ndarray | None, days: np.ndarray | None, outlets: np.ndarray, *,
+               window_days: int, one_per_outlet: bool, quantile: float) -> dict[str, Any]:
+    if not (0 < quantile < 1):
+        raise ValueError(f"quantile must be in (0, 1), got {quantile}")
+    if cross is not None:
+        return _threshold_from_null(cross.ravel(), quantile=quantile, source="reference",
+                                    what="pairs with a reference corpus")
+    mask = _null_mask(days, outlets, window_days=window_days, one_per_outlet=one_per_outlet)
+    iu = np.triu_indices(len(S), 1)
+    parts = ([f"more than {window_days} days apart"] if days is not None else []) + \
+        (["of one outlet"] if one_per_outlet else [])
+    source = "+".join((["dates"] if days is not None else []) + (["outlet"] if one_per_outlet else [])) or "none"
+    return _threshold_from_null(S[iu][mask[iu]], quantile=quantile, source=source,
+                                what="impossible pairs (" + " or ".join(parts) + ")" if parts else "pairs")
+
+
+def calibrate_threshold(
+    corpus: pd.DataFrame,
+    *,
+    embeddings: np.ndarray | None = None,
+    encoder: Any = None,
+    similarity: np.ndarray | None = None,
+    reference: pd.DataFrame | None = None,
+    reference_embeddings: np.ndarray | None = None,
+    window_days: int = 3,
+    one_per_outlet: bool = False,
+    quantile: float = NULL_QUANTILE,
+    title_weight: float = 0.5,
+) -> dict[str, Any]:
+    """Merge threshold for :func:`link_stories` from pairs that cannot be one story.
+
+    No gold stories are used. The rule: the threshold is the ``quantile`` (default 99.9%)
+    of the combined similarity (:func:`story_similarity`) of a *null* set of article
+    pairs known not to report one event, so a link must beat all but one in a thousand of
+    them. The null set is
+
+    - with ``reference`` (an unrelated corpus, e.g. BASIL for war news): every pair of one
+      article of ``corpus`` and one of ``reference``, the similarity computed over both
+      corpora (TF-IDF fitted on their union);
+    - otherwise, pairs of ``corpus`` more than ``window_days`` apart (when every article
+      has a date), together with pairs of one outlet when ``one_per_outlet``.
+
+    The dates serve here only to *find* non-story pairs: the same threshold is used
+    whether or not :func:`link_stories` also applies the date window (``use_dates``).
+    With fewer than :data:`MIN_NULL_PAIRS` (1000) null pairs the quantile lies close to the
+    largest null similarity and the result is flagged ``rough``; with none, it raises.
+    A reference corpus from another time and topic is an easier null than the corpus's own
+    far-apart pairs (same topics, different events), so it gives a lower, more permissive
+    threshold.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``outlet``, ``title``, ``text`` (and ``published`` for the date null).
+    embeddings, encoder
+        Article embeddings (one row per corpus row) or an encoder, as for
+        :func:`story_similarity`.
+    similarity : ndarray, optional
+        Precomputed :func:`story_similarity` of ``corpus`` (not with ``reference``).
+    reference : DataFrame, optional
+        An unrelated corpus (``title``, ``text``) whose articles cannot share a story with
+        any article of ``corpus``.
+    reference_embeddings : ndarray, optional
+        Embeddings of ``reference`` (needed with ``embeddings`` unless ``encoder`` is given).
+    window_days : int
+        Pairs more than this many days apart are null pairs.
+    one_per_outlet : bool
+        Count pairs of one outlet as null pairs too.
+    quantile : float
+        Quantile of the null similarities, in (0, 1).
+    title_weight : float
+        Weight of the title similarity (see :func:`story_similarity`).
+
+    Returns
+    -------
+    dict
+        ``threshold``, ``quantile``, ``n_null`` (null pairs), ``null`` (``"dates"``,
+        ``"outlet"``, ``"dates+outlet"`` or ``"reference"``), ``rough`` (fewer than
+        :data:`MIN_NULL_PAIRS` null pairs) and ``threshold_from`` (the rule in words).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> n = 40  # one article a day; pairs more than 3 days apart are null pairs
+    >>> c = pd.DataFrame({"outlet": ["A", "B"] * (n // 2), "title": [""] * n, "text": ["x"] * n,
+    ...                   "published": pd.date_range("2020-01-01", periods=n, freq="D")})
+    >>> S = np.random.default_rng(0).uniform(0, 0.5, (n, n)); S = (S + S.T) / 2
+    >>> cal = calibrate_threshold(c, similarity=S)
+    >>> cal["n_null"], cal["null"]
+    (666, 'dates')
+    >>> iu = np.triu_indices(n, 1); far = (np.abs(np.subtract.outer(range(n), range(n))) > 3)[iu]
+    >>> bool(np.isclose(cal["threshold"], np.quantile(S[iu][far], 0.999)))
+    True
+    """
+    _require_columns(corpus, ("outlet", "title", "text"), "corpus")
+    if window_days < 0:
+        raise ValueError(f"window_days must be >= 0, got {window_days}")
+    S, cross = _similarities(corpus, embeddings=embeddings, encoder=encoder, similarity=similarity,
+                             reference=reference, reference_embeddings=reference_embeddings,
+                             title_weight=title_weight)
+    outlets = corpus["outlet"].astype(str).to_numpy(dtype=object)
+    return _calibrate(S, cross, _usable_days(corpus), outlets, window_days=window_days,
+                      one_per_outlet=one_per_outlet, quantile=quantile)
+
+
 def link_stories(
     corpus: pd.DataFrame,
     *,
     embeddings: np.ndarray | None = None,
     encoder: Any = None,
+    similarity: np.ndarray | None = None,
     window_days: int = 3,
     use_dates: bool = True,
     one_per_outlet: bool = False,
     threshold: float | str = "auto",
+    reference: pd.DataFrame | None = None,
+    reference_embeddings: np.ndarray | None = None,
     title_weight: float = 0.5,
     random_state: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
@@ -342,17 +529,28 @@ def link_stories(
         Article embeddings, one L2-normalised row per corpus row.
     encoder : object, optional
         Encoder used when ``embeddings`` is None; it encodes ``title + "\\n" + text``.
+    similarity : ndarray, optional
+        Precomputed :func:`story_similarity` of ``corpus`` (then neither embeddings nor an
+        encoder are needed).
     window_days : int
         Articles more than this many days apart are never in one story.
     use_dates : bool
-        Apply the date window. False links on content alone.
+        Apply the date window. False links on content alone (dates, when present, still
+        serve to calibrate the ``"auto"`` threshold).
     one_per_outlet : bool
         Never put two articles of the same outlet in one story.
     threshold : float or "auto"
-        Minimum average combined similarity for a merge. ``"auto"`` calibrates it on the
-        corpus: the 99.9th percentile of the similarity of pairs that cannot be one story
-        (outside the date window; same outlet when ``one_per_outlet``), if there are at least
-        1000 such pairs, else :data:`DEFAULT_LINK_THRESHOLD` (0.3). It is never below 0.3.
+        Minimum average combined similarity for a merge. ``"auto"`` calibrates it without
+        gold stories (:func:`calibrate_threshold`): the 99.9th percentile of the similarity
+        of pairs that cannot be one story -- pairs more than ``window_days`` apart (whether
+        or not ``use_dates`` applies the window), pairs of one outlet when
+        ``one_per_outlet``, or, when ``reference`` is given, every pair of a corpus article
+        and a reference article. Raises when there is no such pair.
+    reference : DataFrame, optional
+        An unrelated corpus (``title``, ``text``) for the ``"auto"`` threshold; the
+        similarity is then computed over both corpora (TF-IDF fitted on their union).
+    reference_embeddings : ndarray, optional
+        Embeddings of ``reference``, one row per reference row.
     title_weight : float
         Weight of the title similarity relative to the other three signals (weight 1).
     random_state : int or Generator, optional
@@ -366,7 +564,8 @@ def link_stories(
         multi-article story, ``(a - b) / a`` clipped to [0, 1], with ``a`` its mean
         similarity to the other members and ``b`` its highest similarity to any linkable
         article outside the story; for a singleton, ``(t - b) / t`` with ``t`` the
-        threshold. ``attrs["story_linking"]`` records the parameters and the threshold used.
+        threshold. ``attrs["story_linking"]`` records the parameters, the threshold used
+        and how it was found (``threshold_from``, ``null``, ``n_null``).
 
     Examples
     --------
@@ -382,6 +581,8 @@ def link_stories(
     >>> linked = link_stories(c, encoder=HashEncoder(), one_per_outlet=True)
     >>> linked["story_id"].tolist()
     ['s0001', 's0001', 's0002', 's0002']
+    >>> linked.attrs["story_linking"]["null"]  # calibrated on far-apart and same-outlet pairs
+    'dates+outlet'
     """
     _require_columns(corpus, ("doc_id", "outlet", "title", "text") + (("published",) if use_dates else ()),
                      "corpus")
@@ -389,36 +590,30 @@ def link_stories(
         raise ValueError(f"window_days must be >= 0, got {window_days}")
     if title_weight < 0:
         raise ValueError(f"title_weight must be >= 0, got {title_weight}")
+    if isinstance(threshold, str) and threshold != "auto":
+        raise ValueError(f"threshold must be a number or 'auto', got {threshold!r}")
     n = len(corpus)
     out = corpus.copy()
     if n == 0:
         out["story_id"] = pd.Series([], dtype="str")
         out["story_confidence"] = pd.Series([], dtype=float)
         return out
-    S = story_similarity(corpus, embeddings=embeddings, encoder=encoder, title_weight=title_weight)
+    S, cross = _similarities(corpus, embeddings=embeddings, encoder=encoder, similarity=similarity,
+                             reference=reference, reference_embeddings=reference_embeddings,
+                             title_weight=title_weight)
     outlets = corpus["outlet"].astype(str).to_numpy(dtype=object)
-    cannot = np.zeros((n, n), dtype=bool)
-    if use_dates:
-        days = _day_numbers(corpus["published"])
-        cannot |= np.abs(days[:, None] - days[None, :]) > window_days
-    else:
-        days = np.zeros(n, dtype=np.int64)
-    if one_per_outlet:
-        cannot |= outlets[:, None] == outlets[None, :]
-    np.fill_diagonal(cannot, False)
+    known_days = _day_numbers(corpus["published"]) if use_dates else _usable_days(corpus)
+    cannot = _null_mask(known_days if use_dates else None, outlets, window_days=window_days,
+                        one_per_outlet=one_per_outlet)
+    days = known_days if use_dates else np.zeros(n, dtype=np.int64)
 
-    iu = np.triu_indices(n, 1)
-    null = S[iu][cannot[iu]]
     if isinstance(threshold, str):
-        if threshold != "auto":
-            raise ValueError(f"threshold must be a number or 'auto', got {threshold!r}")
-        if len(null) >= MIN_NULL_PAIRS:
-            thr = max(float(np.quantile(null, NULL_QUANTILE)), DEFAULT_LINK_THRESHOLD)
-            how = f"{NULL_QUANTILE:.1%} quantile of {len(null)} impossible pairs"
-        else:
-            thr, how = DEFAULT_LINK_THRESHOLD, f"default ({len(null)} impossible pairs < {MIN_NULL_PAIRS})"
+        cal = _calibrate(S, cross, known_days, outlets, window_days=window_days,
+                         one_per_outlet=one_per_outlet, quantile=NULL_QUANTILE)
+        thr = cal["threshold"]
     else:
-        thr, how = float(threshold), "given"
+        thr = float(threshold)
+        cal = {"threshold_from": "given", "null": None, "n_null": None}
 
     labels = _constrained_average_linkage(S, cannot, thr)
 
@@ -445,10 +640,12 @@ def link_stories(
     out["story_confidence"] = conf
     out.attrs = dict(out.attrs)
     out.attrs["story_linking"] = {
-        "threshold": thr, "threshold_from": how, "window_days": int(window_days),
+        "threshold": thr, "threshold_from": cal["threshold_from"], "null": cal["null"],
+        "n_null": cal["n_null"], "window_days": int(window_days),
         "use_dates": bool(use_dates), "one_per_outlet": bool(one_per_outlet),
         "title_weight": float(title_weight), "n_stories": len(ranked),
-        "encoder": getattr(encoder, "name", None) if embeddings is None else None,
+        "reference": None if reference is None else len(reference),
+        "encoder": getattr(encoder, "name", None) if embeddings is None and similarity is None else None,
     }
     return out
 
@@ -465,13 +662,102 @@ def _labels_to_codes(values: Sequence[Any]) -> np.ndarray:
 
 def _pair_counts(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
     """(pairs together in both, pairs together in a, pairs together in b)."""
-    from sklearn.metrics.cluster import contingency_matrix
+    _, ab = np.unique(np.stack([a, b]), axis=1, return_counts=True)
+    _, ca = np.unique(a, return_counts=True)
+    _, cb = np.unique(b, return_counts=True)
+    ab, ca, cb = (x.astype(np.float64) for x in (ab, ca, cb))
+    return float((ab * (ab - 1) / 2).sum()), float((ca * (ca - 1) / 2).sum()), float((cb * (cb - 1) / 2).sum())
 
-    M = contingency_matrix(a, b, sparse=True)
-    both = float((M.data * (M.data - 1) / 2).sum())
-    ra = np.asarray(M.sum(axis=1)).ravel()
-    rb = np.asarray(M.sum(axis=0)).ravel()
-    return both, float((ra * (ra - 1) / 2).sum()), float((rb * (rb - 1) / 2).sum())
+
+#: Metrics of a linking that the story bootstrap resamples.
+_PAIR_METRICS = ("pairwise_precision", "pairwise_recall", "pairwise_f1", "ari")
+
+
+def _pair_metrics(pred: np.ndarray, gold: np.ndarray) -> np.ndarray:
+    """Pairwise precision, recall, F1 and the adjusted Rand index of two label arrays.
+
+    The ARI is computed from the pair confusion exactly as
+    :func:`sklearn.metrics.adjusted_rand_score` does (1.0 when the partitions agree).
+    """
+    n = len(pred)
+    both, in_pred, in_gold = _pair_counts(pred, gold)
+    prec = both / in_pred if in_pred else np.nan
+    rec = both / in_gold if in_gold else np.nan
+    f1 = 2 * prec * rec / (prec + rec) if (prec + rec) > 0 else np.nan
+    tp, fp, fn = both, in_pred - both, in_gold - both
+    tn = n * (n - 1) / 2 - tp - fp - fn
+    if fp == 0 and fn == 0:
+        ari = 1.0
+    else:
+        ari = 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
+    return np.array([prec, rec, f1, ari], dtype=np.float64)
+
+
+def _story_resample(gold: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One story bootstrap draw: (rows, new gold labels, copy layer of each row).
+
+    Gold stories are drawn with replacement; every draw is a new gold story. The ``k``-th
+    copy of a story goes to layer ``k``: predicted labels are kept apart between layers, so
+    two copies of one story are never counted as merged, while a wrong merge of two
+    stories counts whenever both are drawn into the same layer.
+    """
+    stories, inverse = np.unique(gold, return_inverse=True)
+    members = [np.flatnonzero(inverse == s) for s in range(len(stories))]
+    draw = rng.integers(0, len(stories), size=len(stories))
+    order = np.argsort(draw, kind="stable")
+    sd = draw[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(sd)) + 1]
+    run_start = np.repeat(starts, np.diff(np.r_[starts, len(sd)]))
+    layer = np.empty_like(draw)
+    layer[order] = np.arange(len(sd)) - run_start
+    sizes = np.array([len(members[s]) for s in draw])
+    rows = np.concatenate([members[s] for s in draw])
+    return rows, np.repeat(np.arange(len(draw)), sizes), np.repeat(layer, sizes)
+
+
+def _boot_metrics(preds: Sequence[np.ndarray], gold: np.ndarray, n_boot: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """Story-bootstrap replicates (n_boot x 4) of :func:`_pair_metrics`; replicate r uses
+    prediction ``preds[r % len(preds)]``."""
+    reps = np.full((n_boot, len(_PAIR_METRICS)), np.nan)
+    for r in range(n_boot):
+        pred = preds[r % len(preds)]
+        rows, g, layer = _story_resample(gold, rng)
+        p = pred[rows] * (int(layer.max()) + 1) + layer
+        reps[r] = _pair_metrics(p, g)
+    return reps
+
+
+def _interval(reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """95% percentile interval per column (NaN where no finite replicate)."""
+    lo = np.full(reps.shape[1], np.nan)
+    hi = np.full(reps.shape[1], np.nan)
+    for j in range(reps.shape[1]):
+        v = reps[:, j][np.isfinite(reps[:, j])]
+        if len(v):
+            lo[j], hi[j] = np.percentile(v, [2.5, 97.5])
+    return lo, hi
+
+
+def _gold_labels(pred: pd.DataFrame, gold: str | pd.Series | Sequence[Any]) -> list[Any]:
+    if isinstance(gold, str):
+        _require_columns(pred, (gold,), "pred")
+        return pred[gold].tolist()
+    if isinstance(gold, pd.Series) and not isinstance(gold.index, pd.RangeIndex):
+        _require_columns(pred, ("doc_id",), "pred")
+        missing = set(pred["doc_id"]) - set(gold.index)
+        if missing:
+            raise ValueError(f"gold has no label for doc_id(s) {sorted(missing)[:5]}")
+        return gold.reindex(pred["doc_id"]).tolist()
+    g = list(gold)
+    if len(g) != len(pred):
+        raise ValueError(f"gold has {len(g)} labels for {len(pred)} predicted rows")
+    return g
+
+
+def _check_n_boot(n_boot: int) -> None:
+    if not isinstance(n_boot, (int, np.integer)) or n_boot < 0:
+        raise ValueError(f"n_boot must be an integer >= 0, got {n_boot!r}")
 
 
 def evaluate_linking(
@@ -481,16 +767,25 @@ def evaluate_linking(
     pred_col: str = "story_id",
     similarity: np.ndarray | None = None,
     k: Sequence[int] = (1, 2, 5),
+    n_boot: int = 0,
+    random_state: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
-    """Score a story linking against gold stories.
+    """Score a story linking against gold stories, with story-bootstrap intervals.
 
     Pairwise scores count article pairs put in one story: precision = pairs together in
     both / pairs together in the prediction, recall = pairs together in both / pairs
     together in the gold standard, F1 their harmonic mean. The adjusted Rand index
-    (Hubert & Arabie 1985) comes from :func:`sklearn.metrics.adjusted_rand_score`.
-    Cross-outlet recall@k (when ``similarity`` is given): for each article and each other
-    outlet that has a gold partner of it, is a partner among the ``k`` articles of that
-    outlet most similar to it? The share of such (article, outlet) cases that are hits.
+    (Hubert & Arabie 1985) is computed as :func:`sklearn.metrics.adjusted_rand_score`
+    does. Cross-outlet recall@k (when ``similarity`` is given): for each article and each
+    other outlet that has a gold partner of it, is a partner among the ``k`` articles of
+    that outlet most similar to it? The share of such (article, outlet) cases that are hits.
+
+    Intervals (``n_boot > 0``) resample *gold stories* with replacement, the prediction
+    held fixed: they show how much the scores depend on which stories happen to be in the
+    test set, not how the linking itself would change (it is not refitted). The ``k``-th
+    copy of a story is kept apart from the other copies, so a copy never counts as a wrong
+    merge with itself; a wrong merge of two stories counts whenever both are drawn.
+    95% percentile intervals, for the pairwise scores and the ARI only.
 
     Parameters
     ----------
@@ -507,49 +802,47 @@ def evaluate_linking(
         recall@k.
     k : sequence of int
         Cut-offs for recall@k.
+    n_boot : int
+        Story bootstrap resamples (0: no intervals).
+    random_state : int or Generator, optional
+        Seed of the bootstrap.
 
     Returns
     -------
     DataFrame
-        Columns ``metric`` and ``value``; metrics ``pairwise_precision``,
-        ``pairwise_recall``, ``pairwise_f1``, ``ari``, ``n_articles``, ``n_pred_stories``,
-        ``n_gold_stories`` and ``recall@k`` for each k.
+        Columns ``metric``, ``estimate``, ``ci_low``, ``ci_high`` (NaN without an
+        interval); metrics ``pairwise_precision``, ``pairwise_recall``, ``pairwise_f1``,
+        ``ari``, ``n_articles``, ``n_pred_stories``, ``n_gold_stories`` and ``recall@k``
+        for each k. ``attrs["evaluate_linking"]`` records ``n_boot`` and ``random_state``.
 
     Examples
     --------
     >>> import pandas as pd
     >>> pred = pd.DataFrame({"story_id": ["s1", "s1", "s2", "s2"]})
-    >>> ev = evaluate_linking(pred, ["g1", "g1", "g1", "g2"]).set_index("metric")["value"]
+    >>> ev = evaluate_linking(pred, ["g1", "g1", "g1", "g2"]).set_index("metric")["estimate"]
     >>> float(ev["pairwise_precision"]), float(ev["pairwise_recall"])
     (0.5, 0.3333333333333333)
+    >>> perfect = pd.DataFrame({"story_id": ["a", "a", "b", "b", "c", "c"]})
+    >>> evaluate_linking(perfect, list("xxyyzz"), n_boot=50, random_state=0).set_index(
+    ...     "metric").loc["ari", ["estimate", "ci_low", "ci_high"]].tolist()
+    [1.0, 1.0, 1.0]
     """
-    from sklearn.metrics import adjusted_rand_score
-
     _require_columns(pred, (pred_col,), "pred")
-    if isinstance(gold, str):
-        _require_columns(pred, (gold,), "pred")
-        g = pred[gold].tolist()
-    elif isinstance(gold, pd.Series) and not isinstance(gold.index, pd.RangeIndex):
-        _require_columns(pred, ("doc_id",), "pred")
-        missing = set(pred["doc_id"]) - set(gold.index)
-        if missing:
-            raise ValueError(f"gold has no label for doc_id(s) {sorted(missing)[:5]}")
-        g = gold.reindex(pred["doc_id"]).tolist()
-    else:
-        g = list(gold)
-        if len(g) != len(pred):
-            raise ValueError(f"gold has {len(g)} labels for {len(pred)} predicted rows")
+    _check_n_boot(n_boot)
+    g = _gold_labels(pred, gold)
     a = _labels_to_codes(pred[pred_col].tolist())
     b = _labels_to_codes(g)
-    both, in_pred, in_gold = _pair_counts(a, b)
-    prec = both / in_pred if in_pred else float("nan")
-    rec = both / in_gold if in_gold else float("nan")
-    f1 = 2 * prec * rec / (prec + rec) if (prec + rec) > 0 else float("nan")
-    rows: list[tuple[str, float]] = [
-        ("pairwise_precision", prec), ("pairwise_recall", rec), ("pairwise_f1", f1),
-        ("ari", float(adjusted_rand_score(b, a))), ("n_articles", float(len(pred))),
-        ("n_pred_stories", float(len(np.unique(a)))), ("n_gold_stories", float(len(np.unique(b)))),
-    ]
+    est = _pair_metrics(a, b)
+    lo = np.full(len(_PAIR_METRICS), np.nan)
+    hi = lo.copy()
+    if n_boot > 0 and len(a):
+        from framing.stats import as_rng
+
+        lo, hi = _interval(_boot_metrics([a], b, n_boot, as_rng(random_state)))
+    rows: list[tuple[str, float, float, float]] = [
+        (m, float(e), float(l_), float(h)) for m, e, l_, h in zip(_PAIR_METRICS, est, lo, hi)]
+    rows += [(m, float(v), np.nan, np.nan) for m, v in (
+        ("n_articles", len(pred)), ("n_pred_stories", len(np.unique(a))), ("n_gold_stories", len(np.unique(b))))]
     if similarity is not None:
         _require_columns(pred, ("outlet",), "pred")
         S = np.asarray(similarity, dtype=np.float64)
@@ -561,7 +854,7 @@ def evaluate_linking(
         for kk in k:
             if kk < 1:
                 raise ValueError(f"k must be >= 1, got {kk}")
-        hits = {kk: [] for kk in k}
+        hits: dict[int, list[bool]] = {kk: [] for kk in k}
         for o in pd.unique(outl):
             cols = np.flatnonzero(outl == o)
             rows_ = np.flatnonzero(outl != o)
@@ -573,8 +866,291 @@ def evaluate_linking(
                 top = np.take_along_axis(part, ranked[:, :kk], axis=1).any(axis=1)
                 hits[kk].extend(top[has].tolist())
         for kk in k:
-            rows.append((f"recall@{kk}", float(np.mean(hits[kk])) if hits[kk] else float("nan")))
-    return pd.DataFrame(rows, columns=["metric", "value"])
+            rows.append((f"recall@{kk}", float(np.mean(hits[kk])) if hits[kk] else np.nan, np.nan, np.nan))
+    out = pd.DataFrame(rows, columns=["metric", "estimate", "ci_low", "ci_high"])
+    out.attrs["evaluate_linking"] = {"n_boot": int(n_boot),
+                                     "random_state": random_state if not isinstance(
+                                         random_state, np.random.Generator) else "Generator"}
+    return out
+
+
+#: Names of the two date baselines of :func:`linking_baselines`.
+BASELINES = ("dates only", "dates + one per outlet")
+
+
+def _date_partitions(days: np.ndarray, outlets: np.ndarray, *, window_days: int, one_per_outlet: bool,
+                     n_ties: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Date-only linkings: the linker with each article's content replaced by its date."""
+    n = len(days)
+    D = np.abs(days[:, None] - days[None, :]).astype(np.float64)
+    S = 1.0 - D / (window_days + 1.0)  # > 0 inside the window
+    cannot = _null_mask(days, outlets, window_days=window_days, one_per_outlet=one_per_outlet)
+    out = []
+    for _ in range(n_ties):
+        p = rng.permutation(n)  # ties (equal date gaps) break by a random row order
+        lab_p = _constrained_average_linkage(S[np.ix_(p, p)], cannot[np.ix_(p, p)], 0.0)
+        lab = np.empty(n, dtype=np.int64)
+        lab[p] = p[lab_p]
+        out.append(_labels_to_codes(lab.tolist()))
+    return out
+
+
+def linking_baselines(
+    corpus: pd.DataFrame,
+    gold: str | pd.Series | Sequence[Any],
+    *,
+    window_days: int = 3,
+    n_ties: int = 100,
+    n_boot: int = 0,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Story linking from publication dates alone: the baselines a linker must beat.
+
+    Both baselines run the linker of :func:`link_stories` with every article's content
+    replaced by its date: the similarity of two articles is ``1 - gap / (window_days + 1)``
+    (``gap`` in days), pairs more than ``window_days`` apart cannot link, and clusters merge
+    by average linkage as long as the constraints allow.
+
+    - ``"dates only"``: every group of articles the date window allows becomes a story.
+    - ``"dates + one per outlet"``: the same, but never two articles of one outlet in one
+      story -- on a benchmark built as one article per outlet per event (BASIL's
+      triplets) this knows the stories' shape in advance.
+
+    Equal date gaps are ties; they break by a random row order, drawn ``n_ties`` times
+    (the row order of a benchmark file often follows its stories, so breaking ties by row
+    order would leak the gold grouping). ``estimate`` is the mean over the draws.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``outlet`` and ``published`` (every row dated).
+    gold : str, Series or sequence
+        Gold story labels, as for :func:`evaluate_linking`.
+    window_days : int
+        Date window, as in :func:`link_stories`.
+    n_ties : int
+        Random tie-breaking orders.
+    n_boot : int
+        Story bootstrap resamples (see :func:`evaluate_linking`); replicate ``r`` also uses
+        tie-breaking draw ``r % n_ties``, so the interval holds both sources of variation.
+    random_state : int or Generator, optional
+        Seed of the tie-breaking and the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``baseline``, ``metric`` (``pairwise_precision``, ``pairwise_recall``,
+        ``pairwise_f1``, ``ari``), ``estimate``, ``ci_low``, ``ci_high``, ``sd_ties``
+        (standard deviation over the tie-breaking draws).
+
+    Examples
+    --------
+    Stories ``a`` and ``b`` share their days (each outlet reports one of them a day late);
+    ``c`` is ten days later:
+
+    >>> import pandas as pd
+    >>> c = pd.DataFrame({"outlet": ["X", "Y", "X", "Y", "X", "Y"], "gold": list("aabbcc"),
+    ...                   "published": pd.to_datetime(["2020-01-01", "2020-01-02", "2020-01-02",
+    ...                                                "2020-01-01", "2020-01-11", "2020-01-11"])})
+    >>> r = linking_baselines(c, "gold", random_state=0).query("metric == 'ari'")
+    >>> r.set_index("baseline")["estimate"].round(4).to_dict()  # 4/9 and 1/6
+    {'dates only': 0.4444, 'dates + one per outlet': 0.1667}
+    """
+    _require_columns(corpus, ("outlet", "published"), "corpus")
+    _check_n_boot(n_boot)
+    if window_days < 0:
+        raise ValueError(f"window_days must be >= 0, got {window_days}")
+    if not isinstance(n_ties, (int, np.integer)) or n_ties < 1:
+        raise ValueError(f"n_ties must be an integer >= 1, got {n_ties!r}")
+    from framing.stats import as_rng
+
+    rng = as_rng(random_state)
+    b = _labels_to_codes(_gold_labels(corpus, gold))
+    days = _day_numbers(corpus["published"])
+    outlets = corpus["outlet"].astype(str).to_numpy(dtype=object)
+    rows = []
+    for name, opo in zip(BASELINES, (False, True)):
+        preds = _date_partitions(days, outlets, window_days=window_days, one_per_outlet=opo,
+                                 n_ties=n_ties, rng=rng)
+        per_draw = np.array([_pair_metrics(p, b) for p in preds])
+        est = per_draw.mean(axis=0)
+        sd = per_draw.std(axis=0)
+        lo = np.full(len(_PAIR_METRICS), np.nan)
+        hi = lo.copy()
+        if n_boot > 0:
+            lo, hi = _interval(_boot_metrics(preds, b, n_boot, rng))
+        for j, m in enumerate(_PAIR_METRICS):
+            rows.append({"baseline": name, "metric": m, "estimate": float(est[j]), "ci_low": float(lo[j]),
+                         "ci_high": float(hi[j]), "sd_ties": float(sd[j])})
+    out = pd.DataFrame(rows)
+    out.attrs["linking_baselines"] = {"window_days": int(window_days), "n_ties": int(n_ties),
+                                      "n_boot": int(n_boot)}
+    return out
+
+
+#: Default settings of :func:`linking_curve`: keyword arguments of :func:`link_stories`.
+CURVE_SETTINGS: dict[str, dict[str, bool]] = {
+    "dated": {"use_dates": True},
+    "content only": {"use_dates": False},
+}
+
+
+def linking_curve(
+    corpus: pd.DataFrame,
+    gold: str | pd.Series | Sequence[Any],
+    *,
+    embeddings: np.ndarray | None = None,
+    encoder: Any = None,
+    similarity: np.ndarray | None = None,
+    thresholds: Sequence[float] | np.ndarray | None = None,
+    settings: dict[str, dict[str, bool]] | None = None,
+    window_days: int = 3,
+    reference: pd.DataFrame | None = None,
+    reference_embeddings: np.ndarray | None = None,
+    metric: str = "ari",
+    baselines: bool = True,
+    n_ties: int = 100,
+    n_boot: int = 0,
+    random_state: int | np.random.Generator | None = None,
+    title_weight: float = 0.5,
+) -> pd.DataFrame:
+    """Linking accuracy over the merge threshold, at the calibrated thresholds, and baselines.
+
+    For each setting (keyword arguments of :func:`link_stories`: ``use_dates``,
+    ``one_per_outlet``) the linking is scored against ``gold`` at every threshold in
+    ``thresholds`` (the *curve*) and at the threshold calibrated without gold stories by
+    :func:`calibrate_threshold` from the corpus's own impossible pairs (null ``"dates"``,
+    ``"outlet"`` or ``"dates+outlet"``) and, when ``reference`` is given, from pairs with
+    the reference corpus (null ``"reference"``; the similarity is then computed over both
+    corpora for every row). With ``baselines``, the date baselines of
+    :func:`linking_baselines` are added. Intervals: story bootstrap as in
+    :func:`evaluate_linking`.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``outlet``, ``published``, ``title``, ``text`` (and ``doc_id``).
+    gold : str, Series or sequence
+        Gold story labels, as for :func:`evaluate_linking`.
+    embeddings, encoder, similarity
+        As for :func:`link_stories`.
+    thresholds : sequence of float, optional
+        Merge thresholds of the curve (default 0.10, 0.1125, ..., 0.50).
+    settings : dict, optional
+        Setting name -> keyword arguments (default :data:`CURVE_SETTINGS`: ``"dated"`` and
+        ``"content only"``).
+    window_days : int
+        Date window (constraint and null).
+    reference, reference_embeddings
+        An unrelated corpus for a second calibration (see :func:`calibrate_threshold`).
+    metric : str
+        ``"ari"`` (default), ``"pairwise_f1"``, ``"pairwise_precision"`` or
+        ``"pairwise_recall"``.
+    baselines : bool
+        Add the date baselines.
+    n_ties : int
+        Tie-breaking draws of the baselines.
+    n_boot : int
+        Story bootstrap resamples (0: no intervals).
+    random_state : int or Generator, optional
+        Seed of the bootstrap and the baselines' tie-breaking.
+    title_weight : float
+        Weight of the title similarity.
+
+    Returns
+    -------
+    DataFrame
+        One row per point: ``setting`` (setting or baseline name), ``kind`` (``"curve"``,
+        ``"calibrated"`` or ``"baseline"``), ``null`` (calibrated rows: the null used),
+        ``threshold`` (NaN for baselines), ``estimate``, ``ci_low``, ``ci_high``,
+        ``n_pred_stories`` (NaN for baselines). ``attrs["linking_curve"]`` records the
+        metric and parameters. Draw it with :func:`framing.plot.align.plot_linking_curve`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.testing import HashEncoder
+    >>> c = pd.DataFrame({"doc_id": list("123456"), "outlet": ["X", "Y"] * 3, "gold": list("aabbcc"),
+    ...     "published": pd.to_datetime(["2020-01-01"] * 4 + ["2020-01-11"] * 2),
+    ...     "title": ["", "", "", "", "", ""],
+    ...     "text": ["dam burst flood", "flood after dam burst", "tax bill passes senate",
+    ...              "senate passes tax bill", "quake hits coast", "coast hit by quake"]})
+    >>> r = linking_curve(c, "gold", encoder=HashEncoder(), thresholds=[0.5, 1.01], random_state=0)
+    >>> r[r["kind"] == "curve"][["setting", "threshold", "estimate"]].values.tolist()
+    [['dated', 0.5, 1.0], ['dated', 1.01, 0.0], ['content only', 0.5, 1.0], ['content only', 1.01, 0.0]]
+    """
+    if metric not in _PAIR_METRICS:
+        raise ValueError(f"metric must be one of {list(_PAIR_METRICS)}, got {metric!r}")
+    _require_columns(corpus, ("outlet", "title", "text"), "corpus")
+    _check_n_boot(n_boot)
+    if window_days < 0:
+        raise ValueError(f"window_days must be >= 0, got {window_days}")
+    settings = dict(CURVE_SETTINGS if settings is None else settings)
+    for name, kw in settings.items():
+        bad = set(kw) - {"use_dates", "one_per_outlet"}
+        if bad:
+            raise ValueError(f"setting {name!r}: unknown option(s) {sorted(bad)}; use use_dates, one_per_outlet")
+    thr_grid = (np.round(np.arange(0.10, 0.50 + 1e-9, 0.0125), 4) if thresholds is None
+                else np.asarray(thresholds, dtype=np.float64))
+    from framing.stats import as_rng
+
+    rng = as_rng(random_state)
+    j = _PAIR_METRICS.index(metric)
+    b = _labels_to_codes(_gold_labels(corpus, gold))
+    S, cross = _similarities(corpus, embeddings=embeddings, encoder=encoder, similarity=similarity,
+                             reference=reference, reference_embeddings=reference_embeddings,
+                             title_weight=title_weight)
+    outlets = corpus["outlet"].astype(str).to_numpy(dtype=object)
+    known_days = _usable_days(corpus)
+
+    def score(pred: np.ndarray) -> tuple[float, float, float]:
+        est = float(_pair_metrics(pred, b)[j])
+        if n_boot == 0:
+            return est, np.nan, np.nan
+        lo, hi = _interval(_boot_metrics([pred], b, n_boot, rng)[:, [j]])
+        return est, float(lo[0]), float(hi[0])
+
+    rows = []
+    for name, kw in settings.items():
+        use_dates = bool(kw.get("use_dates", True))
+        opo = bool(kw.get("one_per_outlet", False))
+        if use_dates and known_days is None:
+            raise ValueError(f"setting {name!r} uses dates but column 'published' is missing or incomplete")
+        cannot = _null_mask(known_days if use_dates else None, outlets, window_days=window_days,
+                            one_per_outlet=opo)
+        for t in thr_grid:
+            pred = _labels_to_codes(_constrained_average_linkage(S, cannot, float(t)).tolist())
+            rows.append({"setting": name, "kind": "curve", "null": "", "threshold": float(t),
+                         **dict(zip(("estimate", "ci_low", "ci_high"), score(pred))),
+                         "n_pred_stories": float(len(np.unique(pred)))})
+        nulls = [None] + ([cross] if cross is not None else [])
+        for cr in nulls:
+            try:
+                cal = _calibrate(S, cr, known_days, outlets, window_days=window_days, one_per_outlet=opo,
+                                 quantile=NULL_QUANTILE)
+            except ValueError:
+                continue  # no impossible pairs in the corpus: nothing to calibrate on
+            pred = _labels_to_codes(_constrained_average_linkage(S, cannot, cal["threshold"]).tolist())
+            rows.append({"setting": name, "kind": "calibrated", "null": cal["null"],
+                         "threshold": cal["threshold"],
+                         **dict(zip(("estimate", "ci_low", "ci_high"), score(pred))),
+                         "n_pred_stories": float(len(np.unique(pred)))})
+    if baselines:
+        base = linking_baselines(corpus, b, window_days=window_days, n_ties=n_ties, n_boot=n_boot,
+                                 random_state=rng)
+        for _, r in base[base["metric"] == metric].iterrows():
+            rows.append({"setting": r["baseline"], "kind": "baseline", "null": "", "threshold": np.nan,
+                         "estimate": r["estimate"], "ci_low": r["ci_low"], "ci_high": r["ci_high"],
+                         "n_pred_stories": np.nan})
+    out = pd.DataFrame(rows, columns=["setting", "kind", "null", "threshold", "estimate", "ci_low", "ci_high",
+                                      "n_pred_stories"])
+    out.attrs["linking_curve"] = {
+        "metric": metric, "window_days": int(window_days), "quantile": NULL_QUANTILE, "n_boot": int(n_boot),
+        "n_ties": int(n_ties), "settings": {k: dict(v) for k, v in settings.items()},
+        "reference": None if reference is None else len(reference),
+        "random_state": random_state if not isinstance(random_state, np.random.Generator) else "Generator",
+    }
+    return out
 
 
 # ----------------------------------------------------------------------------- claims
