@@ -94,86 +94,47 @@ VOICE_OPTIONS: tuple[str, ...] = ("own", "attributed", "all")
 #: Values of every measure's ``boilerplate=`` option.
 BOILERPLATE_OPTIONS: tuple[str, ...] = ("drop", "keep")
 
-_STRONG: dict[str, tuple[str, ...]] = {
-    "say": ("said", "says", "say"),
-    "tell": ("told", "tells", "tell"),
-    "claim": ("claimed", "claims", "claim"),
-    "insist": ("insisted", "insists", "insist"),
-    "warn": ("warned", "warns", "warn"),
-    "threaten": ("threatened", "threatens"),
-    "state": ("stated",),
-    "declare": ("declared", "declares"),
-    "stress": ("stressed", "stresses"),
-    "argue": ("argued", "argues", "argue"),
-    "allege": ("alleged", "alleges", "allege"),
-    "assert": ("asserted", "asserts"),
-    "accuse": ("accused", "accuses", "accuse"),
-    "deny": ("denied", "denies", "deny"),
-    "condemn": ("condemned", "condemns", "condemn"),
-    "denounce": ("denounced", "denounces", "denounce"),
-    "call": ("called", "calls", "call"),
-    "describe": ("described", "describes", "describe"),
-    "brand": ("branded", "brands"),
-    "dub": ("dubbed", "dubs"),
-    "label": ("labeled", "labelled", "labels"),
-    "slam": ("slammed", "slams"),
-    "dismiss": ("dismissed", "dismisses", "dismiss"),
-    "reject": ("rejected", "rejects", "reject"),
-    "decry": ("decried", "decries"),
-    "blast": ("blasted", "blasts"),
-    "criticize": ("criticized", "criticised", "criticizes", "criticises"),
-    "hail": ("hailed", "hails"),
-    "praise": ("praised", "praises"),
-    "vow": ("vowed", "vows", "vow"),
-    "pledge": ("pledged", "pledges"),
-    "promise": ("promised", "promises"),
-    "urge": ("urged", "urges", "urge"),
-    "maintain": ("maintained", "maintains"),
-    "suggest": ("suggested", "suggests"),
-    "emphasize": ("emphasized", "emphasised", "emphasizes", "emphasises"),
-    "tweet": ("tweeted", "tweets"),
-    "predict": ("predicted", "predicts"),
-    "acknowledge": ("acknowledged", "acknowledges"),
-    "admit": ("admitted", "admits"),
-    "concede": ("conceded", "concedes"),
-    "complain": ("complained", "complains"),
-    "lament": ("lamented", "laments"),
-    "boast": ("boasted", "boasts"),
-    "report": ("reported",),
-    "ask": ("asked", "asks"),
-    "express": ("expressed", "expresses", "express"),
-    "highlight": ("highlighted", "highlights"),
-    "advise": ("advised", "advises"),
-    "consider": ("considered", "considers", "consider"),
-    "regard": ("regarded", "regards", "regard"),
-    "address": ("addressed",),
-    "react": ("reacted",),
-    "cite": ("cited", "cites"),
-    "believe": ("believed", "believes"),
-    "speak": ("spoke", "speaks"),
+# Cue verbs: the speech verbs of framing.quotes (one list for the package), less the forms
+# that are mostly nouns here ("states", "notes", "reports") or participles ("saying"), plus
+# the evaluation and stance verbs that report a claim ("condemned ... as", "regards it as").
+_NOT_CUES = frozenset({"states", "notes", "reports", "concludes", "responds"})
+_EXTRA_CUES: dict[str, tuple[str, ...]] = {
+    "say": ("say",), "claim": ("claim",), "insist": ("insist",), "warn": ("warn",), "argue": ("argue",),
+    "allege": ("allege",), "call": ("call",), "condemn": ("condemn",), "denounce": ("denounce",),
+    "describe": ("describe",), "dismiss": ("dismiss",), "reject": ("reject",), "deny": ("deny",),
+    "urge": ("urge",), "vow": ("vow",), "dub": ("dubs",), "label": ("labels",),
+    "accuse": ("accused", "accuses", "accuse"), "blast": ("blasted", "blasts"),
+    "criticize": ("criticized", "criticised", "criticizes", "criticises"), "hail": ("hailed", "hails"),
+    "praise": ("praised", "praises"), "promise": ("promised", "promises"),
+    "express": ("expressed", "expresses", "express"), "highlight": ("highlighted", "highlights"),
+    "advise": ("advised", "advises"), "consider": ("considered", "considers", "consider"),
+    "regard": ("regarded", "regards", "regard"), "address": ("addressed",), "react": ("reacted",),
+    "cite": ("cited", "cites"), "believe": ("believed", "believes"), "speak": ("spoke", "speaks"),
     "point": ("pointed", "points"),
-}
-_WEAK: dict[str, tuple[str, ...]] = {
-    "add": ("added", "adds"),
-    "note": ("noted",),
-    "continue": ("continued",),
-    "post": ("posted",),
-    "announce": ("announced", "announces"),
-    "explain": ("explained", "explains"),
     "recognize": ("recognized", "recognised", "recognizes", "recognises"),
-    "recall": ("recalled", "recalls"),
-    "reply": ("replied", "replies"),
-    "respond": ("responded",),
-    "conclude": ("concluded",),
-    "write": ("wrote", "writes"),
-    "read": (),
 }
+#: Lemmas that attribute only before "that", a colon, a quote or a pronoun, or when trailing.
+WEAK_CUES: frozenset[str] = frozenset({"add", "note", "continue", "post", "announce", "explain", "recall", "reply",
+                                       "respond", "conclude", "write", "recognize"})
+
+
+def _cue_verbs() -> dict[str, tuple[str, str]]:
+    from framing.quotes import _VERB_FORMS
+
+    out: dict[str, tuple[str, str]] = {}
+    for source in (_VERB_FORMS, _EXTRA_CUES):
+        for lemma, forms in source.items():
+            for f in forms:
+                if f.endswith("ing") or f in _NOT_CUES:
+                    continue
+                out[f] = (lemma, "weak" if lemma in WEAK_CUES else "strong")
+    return out
+
+
 #: Cue verb form -> (lemma, strength): "strong" cues attribute their content wherever the
-#: subject names a source; "weak" ones only before "that", a colon or a quote, or trailing.
-CUE_VERBS: dict[str, tuple[str, str]] = {
-    **{f: (lemma, "weak") for lemma, forms in _WEAK.items() for f in forms},
-    **{f: (lemma, "strong") for lemma, forms in _STRONG.items() for f in forms},
-}
+#: subject names a source; "weak" ones (:data:`WEAK_CUES`) only before "that", a colon, a
+#: quote or a pronoun subject, or in a trailing attribution.
+CUE_VERBS: dict[str, tuple[str, str]] = _cue_verbs()
 _PASSIVE_VERBS = ("condemned", "denounced", "described", "branded", "dubbed", "labeled", "labelled", "called",
                   "slammed", "dismissed", "rejected", "criticized", "criticised", "decried", "hailed", "praised")
 
