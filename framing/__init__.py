@@ -75,6 +75,7 @@ _API: dict[str, str] = {
     "term_counts": "lexical",
     "log_odds_dirichlet": "lexical",
     "fightin_words": "lexical",
+    "prior_sensitivity": "lexical",
     "concordance": "lexical",
     "LexicalError": "lexical",
     "load_lexicon": "markers",

@@ -2,18 +2,21 @@
 
 Which words does one outlet use more than another? :func:`fightin_words` answers with the
 log-odds ratio with an informative Dirichlet prior of Monroe, Colaresi & Quinn (2008) and adds
-what the token-level z-score lacks: *document-level* uncertainty. A term used 40 times in one
+what the token-level z-score lacks: a *document-level* test. A term used 40 times in one
 article looks overwhelmingly "significant" to a test that treats every token as independent;
-a bootstrap that resamples whole articles, or a permutation test that shuffles the outlet
-labels of whole articles, does not fall for it.
+a permutation test that shuffles the outlet labels of whole articles does not fall for it,
+and it is what ``q`` and ``significant`` come from (by default).
 
 Pieces
 ------
 - :func:`tokenize`, :data:`TOKEN_PATTERN`, :func:`build_vectorizer`, :func:`term_counts`:
   the project's one tokenisation (the alignment module reuses it).
 - :func:`log_odds_dirichlet`: the Monroe et al. estimator on count vectors.
-- :func:`fightin_words`: tidy contrasts between groups of documents, with document-level
-  bootstrap intervals, permutation p-values and Benjamini-Hochberg q-values.
+- :func:`fightin_words`: tidy contrasts between groups of documents, tested by permuting
+  the group labels of whole documents (Benjamini-Hochberg q-values), with optional
+  document-level bootstrap intervals.
+- :func:`prior_sensitivity`: the same contrasts under several Dirichlet priors, to see how
+  much the ranking owes to that choice.
 - :func:`concordance`: keyword-in-context lines for a term or a lexicon marker, so every
   count can be read in context.
 - :func:`benchmark`: timing and memory of the whole contrast on a real corpus.
@@ -60,6 +63,7 @@ __all__ = [
     "term_counts",
     "log_odds_dirichlet",
     "fightin_words",
+    "prior_sensitivity",
     "concordance",
     "benchmark",
 ]
@@ -402,204 +406,53 @@ def _contrasts(names: list[str], mode: str, pairs: Sequence[tuple[Any, Any]] | N
 
 
 
-def _prior(prior: Any, pooled: np.ndarray, vocab: np.ndarray, scale: float, *, vec_kwargs: dict,
+def _prior(prior: Any, pooled: np.ndarray, vocab: np.ndarray, scale: float | None, *, vec_kwargs: dict,
            caller: str) -> tuple[np.ndarray, str]:
-    """Prior counts alpha_w (sum = scale) and a description."""
+    """Prior counts alpha_w and a description: shares scaled to sum ``scale``, or raw counts (``scale=None``)."""
     if isinstance(prior, str):
         if prior == "pooled":
-            return scale * pooled / pooled.sum(), "pooled"
-        if prior == "uniform":
+            counts, kind = np.asarray(pooled, dtype=float), "pooled"
+        elif prior == "uniform":
+            if scale is None:
+                raise LexicalError(f"{caller}: prior='uniform' needs a number for prior_scale (alpha0; a uniform "
+                                   f"c per term is prior_scale = c * number of terms)")
             return np.full(len(vocab), scale / len(vocab)), "uniform"
-        raise LexicalError(f"{caller}: prior must be 'pooled', 'uniform', a background corpus "
-                           f"DataFrame or a term-count Series, got {prior!r}")
-    if isinstance(prior, pd.DataFrame):
+        else:
+            raise LexicalError(f"{caller}: prior must be 'pooled', 'uniform', a background corpus "
+                               f"DataFrame or a term-count Series, got {prior!r}")
+    elif isinstance(prior, pd.DataFrame):
         X, _ = term_counts(prior, vocabulary=vocab, **vec_kwargs)
-        counts = np.asarray(X.sum(axis=0), dtype=float).ravel()
+        counts = np.asarray(X.sum(axis=0), dtype=float).ravel() + 1.0  # add-one: every term keeps a prior
         kind = f"background corpus ({len(prior)} documents)"
     elif isinstance(prior, pd.Series):
         counts = pd.to_numeric(prior, errors="coerce").reindex(vocab).fillna(0).to_numpy(dtype=float)
         if np.any(counts < 0):
             raise LexicalError(f"{caller}: the prior Series has negative counts")
+        counts = counts + 1.0
         kind = "background term counts"
     else:
         raise LexicalError(f"{caller}: prior must be 'pooled', 'uniform', a DataFrame or a Series, "
                            f"got {type(prior).__name__}")
-    counts = counts + 1.0  # add-one: terms missing from the background keep a positive prior
+    if scale is None:
+        return counts, f"{kind}, raw counts"
     return scale * counts / counts.sum(), kind
 
 
-def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
-                  groups: Sequence[Any] | Mapping[str, Any] | None = None, mode: str = "one-vs-rest",
-                  pairs: Sequence[tuple[Any, Any]] | None = None, ngram_range: tuple[int, int] = (1, 1),
-                  stop_words: str | Iterable[str] | None = None,
-                  prior: str | pd.DataFrame | pd.Series = "pooled", prior_scale: float = 500.0,
-                  min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, bootstrap: int = 0,
-                  permutations: int = 0,
-                  alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
-                  counts: tuple[sp.spmatrix, Sequence[str]] | None = None, voice: str = "all",
-                  boilerplate: str = "drop", sentences: pd.DataFrame | None = None) -> pd.DataFrame:
-    r"""Fightin' Words: which terms distinguish one group of documents from another.
+def _check_prior_scale(value: Any, *, caller: str, allow_none: bool = True, name: str = "prior_scale") -> float | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)) \
+            or not np.isfinite(value) or not value > 0:
+        raise LexicalError(f"{caller}: {name} must be a number > 0{' or None' if allow_none else ''}, "
+                           f"got {value!r}")
+    return float(value)
 
-    Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008,
-    sec. 3.5), plus document-level bootstrap intervals and permutation tests.
 
-    **Estimator.** For a contrast of group :math:`i` against :math:`j` (one group, or the union
-    of the other groups), with :math:`y_w^i` the count of term :math:`w` in the documents of
-    :math:`i`, :math:`n^i=\sum_w y_w^i` the total count (all terms of the vocabulary),
-    :math:`\alpha_w` the prior count of :math:`w` and :math:`\alpha_0=\sum_w\alpha_w`:
-
-    .. math::
-
-        \delta_w = \log\frac{y_w^i+\alpha_w}{n^i+\alpha_0-y_w^i-\alpha_w}
-                 - \log\frac{y_w^j+\alpha_w}{n^j+\alpha_0-y_w^j-\alpha_w}
-
-        \sigma^2_w \approx \frac{1}{y_w^i+\alpha_w} + \frac{1}{y_w^j+\alpha_w},\qquad
-        z_w = \delta_w / \sigma_w .
-
-    :math:`\delta_w>0` means :math:`w` is relatively more frequent in ``group`` than in
-    ``other``.
-
-    **Prior.** :math:`\alpha_w = \texttt{prior\_scale}\cdot\pi_w` with :math:`\pi_w` the share
-    of :math:`w` among all counted tokens of the documents analysed (``prior="pooled"``: the
-    paper's informative Dirichlet prior, shrinking toward the whole corpus's frequencies), or
-    :math:`\pi_w = 1/V` (``"uniform"``), or the share of :math:`w` in a background corpus
-    (a corpus DataFrame, counted with the same tokenisation, or a term-count Series; add-one
-    smoothed so that terms absent from the background keep a positive prior). In every case
-    :math:`\alpha_0 = \texttt{prior\_scale}`. The paper leaves :math:`\alpha_0` as a tuning
-    constant (a larger value shrinks rare terms harder toward zero); the default 500 is the
-    total prior count that most published implementations of the informative-Dirichlet
-    model use. Note that with the same :math:`\alpha_w` in both groups a term absent from both
-    gets :math:`\delta_w=\log\frac{n^j+\alpha_0-\alpha_w}{n^i+\alpha_0-\alpha_w}`, which is
-    not 0 when the groups differ in size.
-
-    **Document-level bootstrap** (``bootstrap=B``): each replicate resamples whole documents
-    *within each group* with replacement (the "rest" of a one-vs-rest contrast is resampled
-    stratified by its member groups), recomputes all counts and totals, and
-    :math:`\delta_w`; ``ci_low``/``ci_high`` are the :math:`\alpha/2` and
-    :math:`1-\alpha/2` percentiles of the replicates (the prior is held fixed). Read them with
-    care for terms found in few documents: in replicates that miss those documents the term is
-    absent from both sides and :math:`\delta_w` takes the value above, which is positive
-    whenever group :math:`i` is the smaller one. So significance is not read off this
-    interval; instead ``p_boot`` asks whether the *relative frequencies* differ consistently
-    across replicates: with :math:`b_\le`, :math:`b_\ge` the numbers of replicates where
-    :math:`y_w^{i*}/n^{i*} - y_w^{j*}/n^{j*}` is :math:`\le 0` and :math:`\ge 0` (a term absent
-    from a replicate counts on both sides), :math:`p_{boot}=\min(1, (2\min(b_\le,b_\ge)+1)/(B+1))`,
-    the percentile-interval p-value of the rate difference. With few documents in a group
-    (fewer than about ten) the bootstrap understates the variability, since it can only
-    recombine those documents; prefer the permutation test there.
-
-    **Permutation test** (``permutations=P``): the group labels of the documents in the
-    contrast are shuffled (group sizes in documents kept), :math:`\delta_w` is recomputed, and
-    the two-sided p-value is :math:`p=(b+1)/(P+1)` with :math:`b` the number of permutations
-    with :math:`|\delta^*_w|\ge|\delta_w|`. ``q`` are Benjamini-Hochberg q-values over the
-    tested terms of each contrast separately. With many tested terms, small q-values need
-    many resamples: the smallest possible p is :math:`1/(P+1)`, so among :math:`m` tested
-    terms BH can flag :math:`k` terms only if :math:`m/(k(P+1)) < \alpha`; raise
-    ``min_count`` or the number of resamples accordingly.
-
-    Both are vectorised: the resampled group totals are sparse-matrix products
-    (resampling weights × document-term matrix), computed in blocks of terms.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        Corpus with ``text`` and the ``group`` column.
-    group : str
-        Column that defines the groups (``"outlet"``, ``"es11_4_vote"``...).
-    groups : list or mapping, optional
-        Which values to analyse and in which order (documents with other values are left out),
-        or a mapping ``{label: value or list of values}`` that pools values, e.g.
-        ``{"RT": "RT", "US": ["ABC", "CBS", "Fox"]}``. Default: every non-missing value,
-        sorted. Group labels in the result are strings.
-    mode : {"two", "one-vs-rest", "pairs"}
-        ``"two"``: the first group against the second (exactly two groups);
-        ``"one-vs-rest"``: each group against all the others pooled (``other="rest"``);
-        ``"pairs"``: each pair in ``pairs`` (default: all pairs, each once).
-    pairs : list of (group, other), optional
-        Contrasts for ``mode="pairs"``.
-    ngram_range, stop_words
-        Tokenisation, see :func:`build_vectorizer` (ignored for the counts when ``counts`` is
-        given, but still used to count a background-corpus prior).
-    prior : "pooled", "uniform", DataFrame or Series
-        Prior shares :math:`\pi_w` (see above).
-    prior_scale : float
-        :math:`\alpha_0`, the total prior count (default 500).
-    min_count : int
-        Only terms with ``count_group + count_other >= min_count`` are reported and tested
-        (the prior and totals still use every term).
-    min_docs : int
-        ... and found in at least ``min_docs`` documents of the contrast. Both filters ignore
-        the group labels, so they do not bias the tests (independent filtering, Bourgon,
-        Gentleman & Huber 2010, *PNAS* 107(21)); they raise the power of the BH step by
-        leaving out terms too rare for a document-level test to support.
-    min_effect : float
-        A term is ``significant`` only if also :math:`|\delta_w|\ge` ``min_effect``.
-    bootstrap : int
-        Number of document-level bootstrap replicates (0: none).
-    permutations : int
-        Number of label permutations (0: none).
-    alpha : float
-        Level: CI coverage is :math:`1-\alpha`; the significance threshold.
-    random_state : int or numpy Generator, optional
-        Seed for the resampling.
-    counts : (sparse matrix, vocabulary), optional
-        Precomputed :func:`term_counts` output for the rows of ``corpus`` (saves re-tokenising
-        when running several contrasts). With ``voice``/``boilerplate`` filtering, count the
-        filtered corpus (``term_counts(framing.voice_corpus(corpus, ...))``) and pass that
-        corpus.
-    voice : {"all", "own", "attributed"}
-        Whose words are counted (:func:`framing.voice_corpus`). Default ``"all"``: which
-        words an outlet prints, reported speech included, is a topical question; use
-        ``"own"`` for the outlet's own vocabulary.
-    boilerplate : {"drop", "keep"}
-        Leave out boilerplate sentences (:func:`framing.find_boilerplate`: stock lines
-        repeated across an outlet's articles, page furniture) or keep them.
-    sentences : DataFrame, optional
-        The corpus's sentence table with voice/boilerplate columns, to reuse them.
-
-    Returns
-    -------
-    DataFrame
-        One row per tested term and contrast, sorted by contrast then descending ``z``:
-        ``term``, ``group``, ``other``, ``count_group``, ``count_other``, ``docs_group``,
-        ``docs_other`` (documents containing the term), ``delta``, ``var``, ``z``; with
-        ``bootstrap``: ``ci_low``, ``ci_high``, ``p_boot``; with ``permutations``:
-        ``p_perm``; with either: ``q`` (Benjamini-Hochberg of ``p_perm`` if there are
-        permutations, else of ``p_boot``); and ``significant``: ``q < alpha`` when there is a
-        document-level p-value, else the token-level :math:`|z| > z_{1-\alpha/2}`
-        (anti-conservative: it treats tokens as independent, so a term repeated in one
-        article passes). ``attrs`` records the settings, group sizes, which rule
-        ``significant`` used, and the text counted (``voice``, ``boilerplate``,
-        ``text_filter``, ``excluded``).
-
-    References
-    ----------
-    Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words: Lexical feature
-    selection and evaluation for identifying the content of political conflict. *Political
-    Analysis*, 16(4), 372-403.
-
-    Examples
-    --------
-    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"],
-    ...                   "text": ["the sham vote", "a sham referendum vote",
-    ...                            "the vote", "a referendum held"]})
-    >>> fw = fightin_words(c, mode="two", min_count=2, prior="uniform", prior_scale=1.0)
-    >>> fw[["term", "group", "other", "count_group", "count_other"]].head(2).values.tolist()
-    [['sham', 'A', 'B', 2, 0], ['vote', 'A', 'B', 2, 1]]
-    >>> bool(fw["z"].iloc[0] > 0)
-    True
-    """
-    caller = "fightin_words"
-    if not isinstance(corpus, pd.DataFrame):
-        raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")
-    for name, value in (("bootstrap", bootstrap), ("permutations", permutations), ("min_count", min_count),
-                        ("min_docs", min_docs)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-            raise LexicalError(f"{caller}: {name} must be a non-negative int, got {value!r}")
-    if not 0 < alpha < 1:
-        raise LexicalError(f"{caller}: alpha must be in (0, 1), got {alpha!r}")
-    if not prior_scale > 0:
-        raise LexicalError(f"{caller}: prior_scale must be > 0, got {prior_scale!r}")
+def _prepare(corpus: pd.DataFrame, *, group: str, groups: Sequence[Any] | Mapping[str, Any] | None, mode: str,
+             pairs: Sequence[tuple[Any, Any]] | None, ngram_range: tuple[int, int],
+             stop_words: str | Iterable[str] | None, counts: tuple[sp.spmatrix, Sequence[str]] | None,
+             voice: str, boilerplate: str, sentences: pd.DataFrame | None, caller: str) -> dict[str, Any]:
+    """Filter the text, assign the groups, count the terms: everything a contrast needs."""
     from framing.voice import voice_corpus
 
     try:
@@ -639,28 +492,253 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
     if len(present) < len(vocab):
         X, Y, vocab, pooled = X[:, present], Y[:, present], vocab[present], pooled[present]
     D = np.asarray((onehot @ (X > 0).astype(np.float64)).todense())  # G x V documents with term
-    N = Y.sum(axis=1)                                                  # tokens per group
-    vec_kwargs = {"ngram_range": ngram_range, "stop_words": stop_words}
-    a, prior_kind = _prior(prior, pooled, vocab, float(prior_scale), vec_kwargs=vec_kwargs, caller=caller)
-    a0 = float(prior_scale)
+    return {"corpus": corpus, "names": names, "contrasts": contrasts, "X": X, "vocab": vocab, "lab": lab,
+            "Y": Y, "D": D, "N": Y.sum(axis=1), "pooled": pooled,
+            "vec_kwargs": {"ngram_range": ngram_range, "stop_words": stop_words}}
 
-    # observed statistics per contrast
+
+def _observed(prep: dict[str, Any], a: np.ndarray, a0: float, min_count: int, min_docs: int) -> list[dict]:
+    """delta and var of the tested terms of every contrast."""
+    Y, D, N = prep["Y"], prep["D"], prep["N"]
     obs = []
-    for gi, others, other_label in contrasts:
+    for gi, others, other_label in prep["contrasts"]:
         yi, yj = Y[gi], Y[list(others)].sum(axis=0)
         keep = np.flatnonzero((yi + yj >= min_count) & (D[gi] + D[list(others)].sum(axis=0) >= min_docs))
-        delta, var = log_odds_dirichlet(yi[keep], N[gi], yj[keep], N[list(others)].sum(), a[keep], a0)
+        ni, nj = float(N[gi]), float(N[list(others)].sum())
+        delta, var = log_odds_dirichlet(yi[keep], ni, yj[keep], nj, a[keep], a0)
         obs.append({"gi": gi, "others": others, "other": other_label, "keep": keep, "yi": yi[keep],
-                    "yj": yj[keep], "di": D[gi, keep], "dj": D[list(others)][:, keep].sum(axis=0),
-                    "delta": delta, "var": var})
+                    "yj": yj[keep], "ni": ni, "nj": nj, "di": D[gi, keep],
+                    "dj": D[list(others)][:, keep].sum(axis=0), "delta": delta, "var": var})
+    return obs
 
+
+#: Default number of label permutations of :func:`fightin_words` (the test behind ``q``/``significant``).
+DEFAULT_PERMUTATIONS = 1000
+
+
+def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
+                  groups: Sequence[Any] | Mapping[str, Any] | None = None, mode: str = "one-vs-rest",
+                  pairs: Sequence[tuple[Any, Any]] | None = None, ngram_range: tuple[int, int] = (1, 1),
+                  stop_words: str | Iterable[str] | None = None,
+                  prior: str | pd.DataFrame | pd.Series = "pooled", prior_scale: float | None = 500.0,
+                  min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, bootstrap: int = 0,
+                  permutations: int = DEFAULT_PERMUTATIONS,
+                  alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
+                  counts: tuple[sp.spmatrix, Sequence[str]] | None = None, voice: str = "all",
+                  boilerplate: str = "drop", sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    r"""Fightin' Words: which terms distinguish one group of documents from another.
+
+    Log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008,
+    sec. 3.5) as the *estimate*, and a permutation test that shuffles the group labels of
+    whole documents as the *test*: ``q`` and ``significant`` come from the permutation
+    p-values only, never from the token-level z or the bootstrap.
+
+    **Estimator.** For a contrast of group :math:`i` against :math:`j` (one group, or the union
+    of the other groups), with :math:`y_w^i` the count of term :math:`w` in the documents of
+    :math:`i`, :math:`n^i=\sum_w y_w^i` the total count (all terms of the vocabulary),
+    :math:`\alpha_w` the prior count of :math:`w` and :math:`\alpha_0=\sum_w\alpha_w`:
+
+    .. math::
+
+        \delta_w = \log\frac{y_w^i+\alpha_w}{n^i+\alpha_0-y_w^i-\alpha_w}
+                 - \log\frac{y_w^j+\alpha_w}{n^j+\alpha_0-y_w^j-\alpha_w}
+
+        \sigma^2_w \approx \frac{1}{y_w^i+\alpha_w} + \frac{1}{y_w^j+\alpha_w},\qquad
+        z_w = \delta_w / \sigma_w .
+
+    :math:`\delta_w>0` means :math:`w` is relatively more frequent in ``group`` than in
+    ``other``. :math:`z_w` treats every *token* as an independent draw: it ranks terms, it
+    does not test them (a word repeated forty times in one article gets a large z).
+
+    **Prior: a choice, not a standard.** :math:`\alpha_w = \texttt{prior\_scale}\cdot\pi_w`,
+    with :math:`\pi_w` the share of :math:`w` among all counted tokens of the documents
+    analysed (``prior="pooled"``, shrinking toward the whole corpus's frequencies), or
+    :math:`\pi_w = 1/V` (``"uniform"``), or the share of :math:`w` in a background corpus (a
+    corpus DataFrame, counted with the same tokenisation, or a term-count Series; add-one
+    smoothed so that terms absent from the background keep a positive prior). Then
+    :math:`\alpha_0 = \texttt{prior\_scale}`. With ``prior_scale=None`` the counts are used
+    as they are: :math:`\alpha_w` is the term's count in the documents analysed (or in the
+    background, plus one), and :math:`\alpha_0` their total. Monroe et al. (sec. 3.5) shape
+    the informative prior on the word frequencies of a larger collection and treat its size,
+    :math:`\alpha_0` pseudo-tokens, as a modelling choice: a larger :math:`\alpha_0` pulls
+    :math:`\delta_w` of rare terms harder toward 0 and moves them down the z ranking. Published
+    implementations choose very differently (their public code, checked 2026-11-30):
+
+    - J. Hessel's ``FightingWords`` script and Scattertext's
+      ``LogOddsRatioUninformativeDirichletPrior``: a uniform :math:`\alpha_w = 0.01` per term
+      (``prior="uniform", prior_scale=0.01 * V``);
+    - D. Jurafsky's ``bayes.py`` (used by Jurafsky et al. 2014) and ``kornosk/log-odds-ratio``:
+      the raw counts of a background corpus, :math:`\alpha_0` = its size (a background
+      corpus with ``prior_scale=None``); without a background corpus, ``log-odds-ratio`` uses
+      the two corpora's own counts, as does R's ``tidylo`` (``prior="pooled",
+      prior_scale=None``);
+    - Scattertext's ``LogOddsRatioInformativeDirichletPrior``: background counts plus a small
+      starting count, used raw by default, or rescaled in proportion to the class size or the
+      corpus size, or to sum to ``sigma`` (default 10; described there as the original
+      formulation).
+
+    The default here, pooled shares with :math:`\alpha_0 = 500`, is one choice in that range,
+    weaker than raw counts and stronger than 0.01 per term on frequent words. The z ranking
+    (not the permutation test's validity) depends on it: :func:`prior_sensitivity` shows by
+    how much for a given corpus. With the same :math:`\alpha_w` in both groups a term absent
+    from both gets :math:`\delta_w=\log\frac{n^j+\alpha_0-\alpha_w}{n^i+\alpha_0-\alpha_w}`,
+    which is not 0 when the groups differ in size.
+
+    **Permutation test** (``permutations=P``, default 1000; the test behind ``q`` and
+    ``significant``): the group labels of the documents in the contrast are shuffled (group
+    sizes in documents kept), :math:`\delta_w` is recomputed, and the two-sided p-value is
+    :math:`p=(b+1)/(P+1)` with :math:`b` the number of permutations with
+    :math:`|\delta^*_w|\ge|\delta_w|`. Documents, not tokens, are exchanged, so a term
+    concentrated in a few articles is judged by how its articles fall, and the p-value is
+    valid (not anti-conservative) whatever the burstiness, when documents are exchangeable
+    under the null. ``q`` are Benjamini-Hochberg q-values over the tested terms of each
+    contrast separately. The smallest possible p is :math:`1/(P+1)`, so among :math:`m`
+    tested terms BH can flag :math:`k` terms only if :math:`m/(k(P+1)) < \alpha`: with many
+    tested terms, raise ``min_count``/``min_docs`` (filters blind to the labels) or
+    ``permutations``. With ``permutations=0`` nothing is tested: there is no ``q`` and
+    ``significant`` is NA.
+
+    **Document-level bootstrap** (``bootstrap=B``, default 0: descriptive only): each replicate
+    resamples whole documents *within each group* with replacement (the "rest" of a
+    one-vs-rest contrast is resampled stratified by its member groups), recomputes all
+    counts and totals, and :math:`\delta_w`; ``ci_low``/``ci_high`` are the :math:`\alpha/2`
+    and :math:`1-\alpha/2` percentiles of the replicates (the prior is held fixed), and
+    ``sign_stability`` is the share of replicates in which the difference of relative
+    frequencies :math:`y_w^{i*}/n^{i*} - y_w^{j*}/n^{j*}` has the same sign as in the data
+    (a replicate with a difference of 0, e.g. one that misses every document with the term,
+    does not count as the same sign). Neither is a test, and neither feeds ``q`` or
+    ``significant``: the bootstrap is centred on the data, not on a null, so under no
+    difference at all ``sign_stability`` is still often close to 1, above all with few
+    documents in a group or a term found in few documents (a term absent from one group
+    never changes sign). The interval is also unreliable for terms in few documents: in
+    replicates that miss them the term is absent from both sides and :math:`\delta_w` takes
+    the value above.
+
+    Both resamplings are vectorised: resampled group totals are products of the
+    document-term matrix with resampling weights, computed in blocks of terms.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``text`` and the ``group`` column.
+    group : str
+        Column that defines the groups (``"outlet"``, ``"es11_4_vote"``...).
+    groups : list or mapping, optional
+        Which values to analyse and in which order (documents with other values are left out),
+        or a mapping ``{label: value or list of values}`` that pools values, e.g.
+        ``{"RT": "RT", "US": ["ABC", "CBS", "Fox"]}``. Default: every non-missing value,
+        sorted. Group labels in the result are strings.
+    mode : {"two", "one-vs-rest", "pairs"}
+        ``"two"``: the first group against the second (exactly two groups);
+        ``"one-vs-rest"``: each group against all the others pooled (``other="rest"``);
+        ``"pairs"``: each pair in ``pairs`` (default: all pairs, each once).
+    pairs : list of (group, other), optional
+        Contrasts for ``mode="pairs"``.
+    ngram_range, stop_words
+        Tokenisation, see :func:`build_vectorizer` (ignored for the counts when ``counts`` is
+        given, but still used to count a background-corpus prior).
+    prior : "pooled", "uniform", DataFrame or Series
+        Prior shares :math:`\pi_w` (see above).
+    prior_scale : float or None
+        :math:`\alpha_0`, the total prior count (default 500), or None for raw prior counts.
+    min_count : int
+        Only terms with ``count_group + count_other >= min_count`` are reported and tested
+        (the prior and totals still use every term).
+    min_docs : int
+        ... and found in at least ``min_docs`` documents of the contrast. Both filters ignore
+        the group labels, so they do not bias the tests (independent filtering, Bourgon,
+        Gentleman & Huber 2010, *PNAS* 107(21)); they raise the power of the BH step by
+        leaving out terms too rare for a document-level test to support.
+    min_effect : float
+        A term is ``significant`` only if also :math:`|\delta_w|\ge` ``min_effect``.
+    bootstrap : int
+        Number of document-level bootstrap replicates (0: none), for ``ci_low``, ``ci_high``
+        and ``sign_stability``.
+    permutations : int
+        Number of label permutations (default 1000; 0: no test, ``significant`` is NA).
+    alpha : float
+        Level: CI coverage is :math:`1-\alpha`; ``significant`` is ``q < alpha``.
+    random_state : int or numpy Generator, optional
+        Seed for the resampling (the default None gives different p-values on each call).
+    counts : (sparse matrix, vocabulary), optional
+        Precomputed :func:`term_counts` output for the rows of ``corpus`` (saves re-tokenising
+        when running several contrasts). With ``voice``/``boilerplate`` filtering, count the
+        filtered corpus (``term_counts(framing.voice_corpus(corpus, ...))``) and pass that
+        corpus.
+    voice : {"all", "own", "attributed"}
+        Whose words are counted (:func:`framing.voice_corpus`). Default ``"all"``: which
+        words an outlet prints, reported speech included, is a topical question; use
+        ``"own"`` for the outlet's own vocabulary.
+    boilerplate : {"drop", "keep"}
+        Leave out boilerplate sentences (:func:`framing.find_boilerplate`: stock lines
+        repeated across an outlet's articles, page furniture) or keep them.
+    sentences : DataFrame, optional
+        The corpus's sentence table with voice/boilerplate columns, to reuse them.
+
+    Returns
+    -------
+    DataFrame
+        One row per tested term and contrast, sorted by contrast then descending ``z``:
+        ``term``, ``group``, ``other``, ``count_group``, ``count_other``, ``docs_group``,
+        ``docs_other`` (documents containing the term), ``delta``, ``var``, ``z``; with
+        ``bootstrap``: ``ci_low``, ``ci_high``, ``sign_stability``; with ``permutations``:
+        ``p_perm`` and ``q`` (Benjamini-Hochberg per contrast); and ``significant``:
+        ``q < alpha`` (and :math:`|\delta_w|\ge` ``min_effect``) with ``permutations``, else
+        NA (pandas' nullable boolean: not tested). ``attrs`` records the settings, group
+        sizes, the rule behind ``significant``, the smallest attainable p (``p_floor``), and
+        the text counted (``voice``, ``boilerplate``, ``text_filter``, ``excluded``).
+
+    See Also
+    --------
+    prior_sensitivity : the z ranking under several priors.
+
+    References
+    ----------
+    Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words: Lexical feature
+    selection and evaluation for identifying the content of political conflict. *Political
+    Analysis*, 16(4), 372-403.
+
+    Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a practical and
+    powerful approach to multiple testing. *JRSS B*, 57(1), 289-300.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"],
+    ...                   "text": ["the sham vote", "a sham referendum vote",
+    ...                            "the vote", "a referendum held"]})
+    >>> fw = fightin_words(c, mode="two", min_count=2, prior="uniform", prior_scale=1.0, random_state=0)
+    >>> fw[["term", "group", "other", "count_group", "count_other"]].head(2).values.tolist()
+    [['sham', 'A', 'B', 2, 0], ['vote', 'A', 'B', 2, 1]]
+    >>> bool(fw["z"].iloc[0] > 0), bool(fw["significant"].any())  # two documents a side: no test can tell
+    (True, False)
+    >>> fightin_words(c, mode="two", min_count=2, permutations=0)["significant"].isna().all()
+    np.True_
+    """
+    caller = "fightin_words"
+    if not isinstance(corpus, pd.DataFrame):
+        raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")
+    for name, value in (("bootstrap", bootstrap), ("permutations", permutations), ("min_count", min_count),
+                        ("min_docs", min_docs)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            raise LexicalError(f"{caller}: {name} must be a non-negative int, got {value!r}")
+    if not 0 < alpha < 1:
+        raise LexicalError(f"{caller}: alpha must be in (0, 1), got {alpha!r}")
+    scale = _check_prior_scale(prior_scale, caller=caller)
+    prep = _prepare(corpus, group=group, groups=groups, mode=mode, pairs=pairs, ngram_range=ngram_range,
+                    stop_words=stop_words, counts=counts, voice=voice, boilerplate=boilerplate,
+                    sentences=sentences, caller=caller)
+    corpus, names, X, vocab, lab, N = (prep[k] for k in ("corpus", "names", "X", "vocab", "lab", "N"))
+    G = len(names)
+    a, prior_kind = _prior(prior, prep["pooled"], vocab, scale, vec_kwargs=prep["vec_kwargs"], caller=caller)
+    a0 = float(a.sum()) if scale is None else scale
+
+    obs = _observed(prep, a, a0, min_count, min_docs)
     rng = _rng(random_state)
     if bootstrap:
         _bootstrap_ci(obs, X, lab, G, a, a0, int(bootstrap), alpha, rng)
     if permutations:
         _permutation_p(obs, X, lab, a, a0, int(permutations), rng)
 
-    zcrit = float(ndtri(1 - alpha / 2))
     frames = []
     for o in obs:
         z = o["delta"] / np.sqrt(o["var"])
@@ -671,16 +749,14 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
             "docs_group": o["di"].astype(np.int64), "docs_other": o["dj"].astype(np.int64),
             "delta": o["delta"], "var": o["var"], "z": z,
         })
-        big = np.abs(o["delta"]) >= min_effect
         if bootstrap:
-            f["ci_low"], f["ci_high"], f["p_boot"] = o["ci_low"], o["ci_high"], o["p_boot"]
+            f["ci_low"], f["ci_high"], f["sign_stability"] = o["ci_low"], o["ci_high"], o["sign_stability"]
         if permutations:
             f["p_perm"] = o["p_perm"]
-        if permutations or bootstrap:
-            f["q"] = fdr_bh(o["p_perm"] if permutations else o["p_boot"])
-            f["significant"] = (f["q"].to_numpy() < alpha) & big
+            f["q"] = fdr_bh(o["p_perm"])
+            f["significant"] = (f["q"].to_numpy() < alpha) & (np.abs(o["delta"]) >= min_effect)
         else:
-            f["significant"] = (np.abs(z) > zcrit) & big
+            f["significant"] = pd.array([pd.NA] * len(f), dtype="boolean")
         frames.append(f.sort_values(["z", "term"], ascending=[False, True], kind="stable"))
     out = pd.concat(frames, ignore_index=True)
     out.attrs = {
@@ -690,14 +766,181 @@ def fightin_words(corpus: pd.DataFrame, *, group: str = "outlet",
         "prior": prior_kind, "prior_scale": a0, "ngram_range": tuple(ngram_range),
         "min_count": int(min_count), "min_docs": int(min_docs), "min_effect": float(min_effect),
         "bootstrap": int(bootstrap), "permutations": int(permutations), "alpha": float(alpha),
-        "significance": ("permutation p_perm, Benjamini-Hochberg q < alpha" if permutations else
-                         "bootstrap p_boot, Benjamini-Hochberg q < alpha" if bootstrap else
-                         "token-level |z| > z_{1-alpha/2} (ignores document clustering)"),
+        "significance": ("permutation test of delta (document labels shuffled), Benjamini-Hochberg q < alpha "
+                         "per contrast" if permutations else
+                         "not tested (permutations=0): significant is NA"),
+        "p_floor": 1.0 / (int(permutations) + 1) if permutations else None,
         "n_docs": {n: int((lab == k).sum()) for k, n in enumerate(names)},
         "n_tokens": {n: int(N[k]) for k, n in enumerate(names)},
         "random_state": None if random_state is None else repr(random_state),
         "voice": voice, "boilerplate": boilerplate,
         "text_filter": corpus.attrs.get("text_filter"), "excluded": corpus.attrs.get("excluded"),
+    }
+    return out
+
+
+def _setting_label(kind: str, a0: float, *, per_term: float | None = None, raw: bool = False) -> str:
+    if per_term is not None:
+        return f"uniform, {per_term:g} per term (α0={a0:,.4g})"
+    if raw:
+        return f"{kind.removesuffix(', raw counts')}, raw counts (α0={a0:,.0f})"
+    return f"{kind}, α0={a0:g}"
+
+
+def prior_sensitivity(corpus: pd.DataFrame, *, prior_scales: Sequence[float | None] = (10.0, 100.0, 500.0, 5000.0,
+                                                                                       None),
+                      prior: str | pd.DataFrame | pd.Series = "pooled", per_term: Sequence[float] = (0.01,),
+                      reference: float | None = 500.0, top: int = 20, group: str = "outlet",
+                      groups: Sequence[Any] | Mapping[str, Any] | None = None, mode: str = "one-vs-rest",
+                      pairs: Sequence[tuple[Any, Any]] | None = None, ngram_range: tuple[int, int] = (1, 1),
+                      stop_words: str | Iterable[str] | None = None, min_count: int = 5, min_docs: int = 1,
+                      counts: tuple[sp.spmatrix, Sequence[str]] | None = None, voice: str = "all",
+                      boilerplate: str = "drop", sentences: pd.DataFrame | None = None) -> pd.DataFrame:
+    r"""How much the Fightin' Words ranking depends on the Dirichlet prior.
+
+    The log-odds ratio with an informative Dirichlet prior (Monroe, Colaresi & Quinn 2008)
+    needs a prior, and its size :math:`\alpha_0` is the analyst's choice; published
+    implementations range from 0.01 pseudo-counts per term to the raw counts of a whole
+    background corpus (see :func:`fightin_words`, "Prior"). This function computes
+    :math:`\delta_w` and :math:`z_w` of every tested term under several priors, on the same
+    counts, and ranks the terms under each, so that a finding can be checked against the
+    choice: a term that leads the list only under one prior is a finding about the prior.
+    Nothing is resampled (the permutation test of :func:`fightin_words` is valid under any
+    of these priors; only the ranking, and the power for rare terms, changes).
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus with ``text`` and the ``group`` column.
+    prior_scales : sequence of float or None
+        :math:`\alpha_0` values for ``prior`` (see :func:`fightin_words`); None stands for raw
+        prior counts (:math:`\alpha_w` = the term's count; ``prior="pooled"``: in the
+        documents analysed, as in R's tidylo; a background corpus: there, plus one).
+    prior : "pooled", "uniform", DataFrame or Series
+        Prior shares for ``prior_scales``.
+    per_term : sequence of float
+        Also a uniform prior of this many pseudo-counts per term (:math:`\alpha_0` = value
+        times the number of terms), for each value; 0.01 is the default of J. Hessel's
+        ``FightingWords`` and of Scattertext's uninformative prior. ``()`` for none.
+    reference : float or None
+        The ``prior_scales`` entry the others are compared with (default 500, the
+        :func:`fightin_words` default); must be in ``prior_scales``.
+    top : int
+        Size of the top lists (each side) compared in ``attrs["agreement"]``.
+    group, groups, mode, pairs, ngram_range, stop_words, min_count, min_docs, counts, voice, boilerplate, sentences
+        As in :func:`fightin_words` (the same terms are tested under every prior).
+
+    Returns
+    -------
+    DataFrame
+        One row per contrast, term and prior setting: ``group``, ``other``, ``term``,
+        ``setting`` (label), ``prior``, ``prior_scale`` (:math:`\alpha_0`), ``alpha_w`` (the
+        term's prior count), ``count_group``, ``count_other``, ``delta``, ``z``, ``rank``
+        (1 = highest z, i.e. most characteristic of ``group``, within contrast and setting),
+        ``reference`` (True for the reference setting). Settings are ordered by
+        :math:`\alpha_0`. ``attrs``: ``settings`` (label, prior, prior_scale, per_term, in
+        order), ``reference`` (its label), ``agreement`` (per contrast and setting: Spearman
+        correlation of z with the reference, and the share of the reference's top ``top``
+        terms of each side that are also in this setting's), and the counting options.
+
+    See Also
+    --------
+    fightin_words, framing.plot.plot_prior_sensitivity
+
+    References
+    ----------
+    Monroe, B. L., Colaresi, M. P., & Quinn, K. M. (2008). Fightin' words: Lexical feature
+    selection and evaluation for identifying the content of political conflict. *Political
+    Analysis*, 16(4), 372-403.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"],
+    ...                   "text": ["the sham vote sham", "a sham referendum vote the",
+    ...                            "the vote the", "a referendum held the vote"]})
+    >>> ps = prior_sensitivity(c, mode="two", min_count=2, prior_scales=(1.0, 500.0, None), per_term=(0.01,))
+    >>> ps["setting"].unique().tolist()
+    ['uniform, 0.01 per term (α0=0.06)', 'pooled, α0=1', 'pooled, raw counts (α0=17)', 'pooled, α0=500']
+    >>> ps[ps["term"] == "sham"][["setting", "rank"]].values.tolist()[-1]
+    ['pooled, α0=500', 1]
+    """
+    caller = "prior_sensitivity"
+    if not isinstance(corpus, pd.DataFrame):
+        raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")
+    for name, value in (("min_count", min_count), ("min_docs", min_docs), ("top", top)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            raise LexicalError(f"{caller}: {name} must be a non-negative int, got {value!r}")
+    scales = [_check_prior_scale(s, caller=caller) for s in prior_scales]
+    if not scales:
+        raise LexicalError(f"{caller}: prior_scales must name at least one prior scale (the reference)")
+    if len(set(scales)) < len(scales):
+        raise LexicalError(f"{caller}: prior_scales has duplicates: {list(prior_scales)!r}")
+    per = [_check_prior_scale(c, caller=caller, allow_none=False, name="each per_term value") for c in per_term]
+    ref = _check_prior_scale(reference, caller=caller, name="reference")
+    if ref not in scales:
+        raise LexicalError(f"{caller}: reference={reference!r} is not one of prior_scales={list(prior_scales)!r}")
+    prep = _prepare(corpus, group=group, groups=groups, mode=mode, pairs=pairs, ngram_range=ngram_range,
+                    stop_words=stop_words, counts=counts, voice=voice, boilerplate=boilerplate,
+                    sentences=sentences, caller=caller)
+    names, vocab = prep["names"], prep["vocab"]
+    settings = []
+    for s in scales:
+        a, kind = _prior(prior, prep["pooled"], vocab, s, vec_kwargs=prep["vec_kwargs"], caller=caller)
+        a0 = float(a.sum()) if s is None else s
+        settings.append({"setting": _setting_label(kind, a0, raw=s is None),
+                         "prior": kind, "prior_scale": a0, "per_term": None, "a": a, "is_ref": s == ref})
+    for c in per:
+        a0 = c * len(vocab)
+        settings.append({"setting": _setting_label("uniform", a0, per_term=c), "prior": "uniform",
+                         "prior_scale": a0, "per_term": c, "a": np.full(len(vocab), c), "is_ref": False})
+    settings.sort(key=lambda d: (d["prior_scale"], d["setting"]))
+    labels = [d["setting"] for d in settings]
+    if len(set(labels)) < len(labels):
+        raise LexicalError(f"{caller}: two prior settings coincide: {labels!r}")
+
+    frames, agreement = [], []
+    per_setting = []
+    for d in settings:
+        obs = _observed(prep, d["a"], d["prior_scale"], min_count, min_docs)
+        per_setting.append(obs)
+    ref_k = next(k for k, d in enumerate(settings) if d["is_ref"])
+    for c_idx, (gi, _others, other_label) in enumerate(prep["contrasts"]):
+        ref_obs = per_setting[ref_k][c_idx]
+        z_ref = ref_obs["delta"] / np.sqrt(ref_obs["var"])
+        terms = vocab[ref_obs["keep"]].astype(str)
+        order_ref = np.argsort(-z_ref, kind="stable")
+        k = min(top, len(terms))
+        top_ref = (set(order_ref[:k]), set(order_ref[::-1][:k]))
+        for d, obs in zip(settings, per_setting):
+            o = obs[c_idx]
+            z = o["delta"] / np.sqrt(o["var"])
+            rank = pd.Series(-z).rank(method="min").to_numpy(dtype=np.int64)
+            frames.append(pd.DataFrame({
+                "group": names[gi], "other": other_label,
+                "term": pd.array(terms, dtype="str"),
+                "setting": d["setting"], "prior": d["prior"], "prior_scale": d["prior_scale"],
+                "alpha_w": d["a"][o["keep"]],
+                "count_group": o["yi"].astype(np.int64), "count_other": o["yj"].astype(np.int64),
+                "delta": o["delta"], "z": z, "rank": rank, "reference": bool(d["is_ref"]),
+            }))
+            order = np.argsort(-z, kind="stable")
+            hi, lo = set(order[:k]), set(order[::-1][:k])
+            agreement.append({
+                "group": names[gi], "other": other_label, "setting": d["setting"],
+                "spearman": float(pd.Series(z).corr(pd.Series(z_ref), method="spearman")) if len(z) > 1 else 1.0,
+                "top_overlap": (len(hi & top_ref[0]) + len(lo & top_ref[1])) / max(1, 2 * k),
+            })
+    out = pd.concat(frames, ignore_index=True)
+    out.attrs = {
+        "method": "prior_sensitivity",
+        "group": group, "mode": mode, "groups": names,
+        "contrasts": [(names[gi], other) for gi, _o, other in prep["contrasts"]],
+        "settings": [{k: d[k] for k in ("setting", "prior", "prior_scale", "per_term")} for d in settings],
+        "reference": settings[ref_k]["setting"], "top": int(top),
+        "agreement": agreement,
+        "ngram_range": tuple(ngram_range), "min_count": int(min_count), "min_docs": int(min_docs),
+        "voice": voice, "boilerplate": boilerplate,
+        "text_filter": prep["corpus"].attrs.get("text_filter"), "excluded": prep["corpus"].attrs.get("excluded"),
     }
     return out
 
@@ -749,7 +992,7 @@ def _bootstrap_weights(lab: np.ndarray, G: int, B: int, rng: np.random.Generator
 
 def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a: np.ndarray, a0: float,
                   B: int, alpha: float, rng: np.random.Generator) -> None:
-    """Document-level percentile bootstrap of delta, stratified by group; fills obs in place.
+    """Document-level percentile bootstrap of delta and sign stability, stratified by group; fills obs.
 
     Replicate totals are products ``X_g.T @ W_g.T`` (sparse x dense) over blocks of terms; no
     loop over documents or replicates.
@@ -769,8 +1012,9 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
     for o in obs:
         o["ci_low"] = np.full(len(o["keep"]), np.nan)
         o["ci_high"] = np.full(len(o["keep"]), np.nan)
-        o["p_boot"] = np.full(len(o["keep"]), np.nan)
+        o["sign_stability"] = np.full(len(o["keep"]), np.nan)
         o["_upos"] = pos[o["keep"]]
+        o["_sign"] = np.sign(o["yi"] * o["nj"] - o["yj"] * o["ni"])     # observed sign of the rate difference
     need_total = any(len(o["others"]) == G - 1 and G > 2 for o in obs)
     step = max(1, _BLOCK // (B * (G + 2)))
     for c0 in range(0, len(union), step):
@@ -796,52 +1040,115 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
                 for k in others[1:]:
                     yj = yj + T[k][r]
                 nj = np.sum([totals[k] for k in others], axis=0)
-            # sign of (y_i/n_i - y_j/n_j) per replicate: 0 when the term is absent from both
-            diff = yi.astype(float) * nj[None, :] - yj.astype(float) * totals[gi][None, :]
-            below, above = (diff <= 0).sum(axis=1), (diff >= 0).sum(axis=1)
-            o["p_boot"][sel] = np.minimum(1.0, (2 * np.minimum(below, above) + 1) / (B + 1))
+            # sign of (y_i/n_i - y_j/n_j) per replicate (0 when the term is absent from both)
+            diff = np.sign(yi.astype(float) * nj[None, :] - yj.astype(float) * totals[gi][None, :])
+            s_obs = o["_sign"][sel]
+            same = ((diff == s_obs[:, None]) & (diff != 0)).mean(axis=1)
+            o["sign_stability"][sel] = np.where(s_obs != 0, same, np.nan)
             d = _delta_block(yi, totals[gi], yj, nj, a[union[c0:c1][r]], a0)
             o["ci_low"][sel], o["ci_high"][sel] = _percentiles(d, (alpha / 2, 1 - alpha / 2))
     for o in obs:
-        del o["_upos"]
+        del o["_upos"], o["_sign"]
+
+
+#: Below this share of the contrast's documents on the smaller side, permuted sums are taken
+#: as sparse x sparse products (cheaper for few documents); above it, as sparse x dense.
+_SPARSE_SHARE = 0.04
+
+
+def _random_subsets(n: int, k: int, P: int, rng: np.random.Generator) -> np.ndarray:
+    """P uniform random k-subsets of range(n), one per row (k < n)."""
+    return np.stack([rng.choice(n, k, replace=False, shuffle=False) for _ in range(P)])
+
+
+def _exceedances(yi: np.ndarray, ni: np.ndarray, yj: np.ndarray, nj: np.ndarray, a: np.ndarray, a0: float,
+                 thr: np.ndarray) -> np.ndarray:
+    """Per term (row): the replicates (columns) with :math:`|\\delta^*| \\ge` ``thr`` (float32 blocks).
+
+    With :math:`R` the odds ratio inside :func:`log_odds_dirichlet`'s logarithms,
+    :math:`|\\log R| \\ge t` iff :math:`R \\ge e^t` or :math:`R \\le e^{-t}`: no logarithms needed.
+    Overwrites ``yi`` and ``yj``.
+    """
+    a = a.astype(np.float32)[:, None]
+    yi += a
+    yj += a
+    ratio = (nj + a0).astype(np.float32)[None, :] - yj
+    ratio *= yi
+    den = (ni + a0).astype(np.float32)[None, :] - yi
+    den *= yj
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio /= den
+        hi = np.exp(thr).astype(np.float32)[:, None]
+        lo = np.exp(-thr).astype(np.float32)[:, None]
+    return ((ratio >= hi) | (ratio <= lo)).sum(axis=1)
 
 
 def _permutation_p(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, a: np.ndarray, a0: float,
                    P: int, rng: np.random.Generator) -> None:
-    """Two-sided permutation p-values of delta (labels shuffled across documents)."""
+    """Two-sided permutation p-values of delta (labels shuffled across documents); fills obs.
+
+    Each permutation gives the smaller side of the contrast a uniform random subset of the
+    contrast's documents of its size (the rest go to the other side). The smaller side's
+    term totals are the product of the documents x terms matrix with the subsets'
+    indicator matrix, in blocks of permutations and terms.
+    """
     doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
+    done: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
     for o in obs:
         gi, others = o["gi"], o["others"]
+        # a mirror image of a contrast already tested (B vs A after A vs B, or the two
+        # contrasts of one-vs-rest with two groups) has the same |delta| and the same test
+        mirror = done.get((tuple(others), (gi,)))
+        if mirror is not None and np.array_equal(mirror[0], o["keep"]):
+            o["p_perm"] = mirror[1].copy()
+            continue
         docs = np.flatnonzero(np.isin(lab, (gi,) + tuple(others)))
         n_i = int((lab[docs] == gi).sum())
         n_d = len(docs)
         small_is_i = n_i <= n_d - n_i
         k = n_i if small_is_i else n_d - n_i
-        # P random subsets of size k: the documents that get the smaller side's label
-        perm = rng.permuted(np.tile(np.arange(n_d), (P, 1)), axis=1)[:, :k]
-        perm.sort(axis=1)
-        S = sp.csr_matrix((np.ones(P * k, dtype=np.float32), perm.ravel(), np.arange(P + 1) * k),
-                          shape=(P, n_d))
         keep = o["keep"]
-        XD = sp.csc_matrix(X[docs][:, keep], dtype=np.float32)
-        tot_terms = np.asarray(XD.sum(axis=0), dtype=float).ravel()
-        lens = doc_len[docs]
-        n_small = S @ lens                                                # P
-        n_all = lens.sum()
-        n_i_perm, n_j_perm = (n_small, n_all - n_small) if small_is_i else (n_all - n_small, n_small)
         observed = np.abs(o["delta"])
         hits = np.zeros(len(keep), dtype=np.int64)
-        step = max(1, _BLOCK // (2 * P))
-        for c0 in range(0, len(keep), step):
-            c1 = min(c0 + step, len(keep))
-            ys = np.ascontiguousarray((S @ XD[:, c0:c1]).toarray().T)      # v x P, smaller side
-            rest = tot_terms[c0:c1, None].astype(np.float32) - ys
-            yi, yj = (ys, rest) if small_is_i else (rest, ys)
-            d = _delta_block(yi, n_i_perm, yj, n_j_perm, a[keep[c0:c1]], a0)
-            # ties in exact arithmetic must count as ">=": allow for float32 rounding
-            thr = (observed[c0:c1] - 1e-5 * (1 + observed[c0:c1])).astype(np.float32)[:, None]
-            hits[c0:c1] = (np.abs(d) >= thr).sum(axis=1)
+        if len(keep) == 0:
+            o["p_perm"] = np.ones(0)
+            continue
+        lens = doc_len[docs]
+        n_all = lens.sum()
+        XD = X[docs][:, keep]
+        tot_terms = np.asarray(XD.sum(axis=0), dtype=float).ravel()
+        use_dense = k > _SPARSE_SHARE * n_d
+        if use_dense:
+            XT = sp.csr_matrix(XD.T, dtype=np.float32)                    # |keep| x n_d
+        else:
+            XC = sp.csc_matrix(XD, dtype=np.float32)                      # n_d x |keep|
+        chunk = int(min(P, max(1, (1 << 24) // max(n_d, 1))))            # permutations per chunk
+        for p0 in range(0, P, chunk):
+            pc = min(chunk, P - p0)
+            sel = _random_subsets(n_d, k, pc, rng)                        # pc x k
+            n_small = lens[sel].sum(axis=1)                               # tokens on the smaller side
+            n_i_perm, n_j_perm = (n_small, n_all - n_small) if small_is_i else (n_all - n_small, n_small)
+            if use_dense:
+                M = np.zeros((n_d, pc), dtype=np.float32)
+                M[sel, np.arange(pc)[:, None]] = 1.0
+            else:
+                S = sp.csr_matrix((np.ones(pc * k, dtype=np.float32), sel.ravel(), np.arange(pc + 1) * k),
+                                  shape=(pc, n_d))
+            step = max(1, _BLOCK // (2 * pc))
+            for c0 in range(0, len(keep), step):
+                c1 = min(c0 + step, len(keep))
+                if use_dense:
+                    ys = np.ascontiguousarray(XT[c0:c1] @ M, dtype=np.float32)          # v x pc, smaller side
+                else:
+                    ys = np.ascontiguousarray((S @ XC[:, c0:c1]).toarray().T, dtype=np.float32)
+                rest = tot_terms[c0:c1, None].astype(np.float32) - ys
+                yi, yj = (ys, rest) if small_is_i else (rest, ys)
+                # ties in exact arithmetic must count as ">=": allow for float32 rounding
+                thr = observed[c0:c1] - 1e-5 * (1 + observed[c0:c1])
+                hits[c0:c1] += _exceedances(yi, n_i_perm, yj, n_j_perm, a[keep[c0:c1]], a0, thr)
         o["p_perm"] = (hits + 1) / (P + 1)
+        if len(others) == 1:
+            done[((gi,), tuple(others))] = (o["keep"], o["p_perm"])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1147,19 +1454,24 @@ def _scattertext_baseline(corpus: pd.DataFrame, env: Path, *, build: bool, timeo
 
 
 def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media", bootstrap: int = 1000,
-              permutations: int = 0, min_count: int = 5, random_state: int = 0, scattertext: bool = True,
+              permutations: int = DEFAULT_PERMUTATIONS, min_count: int = 5, random_state: int = 0,
+              boilerplate: str = "keep", time_boilerplate: bool = True, scattertext: bool = True,
               scattertext_env: str | os.PathLike | None = None, build_env: bool = True,
               timeout: float = 900.0) -> dict:
-    """Time Fightin' Words one-vs-rest over every outlet with a document-level bootstrap.
+    """Time Fightin' Words one-vs-rest over every outlet with document-level resampling.
 
     Measures, on the same data and in the same run: a plain scikit-learn ``CountVectorizer``
     pass (default settings), :func:`term_counts`, and the full :func:`fightin_words` call
-    (tokenising included) with ``bootstrap`` replicates (and ``permutations``, if any), with
-    the peak resident memory of the process during that call; and, if possible, Scattertext's
-    ``CorpusFromPandas(...).build()`` (whitespace tokenizer) in a separate virtual environment
-    ``.venv-bench-scattertext`` (built on first use with ``pip install scattertext pandas
-    six``; Scattertext pins an older scipy, so it never goes into the project's venv). If that
-    environment cannot be made, the baseline is reported as skipped with the reason.
+    (tokenising included) with ``bootstrap`` replicates and ``permutations`` (default: the
+    :func:`fightin_words` default), with the peak resident memory of the process during that
+    call and its CPU time (wall time on shared cores varies with the load; CPU time less);
+    separately, the boilerplate pass that ``boilerplate="drop"`` adds
+    (:func:`framing.voice_corpus`: sentence splitting, :func:`framing.find_boilerplate`); and,
+    if possible, Scattertext's ``CorpusFromPandas(...).build()`` (whitespace tokenizer) in a
+    separate virtual environment ``.venv-bench-scattertext`` (built on first use with ``pip
+    install scattertext pandas six``; Scattertext pins an older scipy, so it never goes into
+    the project's venv). If that environment cannot be made, the baseline is reported as
+    skipped with the reason.
 
     Parameters
     ----------
@@ -1169,6 +1481,11 @@ def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media"
         Named corpus to load when ``corpus`` is None.
     bootstrap, permutations, min_count, random_state
         Passed to :func:`fightin_words`.
+    boilerplate : {"keep", "drop"}
+        Passed to :func:`fightin_words`. Default ``"keep"``: the same text Scattertext
+        counts (like for like); the boilerplate pass is timed on its own (``time_boilerplate``).
+    time_boilerplate : bool
+        Also time ``framing.voice_corpus(corpus, voice="all", boilerplate="drop")``.
     scattertext : bool
         Measure the Scattertext baseline.
     scattertext_env : path, optional
@@ -1189,7 +1506,8 @@ def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media"
     texts = _texts(corpus, "text", caller="benchmark")
     out: dict[str, Any] = {"benchmark": "framing.lexical:benchmark", "corpus": source,
                            "n_docs": len(corpus), "n_outlets": int(corpus["outlet"].nunique()),
-                           "bootstrap": bootstrap, "permutations": permutations, "min_count": min_count}
+                           "bootstrap": bootstrap, "permutations": permutations, "min_count": min_count,
+                           "boilerplate": boilerplate}
     t = time.perf_counter()
     Xp = CountVectorizer().fit_transform(texts)
     out["countvectorizer_s"] = round(time.perf_counter() - t, 3)
@@ -1203,16 +1521,26 @@ def benchmark(corpus: pd.DataFrame | None = None, *, name: str = "ukraine-media"
     del X, vocab
     rss0 = _status_mb("VmRSS")
     can_reset = _reset_peak_rss()
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), time.process_time()
     fw = fightin_words(corpus, group="outlet", mode="one-vs-rest", bootstrap=bootstrap,
-                       permutations=permutations, min_count=min_count, random_state=random_state)
+                       permutations=permutations, min_count=min_count, random_state=random_state,
+                       boilerplate=boilerplate)
     out["fightin_words_s"] = round(time.perf_counter() - t, 3)
+    out["fightin_words_cpu_s"] = round(time.process_time() - cpu, 3)
     peak = _status_mb("VmHWM")
     if can_reset and peak is not None and rss0 is not None:
         out["peak_rss_mb"] = round(peak, 1)
         out["peak_rss_increase_mb"] = round(peak - rss0, 1)
     out["tested_terms_per_contrast"] = int(len(fw) // max(1, fw["group"].nunique()))
-    out["significant_terms"] = int(fw["significant"].sum())
+    out["significant_terms"] = int(fw["significant"].sum()) if permutations else None
+    del fw
+    if time_boilerplate:
+        from framing.voice import voice_corpus
+
+        t, cpu = time.perf_counter(), time.process_time()
+        voice_corpus(corpus, voice="all", boilerplate="drop")
+        out["boilerplate_pass_s"] = round(time.perf_counter() - t, 3)
+        out["boilerplate_pass_cpu_s"] = round(time.process_time() - cpu, 3)
     if scattertext:
         env = Path(scattertext_env) if scattertext_env is not None else Path.cwd() / ".venv-bench-scattertext"
         st = _scattertext_baseline(corpus, env, build=build_env, timeout=timeout)

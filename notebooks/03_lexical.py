@@ -25,10 +25,12 @@
 # tokens: a word repeated forty times in one article looks overwhelming to it. So every term
 # also gets **document-level** uncertainty:
 #
-# - a **bootstrap** that resamples whole articles within each outlet (interval for δ, and
-#   `p_boot`, how often the difference in relative frequency keeps its sign), and
-# - a **permutation test** that shuffles the outlet labels of whole articles (`p_perm`), with
-#   Benjamini-Hochberg q-values over the terms tested.
+# - a **bootstrap** that resamples whole articles within each outlet: an interval for δ, and
+#   `sign_stability`, the share of resamples in which the difference keeps its sign (a
+#   description, not a test), and
+# - a **permutation test** that shuffles the outlet labels of whole articles (`p_perm`, 1,000
+#   permutations by default), with Benjamini-Hochberg q-values over the terms tested: the only
+#   source of `significant`.
 #
 # Then the **framing markers** of `framing/data/markers_ru_ua.yaml`: Kiev vs Kyiv and the other
 # naming pairs, "sham"/"so-called"/"annexation"/"reunification", "special military operation"
@@ -53,7 +55,7 @@ import framing
 from framing.lexical import concordance, fightin_words, term_counts
 from framing.markers import load_lexicon, marker_rates, match_markers
 from framing.plot.lexical import (plot_fightin_words, plot_marker_heatmap, plot_marker_rates, plot_marker_voice,
-                                  plot_term_intervals)
+                                  plot_prior_sensitivity, plot_term_intervals)
 from _figures import save
 from config import EVENT_WINDOW, N_BOOT, N_PERM, QUICK, RANDOM_STATE, RT, US_OUTLETS
 
@@ -117,6 +119,20 @@ plot_fightin_words(rt_us, ax=ax, top=20)
 ax.set_title(f"RT vs US outlets, {EVENT_WINDOW[0]} to {EVENT_WINDOW[1]} (colour: permutation q < 0.05)")
 save(fig, "03_fightin_words_rt_us", corpora=("ukraine-media",), window=list(EVENT_WINDOW), min_count=MIN_COUNT,
      n_boot=N_BOOT, n_perm=N_PERM, prior=rt_us.attrs["prior"], prior_scale=rt_us.attrs["prior_scale"])
+
+# %% [markdown]
+# **The prior is a choice.** The informative Dirichlet prior shrinks rare terms towards the
+# pooled frequencies; how hard is set by its total count α0 (500 here). Published
+# implementations differ (0.01 per term, raw background counts, rescaled counts), so: do the
+# top terms survive other priors? z under several priors, and the overlap of each side's top
+# terms with the default's:
+
+# %%
+ps = framing.prior_sensitivity(event_text, groups=sides, mode="two", counts=counts, min_count=MIN_COUNT)
+display(pd.DataFrame(ps.attrs["agreement"]).round(3))
+fig, ax = plt.subplots(figsize=(9, 6))
+plot_prior_sensitivity(ps, ax=ax, top=10)
+save(fig, "03_prior_sensitivity_rt_us", corpora=("ukraine-media",), window=list(EVENT_WINDOW), min_count=MIN_COUNT)
 
 # %% [markdown]
 # ### Where token-level and document-level answers disagree
@@ -246,8 +262,8 @@ concordance(event, family="scare_quotes", lexicon=lexicon, width=60, sentences=s
 # needs many permutations to resolve small p-values, hence 20,000.
 #
 # The *no* group has five speeches (Russia, Belarus, North Korea, Nicaragua, Syria). With five
-# documents a bootstrap understates the variability (it can only recombine those five), so
-# here the permutation test is the one to read.
+# documents a bootstrap understates the variability (it can only recombine those five); the
+# permutation test, the only source of `significant`, is the one to read.
 
 # %%
 VOTES = ["yes", "abstain", "no"]

@@ -49,6 +49,31 @@ def null_corpus(seed: int = 1, n_docs: int = 40, doc_len: int = 120) -> pd.DataF
                          "outlet": ["A"] * (n_docs // 2) + ["B"] * (n_docs - n_docs // 2), "text": texts})
 
 
+def bursty_corpus(seed: int, *, n_a: int = 6, n_b: int = 60, n_terms: int = 40, concentration: float = 20.0,
+                  planted: str | None = None, boost: float = 1.0) -> pd.DataFrame:
+    """Dirichlet-multinomial documents: each document draws its own word rates
+    theta_d ~ Dirichlet(concentration * p) around one Zipf distribution p (small
+    ``concentration``: bursty documents, a word frequent in one article and absent from the
+    next), then 80-300 tokens ~ Multinomial(theta_d). Groups A (``n_a`` documents) and B
+    (``n_b``) share p, so there is no difference between them, unless ``planted``: that
+    word's share of p is multiplied by ``boost`` in group A."""
+    rng = np.random.default_rng(seed)
+    vocab = np.array([f"w{i:02d}" for i in range(n_terms)])
+    base = 1.0 / np.arange(1, n_terms + 1) ** 0.8
+    base /= base.sum()
+    rows = []
+    for g, n in (("A", n_a), ("B", n_b)):
+        p = base.copy()
+        if planted is not None and g == "A":
+            p[list(vocab).index(planted)] *= boost
+            p /= p.sum()
+        for d in range(n):
+            words = np.repeat(vocab, rng.multinomial(rng.integers(80, 300), rng.dirichlet(concentration * p)))
+            rng.shuffle(words)
+            rows.append({"doc_id": f"{g}{d:02d}", "outlet": g, "text": " ".join(words)})
+    return pd.DataFrame(rows)
+
+
 # ------------------------------------------------------------------------------------------
 # tokenisation
 # ------------------------------------------------------------------------------------------
@@ -140,6 +165,20 @@ def test_background_prior_dataframe_equals_series_with_add_one():
     assert from_df.loc["sham", "delta"] == pytest.approx(d, rel=1e-12)
 
 
+def test_prior_scale_none_uses_raw_counts():
+    c = pd.DataFrame({"outlet": ["A", "B"], "text": ["sham vote sham", "vote vote referendum"]})
+    raw = fightin_words(c, mode="two", prior_scale=None, min_count=1, permutations=0).set_index("term")
+    # raw pooled counts referendum 1, sham 2, vote 3 are the pooled shares scaled to alpha0 = 6
+    scaled = fightin_words(c, mode="two", prior_scale=6.0, min_count=1, permutations=0).set_index("term")
+    pd.testing.assert_series_equal(raw["delta"], scaled["delta"], rtol=1e-12)
+    assert raw.attrs["prior"] == "pooled, raw counts" and raw.attrs["prior_scale"] == 6.0
+    bg = pd.Series({"vote": 4, "sham": 1})          # background counts + 1: referendum 1, sham 2, vote 5
+    fw = fightin_words(c, mode="two", prior=bg, prior_scale=None, min_count=1, permutations=0).set_index("term")
+    a, a0 = 2.0, 8.0
+    d = math.log((2 + a) / (3 + a0 - 2 - a)) - math.log(a / (3 + a0 - a))
+    assert fw.loc["sham", "delta"] == pytest.approx(d, rel=1e-12) and fw.attrs["prior_scale"] == a0
+
+
 def test_log_odds_dirichlet_matches_formula_and_rejects_bad_prior():
     d, v = log_odds_dirichlet(np.array([3, 0]), 10, np.array([1, 4]), 12, alpha=np.array([0.5, 0.25]), alpha0=2.0)
     assert d[1] == pytest.approx(math.log(0.25 / (10 + 2 - 0.25)) - math.log(4.25 / (12 + 2 - 4.25)))
@@ -160,28 +199,31 @@ def test_planted_terms_rank_first_and_pass_document_level_tests():
     assert set(top["term"]) == set(PLANTED)
     assert top["significant"].all()
     assert (top["ci_low"] > 0).all()
-    assert (top["p_perm"] <= 1 / 1001 + 1e-12).all() and (top["p_boot"] <= 1 / 1001 + 1e-12).all()
+    assert (top["p_perm"] <= 1 / 1001 + 1e-12).all() and (top["sign_stability"] >= 0.99).all()
     assert fw["significant"].sum() <= len(PLANTED) + 2  # the filler words are not different
 
 
 def test_one_article_term_fools_token_z_but_not_document_level_tests():
     c = planted_corpus()
-    token = fightin_words(c, mode="two").set_index("term")
-    assert token.loc["zzburst", "z"] > 3 and token.loc["zzburst", "significant"]
-    assert token.attrs["significance"].startswith("token-level")
-    boot = fightin_words(c, mode="two", bootstrap=1000, random_state=5).set_index("term")
-    assert boot.loc["zzburst", "p_boot"] > 0.3          # absent from ~37% of the resamples
-    assert not boot.loc["zzburst", "significant"]
+    token = fightin_words(c, mode="two", permutations=0).set_index("term")
+    assert token.loc["zzburst", "z"] > 3                # token-level z: "overwhelming"
+    assert token["significant"].isna().all() and "q" not in token.columns  # ... but z is never a test
+    assert token.attrs["significance"].startswith("not tested")
+    boot = fightin_words(c, mode="two", bootstrap=1000, permutations=0, random_state=5).set_index("term")
+    # the bootstrap keeps the sign whenever the one article is drawn (~63% of replicates);
+    # it describes, it does not test: still no q, significant still NA
+    assert 0.5 < boot.loc["zzburst", "sign_stability"] < 0.75
+    assert boot["significant"].isna().all() and "q" not in boot.columns and "p_boot" not in boot.columns
     assert boot.loc["zzburst", "ci_high"] - boot.loc["zzburst", "ci_low"] > 2
-    perm = fightin_words(c, mode="two", permutations=1000, random_state=5).set_index("term")
+    perm = fightin_words(c, mode="two", random_state=5).set_index("term")   # the default call tests
+    assert perm.attrs["permutations"] == 1000
     assert perm.loc["zzburst", "p_perm"] > 0.2          # ~ share of documents in group A
     assert not perm.loc["zzburst", "significant"]
-    # the planted terms stay significant under both
-    assert boot.loc[PLANTED, "significant"].all() and perm.loc[PLANTED, "significant"].all()
+    assert perm.loc[PLANTED, "significant"].all()
 
 
 def test_bootstrap_matches_a_loop_over_replicates():
-    """ci_low/ci_high/p_boot against a plain loop that reuses the same resampling weights."""
+    """ci_low/ci_high/sign_stability against a plain loop that reuses the same resampling weights."""
     c = planted_corpus(n_per_group=12, doc_len=60, burst=8)
     B, seed = 200, 11
     fw = fightin_words(c, mode="two", bootstrap=B, random_state=seed, min_count=3, prior_scale=50.0)
@@ -198,14 +240,15 @@ def test_bootstrap_matches_a_loop_over_replicates():
         deltas[b] = (np.log((ya + alpha) / (na + 50.0 - ya - alpha))
                      - np.log((yb + alpha) / (nb + 50.0 - yb - alpha)))
         signs[b] = np.sign(ya / na - yb / nb)
+    observed = np.sign(Xa.sum(axis=0) / Xa.sum() - Xb.sum(axis=0) / Xb.sum())
     col = {t: k for k, t in enumerate(vocab)}
     for _, row in fw.iterrows():
         k = col[row["term"]]
         lo, hi = np.quantile(deltas[:, k], [0.025, 0.975])
         assert row["ci_low"] == pytest.approx(lo, abs=2e-4)
         assert row["ci_high"] == pytest.approx(hi, abs=2e-4)
-        below, above = (signs[:, k] <= 0).sum(), (signs[:, k] >= 0).sum()
-        assert row["p_boot"] == pytest.approx(min(1.0, (2 * min(below, above) + 1) / (B + 1)))
+        assert observed[k] != 0
+        assert row["sign_stability"] == pytest.approx((signs[:, k] == observed[k]).mean())
 
 
 def test_permutation_p_matches_exact_enumeration():
@@ -261,8 +304,67 @@ def test_q_values_are_benjamini_hochberg_per_contrast():
                        random_state=0)
     for _, sub in fw.groupby("group"):
         assert np.allclose(sub["q"], multipletests(sub["p_perm"], method="fdr_bh")[1])
-    boot = fightin_words(c, mode="two", bootstrap=99, random_state=0)
-    assert np.allclose(boot["q"], multipletests(boot["p_boot"], method="fdr_bh")[1])
+        assert (sub["significant"] == (sub["q"] < 0.05)).all()
+
+
+def test_default_call_under_a_bursty_null_makes_few_discoveries():
+    """Size: 100 corpora with no difference between the groups (one Dirichlet-multinomial
+    for 6 and 60 bursty documents). The DEFAULT call must flag nothing (q < 0.05) in the
+    large majority; the family-wise rate should be near alpha. With 40 tested terms and 1000
+    permutations a single term at the smallest p has q = 40/1001 < 0.05, so the test has
+    room to fail. On these 100 corpora the new default flags something in 4; before this test
+    existed, BH on the bootstrap "p_boot" (1000 replicates) flagged something in 99 and the
+    token-level z (the old default) in 100."""
+    flagged, small_p, n_p = 0, 0, 0
+    for seed in range(100):
+        fw = fightin_words(bursty_corpus(seed), random_state=seed)
+        assert fw.attrs["permutations"] == 1000 and len(fw) == 2 * 40  # A vs rest and B vs rest, 40 terms
+        flagged += bool(fw["significant"].any())
+        a = fw[fw["group"] == "A"]
+        small_p += int((a["p_perm"] <= 0.05).sum())
+        n_p += len(a)
+        # the two one-vs-rest contrasts of two groups are one test: the same p-values
+        b = fw[fw["group"] == "B"].set_index("term").loc[a["term"]]
+        assert np.array_equal(a["p_perm"].to_numpy(), b["p_perm"].to_numpy())
+    assert flagged <= 9                       # 4/100 here; 41/1000 on other seeds; alpha = 0.05
+    assert small_p / n_p <= 0.07              # per-term size of the permutation p-value
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_default_call_finds_a_planted_word_among_bursty_documents(seed):
+    """Power: the same bursty documents, with one word (w10) six times as frequent in the six
+    A documents. The default call flags it, and it leads the A side."""
+    fw = fightin_words(bursty_corpus(1000 + seed, concentration=50.0, planted="w10", boost=6.0), random_state=seed)
+    a = fw[fw["group"] == "A"].set_index("term")
+    assert a.loc["w10", "significant"] and a.loc["w10", "q"] < 0.05
+    assert a.index[0] == "w10"
+
+
+def test_significant_never_comes_from_z_or_the_bootstrap():
+    c = bursty_corpus(3)
+    for kw in ({"permutations": 0}, {"permutations": 0, "bootstrap": 200}):
+        fw = fightin_words(c, random_state=0, **kw)
+        assert fw["significant"].dtype == "boolean" and fw["significant"].isna().all()
+        assert "q" not in fw.columns and "p_perm" not in fw.columns
+    both = fightin_words(c, bootstrap=200, permutations=300, random_state=0, min_effect=0.1)
+    from framing.stats import fdr_bh
+
+    for _, sub in both.groupby("group"):
+        q = fdr_bh(sub["p_perm"].to_numpy())
+        assert np.allclose(sub["q"], q)
+        assert (sub["significant"].to_numpy() == ((q < 0.05) & (sub["delta"].abs() >= 0.1).to_numpy())).all()
+    assert (both["sign_stability"].between(0, 1) | both["sign_stability"].isna()).all()
+
+
+def test_dense_and_sparse_permutation_paths_agree(monkeypatch):
+    c = planted_corpus(n_per_group=10)
+    kw = dict(mode="one-vs-rest", permutations=300, random_state=4, bootstrap=0)
+    monkeypatch.setattr(lexical, "_SPARSE_SHARE", 0.0)      # every contrast: sparse x dense
+    dense = fightin_words(c, **kw)
+    monkeypatch.setattr(lexical, "_SPARSE_SHARE", 1.0)      # every contrast: sparse x sparse
+    sparse = fightin_words(c, **kw)
+    pd.testing.assert_frame_equal(dense, sparse)
+    assert dense["p_perm"].min() < 0.01 and dense["p_perm"].max() > 0.5
 
 
 def test_modes_pairs_antisymmetric_one_vs_rest_and_mapping():
@@ -318,6 +420,8 @@ def test_min_count_and_min_effect():
     ({"groups": ["A", "Q"]}, r"no documents for group\(s\) \['Q'\]"),
     ({"bootstrap": -1}, "bootstrap must be"),
     ({"prior": "flat"}, "prior must be"),
+    ({"prior_scale": 0}, "prior_scale must be"),
+    ({"prior": "uniform", "prior_scale": None}, "needs a number for prior_scale"),
     ({"counts": (sp.csr_matrix((2, 2)), ["a", "b"])}, "counts has shape"),
 ])
 def test_bad_input_errors(kwargs, match):
@@ -325,6 +429,65 @@ def test_bad_input_errors(kwargs, match):
                    pd.DataFrame({"doc_id": ["c"], "outlet": ["C"], "text": ["w001 w002"]})], ignore_index=True)
     with pytest.raises(LexicalError, match=match):
         fightin_words(c, **kwargs)
+
+
+# ------------------------------------------------------------------------------------------
+# prior sensitivity
+# ------------------------------------------------------------------------------------------
+
+def test_prior_sensitivity_equals_fightin_words_under_each_prior():
+    c = planted_corpus(n_per_group=10)
+    ps = framing.prior_sensitivity(c, mode="two", prior_scales=(10.0, 500.0, None), per_term=(0.01, 0.5))
+    settings = ps.attrs["settings"]
+    assert [d["prior_scale"] for d in settings] == sorted(d["prior_scale"] for d in settings)
+    assert len(settings) == 5 and set(ps["setting"]) == {d["setting"] for d in settings}
+    V = len(term_counts(c)[1])
+    for d in settings:
+        if d["per_term"] is not None:
+            kw = {"prior": "uniform", "prior_scale": d["per_term"] * V}
+        elif d["prior"].endswith("raw counts"):
+            kw = {"prior_scale": None}
+        else:
+            kw = {"prior_scale": d["prior_scale"]}
+        fw = fightin_words(c, mode="two", permutations=0, **kw).set_index("term")
+        sub = ps[ps["setting"] == d["setting"]].set_index("term").loc[fw.index]
+        assert np.allclose(sub["delta"], fw["delta"], rtol=1e-12) and np.allclose(sub["z"], fw["z"], rtol=1e-12)
+        assert sub["prior_scale"].iloc[0] == pytest.approx(fw.attrs["prior_scale"])
+        by_z = sub.sort_values("z", ascending=False)["rank"].to_numpy()
+        assert by_z[0] == 1 and (np.diff(by_z) >= 0).all()
+    ref = ps[ps["reference"]]
+    assert set(ref["setting"]) == {ps.attrs["reference"]} == {"pooled, α0=500"}
+    agree = pd.DataFrame(ps.attrs["agreement"]).set_index("setting")
+    assert agree.loc["pooled, α0=500", "spearman"] == pytest.approx(1.0)
+    assert agree.loc["pooled, α0=500", "top_overlap"] == 1.0
+
+
+def test_prior_sensitivity_shows_a_ranking_that_hangs_on_the_prior():
+    """A word in one article of one group only (zzburst): with 0.01 pseudo-counts per term
+    its variance 1/(0 + 0.01) swamps its z, with raw counts as the prior it leads the list.
+    The planted words stay at the top under every prior."""
+    ps = framing.prior_sensitivity(planted_corpus(), mode="two")
+    rank = ps.pivot_table(index="term", columns="setting", values="rank")
+    uniform = next(s for s in rank.columns if s.startswith("uniform, 0.01 per term"))
+    raw = next(s for s in rank.columns if "raw counts" in s)
+    assert rank.loc["zzburst", uniform] > 20 and rank.loc["zzburst", raw] <= 3
+    assert (rank.loc[PLANTED] <= 6).all().all()
+    agree = pd.DataFrame(ps.attrs["agreement"]).set_index("setting")
+    assert agree.loc[uniform, "top_overlap"] < 1.0
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"reference": 7.0}, "reference=7.0 is not one of prior_scales"),
+    ({"prior_scales": ()}, "at least one"),
+    ({"prior_scales": (10.0, 10.0)}, "duplicates"),
+    ({"prior_scales": (-1.0, 500.0)}, "prior_scale must be"),
+    ({"per_term": (0.0,)}, "each per_term value must be a number > 0,"),
+    ({"reference": -5.0}, "reference must be a number > 0 or None"),
+    ({"mode": "sideways"}, "mode must be"),
+])
+def test_prior_sensitivity_bad_input(kwargs, match):
+    with pytest.raises(LexicalError, match=match):
+        framing.prior_sensitivity(planted_corpus(n_per_group=3), **kwargs)
 
 
 # ------------------------------------------------------------------------------------------
@@ -446,6 +609,43 @@ def test_plot_term_intervals_marks_token_only_terms():
     with pytest.raises(ValueError, match="no contrast"):
         plot_term_intervals(fw, group="Z")
     plt.close("all")
+
+
+def test_plots_colour_nothing_without_a_permutation_test():
+    from matplotlib.colors import to_hex
+    from framing.plot.lexical import plot_fightin_words, plot_term_intervals
+
+    c = planted_corpus()
+    untested = fightin_words(c, mode="two", permutations=0, bootstrap=200, random_state=0)
+    ax = plot_fightin_words(untested)
+    assert {to_hex(col) for col in ax.collections[0].get_facecolors()} == {"#bbbbbb"}   # z alone colours nothing
+    assert "not tested" in ax.get_title()
+    ax = plot_term_intervals(untested, terms=["zzburst"] + PLANTED)
+    assert not any(t.get_text().endswith("†") for t in ax.get_yticklabels())
+    tested = plot_fightin_words(fightin_words(c, mode="two", random_state=0))
+    assert len({to_hex(col) for col in tested.collections[0].get_facecolors()}) > 1
+
+
+def test_plot_prior_sensitivity():
+    import matplotlib.pyplot as plt
+    from framing.plot import plot_prior_sensitivity
+
+    ps = framing.prior_sensitivity(planted_corpus(), mode="two")
+    _, ax = plt.subplots(figsize=(9, 6))
+    assert plot_prior_sensitivity(ps, ax=ax, top=5) is ax
+    assert len(ax.get_lines()) >= 10 + 1                   # 5 terms a side, plus the reference line
+    assert [t.get_text() for t in ax.get_xticklabels()] == [d["setting"] for d in ps.attrs["settings"]]
+    labels = {t.get_text() for t in ax.texts}
+    assert set(PLANTED) <= labels
+    boxes = _label_boxes(ax)
+    for (t1, b1), (t2, b2) in itertools.combinations(boxes, 2):
+        assert not b1.overlaps(b2), (t1, t2)
+    ax = plot_prior_sensitivity(ps, value="rank", top=3)
+    assert ax.yaxis_inverted()
+    with pytest.raises(ValueError, match="prior_sensitivity"):
+        plot_prior_sensitivity(fightin_words(planted_corpus(), mode="two", permutations=0))
+    with pytest.raises(ValueError, match="value must be"):
+        plot_prior_sensitivity(ps, value="q")
 
 
 def test_plot_marker_rates_and_heatmap():

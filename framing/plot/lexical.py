@@ -13,8 +13,8 @@ from scipy.special import ndtri
 
 from framing.voice import text_label
 
-__all__ = ["plot_fightin_words", "plot_term_intervals", "plot_marker_rates", "plot_marker_heatmap",
-           "plot_marker_voice", "spread_labels"]
+__all__ = ["plot_fightin_words", "plot_term_intervals", "plot_prior_sensitivity", "plot_marker_rates",
+           "plot_marker_heatmap", "plot_marker_voice", "spread_labels"]
 
 _GROUP_COLOR, _OTHER_COLOR, _NEUTRAL = "#b2182b", "#2166ac", "#bbbbbb"
 
@@ -39,6 +39,15 @@ def _contrast(result: pd.DataFrame, group: str | None, other: str | None) -> tup
                          f"{result[['group', 'other']].drop_duplicates().values.tolist()}")
     g, o = pairs.iloc[0]
     return result[(result["group"] == g) & (result["other"] == o)], str(g), str(o)
+
+
+def _tested(sub: pd.DataFrame) -> tuple[np.ndarray, bool]:
+    """``significant`` as a bool array (NA: False) and whether the terms were tested at all."""
+    if "significant" not in sub.columns:
+        return np.zeros(len(sub), dtype=bool), False
+    sig = sub["significant"].astype("boolean")
+    tested = bool(len(sig)) and not bool(sig.isna().any())
+    return sig.fillna(False).to_numpy(dtype=bool), tested
 
 
 def spread_labels(y: Sequence[float], *, gap: float, lo: float, hi: float) -> np.ndarray:
@@ -78,12 +87,14 @@ def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int
                        other: str | None = None, fontsize: float = 8.0) -> Axes:
     """Monroe-style plot: total frequency (x, log scale) against z (y), top terms labelled.
 
-    Every tested term is a dot: coloured when ``significant`` (red: more in ``group``, blue:
-    more in ``other``), grey otherwise. The ``top`` terms of each side are labelled in a column
+    Every tested term is a dot: coloured when ``significant`` (the document-level permutation
+    test, q < alpha; red: more in ``group``, blue: more in ``other``), grey otherwise; a
+    result computed with ``permutations=0`` was not tested, so no dot is coloured (the title
+    says so). The ``top`` terms of each side are labelled in a column
     to the right of the cloud, in the order of their z, joined to their dot by a thin leader
     line; labels never overlap (:func:`spread_labels`): the font shrinks down to 4 pt and, if
     the axes are still too small, only the highest-ranked labels are kept. Dashed lines mark
-    :math:`z = \\pm z_{1-\\alpha/2}`.
+    :math:`z = \\pm z_{1-\\alpha/2}`, the token-level reference (not the test).
 
     Parameters
     ----------
@@ -110,7 +121,7 @@ def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int
     total = (sub["count_group"] + sub["count_other"]).to_numpy(dtype=float) if "count_group" in sub else \
         np.ones(len(sub))
     z = sub["z"].to_numpy(dtype=float)
-    sig = sub["significant"].to_numpy(dtype=bool) if "significant" in sub else np.abs(z) > zc
+    sig, tested = _tested(sub)
     colors = np.where(sig & (z > 0), _GROUP_COLOR, np.where(sig & (z < 0), _OTHER_COLOR, _NEUTRAL))
     ax.scatter(total, z, s=8, c=colors, alpha=0.6, linewidths=0, zorder=2)
     ax.set_xscale("log")
@@ -172,7 +183,8 @@ def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int
     ax.set_ylabel("z (log-odds ratio / its s.e.)")
     ax.text(0.01, 0.99, f"more in {g}", transform=ax.transAxes, va="top", color=_GROUP_COLOR, fontsize=9)
     ax.text(0.01, 0.01, f"more in {o}", transform=ax.transAxes, va="bottom", color=_OTHER_COLOR, fontsize=9)
-    ax.set_title(f"Fightin' Words: {g} vs {o}" + (f" ({what})" if what else ""))
+    ax.set_title(f"Fightin' Words: {g} vs {o}" + (f" ({what})" if what else "")
+                 + ("" if tested else "\nnot tested (permutations=0): no term coloured"))
     return ax
 
 
@@ -184,8 +196,9 @@ def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: in
     :math:`\\delta \\pm z_{1-\\alpha/2}\\sigma` (Monroe et al.'s variance, which treats every
     token as independent), and the document-level bootstrap interval (``ci_low``,
     ``ci_high``). Terms that the token-level test calls significant but the document-level
-    test (``significant``) does not are written in bold with a ``†``; the tick labels give the
-    number of documents containing the term on each side.
+    permutation test (``significant``) does not are written in bold with a ``†`` (only when
+    the result has that test: with ``permutations=0`` nothing is marked); the tick labels give
+    the number of documents containing the term on each side.
 
     Parameters
     ----------
@@ -227,9 +240,8 @@ def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: in
               label=f"document bootstrap {100 * (1 - alpha):.0f}% CI")
     ax.plot(d, y, "k|", ms=8)
     ax.axvline(0, color="0.6", lw=0.6)
-    token_sig = np.abs(sel["z"].to_numpy(dtype=float)) > zc
-    doc_sig = sel["significant"].to_numpy(dtype=bool) if "significant" in sel else \
-        ((sel["ci_low"] > 0) | (sel["ci_high"] < 0)).to_numpy()
+    doc_sig, tested = _tested(sel)
+    token_sig = (np.abs(sel["z"].to_numpy(dtype=float)) > zc) & tested
     labels = []
     for i, row in sel.iterrows():
         flag = " †" if token_sig[i] and not doc_sig[i] else ""
@@ -243,8 +255,92 @@ def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: in
     ax.set_ylim(-0.7, len(sel) - 0.3)
     ax.set_xlabel(f"log-odds ratio δ  (> 0: more in {g}; < 0: more in {o})")
     ax.set_title(f"{g} vs {o}: token-level vs document-level uncertainty\n"
-                 f"[documents with the term: {g}|{o}]; † significant only at token level", fontsize=9)
+                 f"[documents with the term: {g}|{o}]; "
+                 + ("† significant only at token level" if tested else "not tested (permutations=0)"), fontsize=9)
     ax.legend(loc="lower right", fontsize=7, frameon=False)
+    return ax
+
+
+def plot_prior_sensitivity(result: pd.DataFrame, *, ax: Axes | None = None, top: int = 8, group: str | None = None,
+                           other: str | None = None, value: str = "z", fontsize: float = 7.0) -> Axes:
+    """How the top terms' z (or δ, or rank) moves as the Dirichlet prior changes.
+
+    One line per term across the prior settings of :func:`framing.prior_sensitivity`
+    (x, ordered by :math:`\\\\alpha_0`, the reference setting marked by a vertical line):
+    the ``top`` terms with the highest z under the reference (red: more in ``group``) and the
+    ``top`` with the lowest (blue: more in ``other``), each labelled at the right end. Flat
+    lines mean the ranking does not hang on the prior; lines that cross or converge on 0
+    mean it does (Monroe, Colaresi & Quinn 2008 leave the prior's size to the analyst).
+
+    Parameters
+    ----------
+    result : DataFrame
+        Output of :func:`framing.prior_sensitivity`.
+    top : int
+        Terms drawn on each side.
+    group, other : str, optional
+        Which contrast to draw (default: the first one).
+    value : {"z", "delta", "rank"}
+        What the y axis shows (``"rank"``: 1 at the top).
+    fontsize : float
+        Label size.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from framing.lexical import prior_sensitivity
+    >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"],
+    ...                   "text": ["sham vote sham poll", "sham poll vote", "vote poll vote", "poll vote held"]})
+    >>> ax = plot_prior_sensitivity(prior_sensitivity(c, mode="two", min_count=1), top=2)
+    >>> [t.get_text() for t in ax.get_xticklabels()][:2]
+    ['uniform, 0.01 per term (α0=0.04)', 'pooled, α0=10']
+    """
+    need = {"group", "other", "term", "setting", "z", "delta", "rank", "reference", "prior_scale"}
+    if not isinstance(result, pd.DataFrame) or not need <= set(result.columns):
+        raise ValueError(f"expected the output of framing.prior_sensitivity (columns {sorted(need)})")
+    if value not in ("z", "delta", "rank"):
+        raise ValueError(f"value must be 'z', 'delta' or 'rank', got {value!r}")
+    sub, g, o = _contrast(result, group, other)
+    settings = [d["setting"] for d in result.attrs.get("settings", [])] or \
+        list(sub.sort_values("prior_scale", kind="stable")["setting"].drop_duplicates())
+    settings = [s for s in settings if s in set(sub["setting"])]
+    ref = result.attrs.get("reference")
+    if ref not in settings:
+        flagged = sub.loc[sub["reference"].astype(bool), "setting"]
+        ref = flagged.iloc[0] if len(flagged) else settings[0]
+    wide = sub.pivot_table(index="term", columns="setting", values=value, sort=False)[settings]
+    ref_z = sub[sub["setting"] == ref].set_index("term")["z"]
+    order = ref_z.sort_values(ascending=False, kind="stable").index
+    hi = list(order[:top])
+    lo = [t for t in list(order[::-1][:top]) if t not in hi]
+    ax = _axes(ax, (max(6.0, 1.3 * len(settings) + 3), 6))
+    x = np.arange(len(settings), dtype=float)
+    for terms, color in ((hi, _GROUP_COLOR), (lo, _OTHER_COLOR)):
+        for t in terms:
+            ax.plot(x, wide.loc[t].to_numpy(dtype=float), "-o", color=color, lw=1, ms=3, alpha=0.8)
+    k_ref = settings.index(ref)
+    ax.axvline(k_ref, color="0.5", lw=0.8, ls="--", zorder=0)
+    if value != "rank":
+        ax.axhline(0, color="0.7", lw=0.6, zorder=0)
+    else:
+        ax.invert_yaxis()
+    drawn = hi + lo
+    if drawn:
+        last = wide.loc[drawn, settings[-1]].to_numpy(dtype=float)
+        finite = np.isfinite(last)
+        lo_y, hi_y = ax.get_ylim()
+        lo_y, hi_y = min(lo_y, hi_y), max(lo_y, hi_y)
+        height_in = ax.get_window_extent().height / ax.figure.dpi
+        gap = fontsize * 1.3 / 72 / max(height_in, 1e-6) * (hi_y - lo_y)
+        ys = spread_labels(np.where(finite, last, lo_y), gap=gap, lo=lo_y, hi=hi_y)
+        for t, yl in zip(drawn, ys):
+            ax.text(x[-1] + 0.12, yl, t, va="center", ha="left", fontsize=fontsize,
+                    color=_GROUP_COLOR if t in hi else _OTHER_COLOR)
+    ax.set_xlim(-0.3, len(settings) - 0.3 + 0.9)
+    ax.set_xticks(x, settings, rotation=30, ha="right", fontsize=8)
+    ax.set_xlabel("prior (ordered by α0, the total prior count; dashed: reference)")
+    ax.set_ylabel({"z": "z (log-odds ratio / its s.e.)", "delta": "log-odds ratio δ", "rank": "rank by z"}[value])
+    ax.set_title(f"Prior sensitivity: {g} vs {o} (top {top} terms of each side under {ref})", fontsize=9)
     return ax
 
 
