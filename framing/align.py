@@ -10,10 +10,13 @@ Two steps, both working across outlets:
    story, and optionally neither can two articles of one outlet. Stories are then formed
    by average-linkage agglomerative clustering under these cannot-link constraints
    (constrained clustering in the sense of Wagstaff et al. 2001). The merge threshold is
-   calibrated on the corpus itself: by default it is the 99.9th percentile of the
-   similarity among pairs that *cannot* be one story (too far apart in time, or from the
-   same outlet when ``one_per_outlet``), so a link must beat all but one in a thousand
-   known non-story pairs. :func:`evaluate_linking` scores a linking against gold stories.
+   calibrated without gold stories (:func:`calibrate_threshold`): by default it is the
+   99.9th percentile of the similarity among pairs that *cannot* be one story (more than
+   ``window_days`` apart, or from the same outlet when ``one_per_outlet``; or pairs with an
+   unrelated reference corpus), so a link must beat all but one in a thousand known
+   non-story pairs. :func:`evaluate_linking` scores a linking against gold stories with
+   story-bootstrap intervals, :func:`linking_baselines` gives what publication dates alone
+   achieve, and :func:`linking_curve` traces the score over the threshold.
 
 2. :func:`align_claims` matches the sentences of one story's articles across outlets,
    without assuming they come in the same order: cosine similarity of sentence
@@ -50,19 +53,20 @@ import pandas as pd
 __all__ = [
     "link_stories",
     "story_similarity",
+    "calibrate_threshold",
     "evaluate_linking",
+    "linking_baselines",
+    "linking_curve",
     "align_claims",
     "ClaimAlignment",
     "extract_entities",
     "benchmark",
 ]
 
-#: Fallback merge threshold (combined similarity) when too few impossible pairs exist to
-#: calibrate one (see :func:`link_stories`).
-DEFAULT_LINK_THRESHOLD = 0.3
-#: Quantile of the impossible-pair similarities used as the calibrated threshold.
+#: Quantile of the null (impossible-pair) similarities used as the calibrated threshold.
 NULL_QUANTILE = 0.999
-#: Minimum number of impossible pairs needed to calibrate the threshold.
+#: Below this many null pairs a calibrated threshold is flagged ``rough`` (the 99.9%
+#: quantile of fewer pairs lies near their maximum).
 MIN_NULL_PAIRS = 1000
 
 _ENTITY = re.compile(
@@ -341,37 +345,40 @@ def _similarities(
 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The corpus similarity, and the corpus x reference block when a reference is given.
 
-    With a reference, one similarity is computed over both corpora (TF-IDF fitted on the
-    union), so the corpus block and the cross block are on one scale.
+    The corpus similarity is always the corpus's own (:func:`story_similarity` of the
+    corpus, or ``similarity`` as given), so a reference never changes the linking. The
+    cross block comes from one similarity computed over both corpora (TF-IDF fitted on
+    their union).
     """
     n = len(corpus)
     if similarity is not None:
-        if reference is not None:
-            raise ValueError("pass either similarity= or reference= (a reference null needs the "
-                             "similarity computed over both corpora)")
         S = np.asarray(similarity, dtype=np.float64)
         if S.shape != (n, n):
             raise ValueError(f"similarity must have shape ({n}, {n}), got {S.shape}")
         if not np.all(np.isfinite(S)):
             raise ValueError("similarity contains NaN or infinite values")
-        return S, None
     if reference is None:
-        return story_similarity(corpus, embeddings=embeddings, encoder=encoder, title_weight=title_weight), None
+        if similarity is None:
+            S = story_similarity(corpus, embeddings=embeddings, encoder=encoder, title_weight=title_weight)
+        return S, None
     _require_columns(reference, ("title", "text"), "reference")
     if len(reference) == 0:
         raise ValueError("reference corpus is empty")
-    if (embeddings is None) != (reference_embeddings is None) and encoder is None:
-        raise ValueError("give embeddings for both corpora (embeddings= and reference_embeddings=) "
-                         "or an encoder=")
+    if encoder is None and (embeddings is None or reference_embeddings is None):
+        raise ValueError("a reference null needs embeddings of both corpora (embeddings= and "
+                         "reference_embeddings=) or an encoder=")
 
     def _emb(df: pd.DataFrame, given: Any, what: str) -> np.ndarray:
         full = [f"{t}\n{x}" if t else x for t, x in zip(_texts(df["title"]), _texts(df["text"]))]
         return _resolve_embeddings(full, given, encoder, what)
 
-    X = np.vstack([_emb(corpus, embeddings, "article"), _emb(reference, reference_embeddings, "reference article")])
+    Xc = _emb(corpus, embeddings, "article")
+    X = np.vstack([Xc, _emb(reference, reference_embeddings, "reference article")])
     both = pd.concat([corpus[["title", "text"]], reference[["title", "text"]]], ignore_index=True)
     U = story_similarity(both, embeddings=X, title_weight=title_weight)
-    return U[:n, :n].copy(), U[:n, n:].copy()
+    if similarity is None:
+        S = story_similarity(corpus, embeddings=Xc, title_weight=title_weight)
+    return S, U[:n, n:].copy()
 
 
 def _threshold_from_null(null: np.ndarray, *, quantile: float, source: str, what: str) -> dict[str, Any]:
@@ -428,8 +435,9 @@ def calibrate_threshold(
     them. The null set is
 
     - with ``reference`` (an unrelated corpus, e.g. BASIL for war news): every pair of one
-      article of ``corpus`` and one of ``reference``, the similarity computed over both
-      corpora (TF-IDF fitted on their union);
+      article of ``corpus`` and one of ``reference``, their similarity computed over both
+      corpora (TF-IDF fitted on the union; the corpus's own similarity, used for
+      linking, is unchanged);
     - otherwise, pairs of ``corpus`` more than ``window_days`` apart (when every article
       has a date), together with pairs of one outlet when ``one_per_outlet``.
 
@@ -449,7 +457,7 @@ def calibrate_threshold(
         Article embeddings (one row per corpus row) or an encoder, as for
         :func:`story_similarity`.
     similarity : ndarray, optional
-        Precomputed :func:`story_similarity` of ``corpus`` (not with ``reference``).
+        Precomputed :func:`story_similarity` of ``corpus``.
     reference : DataFrame, optional
         An unrelated corpus (``title``, ``text``) whose articles cannot share a story with
         any article of ``corpus``.
@@ -547,8 +555,9 @@ def link_stories(
         ``one_per_outlet``, or, when ``reference`` is given, every pair of a corpus article
         and a reference article. Raises when there is no such pair.
     reference : DataFrame, optional
-        An unrelated corpus (``title``, ``text``) for the ``"auto"`` threshold; the
-        similarity is then computed over both corpora (TF-IDF fitted on their union).
+        An unrelated corpus (``title``, ``text``) whose pairs with the corpus are the null
+        of the ``"auto"`` threshold (see :func:`calibrate_threshold`); it does not change
+        the similarity used for linking.
     reference_embeddings : ndarray, optional
         Embeddings of ``reference``, one row per reference row.
     title_weight : float
@@ -660,71 +669,78 @@ def _labels_to_codes(values: Sequence[Any]) -> np.ndarray:
     return codes
 
 
-def _pair_counts(a: np.ndarray, b: np.ndarray) -> tuple[float, float, float]:
-    """(pairs together in both, pairs together in a, pairs together in b)."""
-    _, ab = np.unique(np.stack([a, b]), axis=1, return_counts=True)
-    _, ca = np.unique(a, return_counts=True)
-    _, cb = np.unique(b, return_counts=True)
-    ab, ca, cb = (x.astype(np.float64) for x in (ab, ca, cb))
-    return float((ab * (ab - 1) / 2).sum()), float((ca * (ca - 1) / 2).sum()), float((cb * (cb - 1) / 2).sum())
-
-
 #: Metrics of a linking that the story bootstrap resamples.
 _PAIR_METRICS = ("pairwise_precision", "pairwise_recall", "pairwise_f1", "ari")
 
 
+def _pair_confusion(pred: np.ndarray, gold: np.ndarray, copies: np.ndarray) -> np.ndarray:
+    """Pair counts (together in both, in pred, in gold, all pairs) for story resamples.
+
+    ``pred`` and ``gold`` are integer codes (gold ``0..G-1``); ``copies`` is a (B, G) array:
+    how often each gold story is drawn in each of B resamples (all ones: the data itself).
+    Every drawn copy of a story is a story of its own in the gold standard and keeps the
+    predicted labels of its articles. Pairs between two copies of one story are left out
+    (they pair articles with themselves and their own story-mates), so a duplicated story
+    counts exactly like the original and a wrong merge of two stories counts once for
+    every pair of their copies. Returns an array of shape (B, 4).
+    """
+    G = int(gold.max()) + 1 if len(gold) else 0
+    P = int(pred.max()) + 1 if len(pred) else 0
+    K = np.zeros((G, P))
+    np.add.at(K, (gold, pred), 1.0)
+    size = K.sum(axis=1)
+    N = np.asarray(copies, dtype=np.float64)
+    dup = N * N - N
+    m = N @ K
+    in_pred = (m * (m - 1)).sum(axis=1) / 2 - dup @ (K * K).sum(axis=1) / 2
+    in_gold = N @ (size * (size - 1) / 2)
+    both = N @ (K * (K - 1) / 2).sum(axis=1)
+    M = N @ size
+    total = M * (M - 1) / 2 - dup @ (size * size) / 2
+    return np.column_stack([both, in_pred, in_gold, total])
+
+
+def _metrics_from_confusion(C: np.ndarray) -> np.ndarray:
+    """Pairwise precision, recall, F1 and ARI (columns) from :func:`_pair_confusion` rows.
+
+    The ARI is the pair-confusion form that :func:`sklearn.metrics.adjusted_rand_score`
+    uses, 1.0 when no pair disagrees.
+    """
+    both, in_pred, in_gold, total = (C[:, i] for i in range(4))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        prec = np.where(in_pred > 0, both / in_pred, np.nan)
+        rec = np.where(in_gold > 0, both / in_gold, np.nan)
+        f1 = np.where(prec + rec > 0, 2 * prec * rec / (prec + rec), np.nan)
+        tp, fp, fn = both, in_pred - both, in_gold - both
+        tn = total - tp - fp - fn
+        den = (tp + fn) * (fn + tn) + (tp + fp) * (fp + tn)
+        ari = np.where((fp == 0) & (fn == 0), 1.0, 2.0 * (tp * tn - fn * fp) / den)
+    return np.column_stack([prec, rec, f1, ari])
+
+
 def _pair_metrics(pred: np.ndarray, gold: np.ndarray) -> np.ndarray:
-    """Pairwise precision, recall, F1 and the adjusted Rand index of two label arrays.
-
-    The ARI is computed from the pair confusion exactly as
-    :func:`sklearn.metrics.adjusted_rand_score` does (1.0 when the partitions agree).
-    """
-    n = len(pred)
-    both, in_pred, in_gold = _pair_counts(pred, gold)
-    prec = both / in_pred if in_pred else np.nan
-    rec = both / in_gold if in_gold else np.nan
-    f1 = 2 * prec * rec / (prec + rec) if (prec + rec) > 0 else np.nan
-    tp, fp, fn = both, in_pred - both, in_gold - both
-    tn = n * (n - 1) / 2 - tp - fp - fn
-    if fp == 0 and fn == 0:
-        ari = 1.0
-    else:
-        ari = 2.0 * (tp * tn - fn * fp) / ((tp + fn) * (fn + tn) + (tp + fp) * (fp + tn))
-    return np.array([prec, rec, f1, ari], dtype=np.float64)
+    """Pairwise precision, recall, F1 and the adjusted Rand index (integer codes)."""
+    G = int(gold.max()) + 1 if len(gold) else 0
+    return _metrics_from_confusion(_pair_confusion(pred, gold, np.ones((1, G))))[0]
 
 
-def _story_resample(gold: np.ndarray, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """One story bootstrap draw: (rows, new gold labels, copy layer of each row).
-
-    Gold stories are drawn with replacement; every draw is a new gold story. The ``k``-th
-    copy of a story goes to layer ``k``: predicted labels are kept apart between layers, so
-    two copies of one story are never counted as merged, while a wrong merge of two
-    stories counts whenever both are drawn into the same layer.
-    """
-    stories, inverse = np.unique(gold, return_inverse=True)
-    members = [np.flatnonzero(inverse == s) for s in range(len(stories))]
-    draw = rng.integers(0, len(stories), size=len(stories))
-    order = np.argsort(draw, kind="stable")
-    sd = draw[order]
-    starts = np.r_[0, np.flatnonzero(np.diff(sd)) + 1]
-    run_start = np.repeat(starts, np.diff(np.r_[starts, len(sd)]))
-    layer = np.empty_like(draw)
-    layer[order] = np.arange(len(sd)) - run_start
-    sizes = np.array([len(members[s]) for s in draw])
-    rows = np.concatenate([members[s] for s in draw])
-    return rows, np.repeat(np.arange(len(draw)), sizes), np.repeat(layer, sizes)
+def _story_draws(gold: np.ndarray, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """(n_boot, G) copies of each gold story in ``n_boot`` resamples of G stories with
+    replacement, drawn once and shared by every prediction scored."""
+    G = int(gold.max()) + 1 if len(gold) else 0
+    if n_boot == 0 or G == 0:
+        return np.zeros((0, G), dtype=np.int64)
+    return rng.multinomial(G, np.full(G, 1.0 / G), size=n_boot)
 
 
-def _boot_metrics(preds: Sequence[np.ndarray], gold: np.ndarray, n_boot: int,
-                  rng: np.random.Generator) -> np.ndarray:
+def _boot_metrics(preds: Sequence[np.ndarray], gold: np.ndarray, draws: np.ndarray) -> np.ndarray:
     """Story-bootstrap replicates (n_boot x 4) of :func:`_pair_metrics`; replicate r uses
     prediction ``preds[r % len(preds)]``."""
-    reps = np.full((n_boot, len(_PAIR_METRICS)), np.nan)
-    for r in range(n_boot):
-        pred = preds[r % len(preds)]
-        rows, g, layer = _story_resample(gold, rng)
-        p = pred[rows] * (int(layer.max()) + 1) + layer
-        reps[r] = _pair_metrics(p, g)
+    reps = np.full((len(draws), len(_PAIR_METRICS)), np.nan)
+    for i, pred in enumerate(preds):
+        idx = np.arange(i, len(draws), len(preds))
+        if len(idx):
+            reps[idx] = _metrics_from_confusion(_pair_confusion(pred, gold, draws[idx]))
     return reps
 
 
@@ -782,10 +798,12 @@ def evaluate_linking(
 
     Intervals (``n_boot > 0``) resample *gold stories* with replacement, the prediction
     held fixed: they show how much the scores depend on which stories happen to be in the
-    test set, not how the linking itself would change (it is not refitted). The ``k``-th
-    copy of a story is kept apart from the other copies, so a copy never counts as a wrong
-    merge with itself; a wrong merge of two stories counts whenever both are drawn.
-    95% percentile intervals, for the pairwise scores and the ARI only.
+    test set, not how the linking itself would change (it is not refitted). Each drawn
+    copy of a story is a gold story of its own and keeps its articles' predicted labels;
+    pairs between two copies of one story are left out, so a duplicated story counts like
+    the original and a wrong merge of two stories once per pair of their copies (expected
+    pair counts: those of the data, cross-story ones times ``1 - 1/n_stories``). 95%
+    percentile intervals, for the pairwise scores and the ARI only.
 
     Parameters
     ----------
@@ -838,7 +856,7 @@ def evaluate_linking(
     if n_boot > 0 and len(a):
         from framing.stats import as_rng
 
-        lo, hi = _interval(_boot_metrics([a], b, n_boot, as_rng(random_state)))
+        lo, hi = _interval(_boot_metrics([a], b, _story_draws(b, n_boot, as_rng(random_state))))
     rows: list[tuple[str, float, float, float]] = [
         (m, float(e), float(l_), float(h)) for m, e, l_, h in zip(_PAIR_METRICS, est, lo, hi)]
     rows += [(m, float(v), np.nan, np.nan) for m, v in (
@@ -978,7 +996,7 @@ def linking_baselines(
         lo = np.full(len(_PAIR_METRICS), np.nan)
         hi = lo.copy()
         if n_boot > 0:
-            lo, hi = _interval(_boot_metrics(preds, b, n_boot, rng))
+            lo, hi = _interval(_boot_metrics(preds, b, _story_draws(b, n_boot, rng)))
         for j, m in enumerate(_PAIR_METRICS):
             rows.append({"baseline": name, "metric": m, "estimate": float(est[j]), "ci_low": float(lo[j]),
                          "ci_high": float(hi[j]), "sd_ties": float(sd[j])})
@@ -1021,8 +1039,7 @@ def linking_curve(
     ``thresholds`` (the *curve*) and at the threshold calibrated without gold stories by
     :func:`calibrate_threshold` from the corpus's own impossible pairs (null ``"dates"``,
     ``"outlet"`` or ``"dates+outlet"``) and, when ``reference`` is given, from pairs with
-    the reference corpus (null ``"reference"``; the similarity is then computed over both
-    corpora for every row). With ``baselines``, the date baselines of
+    the reference corpus (null ``"reference"``). With ``baselines``, the date baselines of
     :func:`linking_baselines` are added. Intervals: story bootstrap as in
     :func:`evaluate_linking`.
 
@@ -1075,9 +1092,11 @@ def linking_curve(
     ...     "title": ["", "", "", "", "", ""],
     ...     "text": ["dam burst flood", "flood after dam burst", "tax bill passes senate",
     ...              "senate passes tax bill", "quake hits coast", "coast hit by quake"]})
-    >>> r = linking_curve(c, "gold", encoder=HashEncoder(), thresholds=[0.5, 1.01], random_state=0)
+    >>> r = linking_curve(c, "gold", encoder=HashEncoder(), thresholds=[0.2, 1.01], random_state=0)
     >>> r[r["kind"] == "curve"][["setting", "threshold", "estimate"]].values.tolist()
-    [['dated', 0.5, 1.0], ['dated', 1.01, 0.0], ['content only', 0.5, 1.0], ['content only', 1.01, 0.0]]
+    [['dated', 0.2, 1.0], ['dated', 1.01, 0.0], ['content only', 0.2, 1.0], ['content only', 1.01, 0.0]]
+    >>> r["kind"].value_counts().to_dict()
+    {'curve': 4, 'calibrated': 2, 'baseline': 2}
     """
     if metric not in _PAIR_METRICS:
         raise ValueError(f"metric must be one of {list(_PAIR_METRICS)}, got {metric!r}")
@@ -1103,11 +1122,14 @@ def linking_curve(
     outlets = corpus["outlet"].astype(str).to_numpy(dtype=object)
     known_days = _usable_days(corpus)
 
+    # one set of story resamples for every point: the curves' bands move together
+    draws = _story_draws(b, n_boot, rng)
+
     def score(pred: np.ndarray) -> tuple[float, float, float]:
         est = float(_pair_metrics(pred, b)[j])
         if n_boot == 0:
             return est, np.nan, np.nan
-        lo, hi = _interval(_boot_metrics([pred], b, n_boot, rng)[:, [j]])
+        lo, hi = _interval(_boot_metrics([pred], b, draws)[:, [j]])
         return est, float(lo[0]), float(hi[0])
 
     rows = []

@@ -9,12 +9,16 @@ import pandas as pd
 import pytest
 
 from framing.align import (
+    MIN_NULL_PAIRS,
     ClaimAlignment,
     align_claims,
     benchmark,
+    calibrate_threshold,
     evaluate_linking,
     extract_entities,
     link_stories,
+    linking_baselines,
+    linking_curve,
     story_similarity,
 )
 from framing.testing import HashEncoder
@@ -233,7 +237,7 @@ def test_link_stories_recovers_planted_events(hash_encoder):
     out = link_stories(c, encoder=hash_encoder, one_per_outlet=True)
     pd.testing.assert_frame_equal(c, before)  # caller's frame untouched
     assert list(out.columns[:len(c.columns)]) == list(c.columns)
-    ev = evaluate_linking(out, "gold").set_index("metric")["value"]
+    ev = evaluate_linking(out, "gold").set_index("metric")["estimate"]
     assert ev["ari"] == pytest.approx(1.0)
     assert out["story_id"].nunique() == 4
     assert out["story_confidence"].between(0, 1).all()
@@ -296,7 +300,196 @@ def test_auto_threshold_is_null_quantile():
     iu = np.triu_indices(n, 1)
     null = S[iu][(np.abs(d[:, None] - d[None, :]) > 3)[iu]]
     assert len(null) >= 1000
-    assert out.attrs["story_linking"]["threshold"] == pytest.approx(max(np.quantile(null, 0.999), 0.3))
+    info = out.attrs["story_linking"]
+    # no floor: the threshold is the quantile itself, whatever its value
+    assert info["threshold"] == pytest.approx(np.quantile(null, 0.999))
+    assert info["null"] == "dates" and info["n_null"] == len(null)
+    assert "99.9% quantile of 1596 impossible pairs (more than 3 days apart)" in info["threshold_from"]
+
+
+def planted_null_corpus(n: int = 100, seed: int = 0) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """n articles, one a day; the pairs more than 3 days apart (the null) get the similarities
+    0, 1/(N-1), ..., 1 in random order, the pairs inside the window 0.5."""
+    rng = np.random.default_rng(seed)
+    c = pd.DataFrame({"doc_id": [f"d{i}" for i in range(n)], "outlet": ["A", "B"] * (n // 2),
+                      "published": pd.date_range("2022-01-01", periods=n, freq="D"),
+                      "title": [""] * n, "text": ["x"] * n})
+    d = np.arange(n)
+    iu = np.triu_indices(n, 1)
+    far = (np.abs(d[:, None] - d[None, :]) > 3)[iu]
+    vals = np.full(len(far), 0.5)
+    planted = np.linspace(0.0, 1.0, int(far.sum()))
+    vals[far] = rng.permutation(planted)
+    S = np.eye(n)
+    S[iu] = vals
+    S = S + np.triu(S, 1).T
+    return c, S, planted
+
+
+def test_calibrated_threshold_lands_at_the_planted_quantile():
+    c, S, planted = planted_null_corpus()
+    assert len(planted) == 4950 - (99 + 98 + 97)  # pairs more than 3 days apart
+    cal = calibrate_threshold(c, similarity=S)
+    # evenly spaced null values from 0 to 1: the q-quantile is q itself
+    assert cal["threshold"] == pytest.approx(0.999)
+    assert cal["n_null"] == len(planted) and cal["null"] == "dates" and not cal["rough"]
+    assert np.mean(planted > cal["threshold"]) == pytest.approx(0.001, abs=1 / len(planted))
+    assert calibrate_threshold(c, similarity=S, quantile=0.9)["threshold"] == pytest.approx(0.9)
+    # a wider window leaves fewer null pairs
+    assert calibrate_threshold(c, similarity=S, window_days=10)["n_null"] < len(planted)
+    # content-only linking calibrates on the same null: the dates find the non-story pairs
+    dated = link_stories(c, similarity=S).attrs["story_linking"]
+    content = link_stories(c, similarity=S, use_dates=False).attrs["story_linking"]
+    assert dated["threshold"] == content["threshold"] == pytest.approx(0.999)
+    assert content["null"] == "dates" and content["use_dates"] is False
+    with pytest.raises(ValueError, match="quantile"):
+        calibrate_threshold(c, similarity=S, quantile=1.0)
+
+
+def test_calibration_null_sources_and_errors(hash_encoder):
+    c = story_corpus()
+    undated = c.drop(columns=["published"])
+    # no dates and nothing else that marks a pair impossible: nothing to calibrate on
+    with pytest.raises(ValueError, match="no pairs that cannot be one story"):
+        link_stories(undated, encoder=hash_encoder, use_dates=False)
+    with pytest.raises(ValueError, match="no pairs that cannot be one story"):
+        calibrate_threshold(undated, encoder=hash_encoder)
+    # one article per outlet: same-outlet pairs are the null (few here: flagged rough)
+    cal = calibrate_threshold(undated, encoder=hash_encoder, one_per_outlet=True)
+    outl = c["outlet"].to_numpy()
+    n_same = sum(int(k * (k - 1) / 2) for k in pd.Series(outl).value_counts())
+    assert cal["null"] == "outlet" and cal["n_null"] == n_same and cal["rough"]
+    assert n_same < MIN_NULL_PAIRS and "rough" in cal["threshold_from"]
+    S = story_similarity(undated, encoder=hash_encoder)
+    same = (outl[:, None] == outl[None, :])[np.triu_indices(len(c), 1)]
+    assert cal["threshold"] == pytest.approx(np.quantile(S[np.triu_indices(len(c), 1)][same], 0.999))
+    # a given threshold needs no null
+    assert link_stories(undated, encoder=hash_encoder, use_dates=False, threshold=0.3).attrs[
+        "story_linking"]["threshold_from"] == "given"
+
+
+def test_reference_corpus_null(hash_encoder):
+    c = story_corpus()
+    ref = pd.DataFrame({"title": ["Cricket final", "Opera season opens", "Bakery prices"],
+                        "text": ["A cricket final at Lord's drew crowds.", "The opera season opened in Vienna.",
+                                 "Bread prices at the bakery rose."]})
+    cal = calibrate_threshold(c, encoder=hash_encoder, reference=ref)
+    assert cal["null"] == "reference" and cal["n_null"] == len(c) * len(ref)
+    both = pd.concat([c[["title", "text"]], ref], ignore_index=True)
+    U = story_similarity(both, encoder=hash_encoder)
+    assert cal["threshold"] == pytest.approx(np.quantile(U[:len(c), len(c):], 0.999))
+    # the reference sets the threshold only: linking with that threshold given is the same
+    linked = link_stories(c, encoder=hash_encoder, reference=ref)
+    same = link_stories(c, encoder=hash_encoder, threshold=cal["threshold"])
+    assert linked["story_id"].tolist() == same["story_id"].tolist()
+    assert linked.attrs["story_linking"]["null"] == "reference"
+    X = hash_encoder.encode((c["title"] + "\n" + c["text"]).tolist())
+    with pytest.raises(ValueError, match="both corpora"):
+        calibrate_threshold(c, embeddings=X, reference=ref)
+
+
+# Planted dates: stories a and b run on the same two days, each outlet a day apart
+# (X has a on day 0 and b on day 1, Y the reverse); story c is ten days later. Content
+# words differ between stories, so content links them right; dates cannot.
+DATED = [
+    # outlet, day, gold, title, text
+    ("X", 0, "a", "Dam bursts in Brazil", "A dam burst near Brumadinho flooding the valley."),
+    ("Y", 1, "a", "Brazil dam burst floods valley", "Flooding after the Brumadinho dam burst."),
+    ("X", 1, "b", "Senate passes tax bill", "The Senate passed the tax bill late on Friday."),
+    ("Y", 0, "b", "Tax bill clears Senate", "Late Friday the Senate passed the tax bill."),
+    ("X", 10, "c", "Earthquake strikes Chile coast", "An earthquake struck the Chilean coast near Valparaiso."),
+    ("Y", 10, "c", "Chile coast hit by earthquake", "Valparaiso and the Chilean coast were hit by an earthquake."),
+]
+
+
+def dated_corpus() -> pd.DataFrame:
+    return pd.DataFrame([{"doc_id": f"{o}-{g}", "outlet": o, "gold": g, "title": t, "text": x,
+                          "published": pd.Timestamp("2020-03-01") + pd.Timedelta(days=d)}
+                         for o, d, g, t, x in DATED])
+
+
+def hand_ari(gold: list[str], pred: list[str]) -> float:
+    n = len(gold)
+    pairs = [(i, j) for i in range(n) for j in range(i + 1, n)]
+    a = sum(gold[i] == gold[j] for i, j in pairs)
+    b = sum(pred[i] == pred[j] for i, j in pairs)
+    both = sum(gold[i] == gold[j] and pred[i] == pred[j] for i, j in pairs)
+    expected = a * b / len(pairs)
+    return (both - expected) / ((a + b) / 2 - expected)
+
+
+def test_date_baselines_and_content_on_planted_stories(hash_encoder):
+    c = dated_corpus()
+    gold = c["gold"].tolist()
+    # dates only: a and b fall in one window -> {a, b}, {c};  ARI = (3 - 1.4) / (5 - 1.4) = 4/9
+    # dates + one per outlet: the same-day pairs X-a/Y-b and X-b/Y-a link -> ARI 1/6
+    assert hand_ari(gold, list("xxxxcc")) == pytest.approx(4 / 9)
+    assert hand_ari(gold, ["p", "q", "q", "p", "c", "c"]) == pytest.approx(1 / 6)
+    base = linking_baselines(c, "gold", n_ties=20, random_state=0)
+    ari = base[base["metric"] == "ari"].set_index("baseline")
+    assert ari.loc["dates only", "estimate"] == pytest.approx(4 / 9)
+    assert ari.loc["dates + one per outlet", "estimate"] == pytest.approx(1 / 6)
+    assert np.allclose(ari["sd_ties"], 0)  # no ties in these dates
+    assert ari[["ci_low", "ci_high"]].isna().all().all()  # n_boot=0
+    prec = base[base["metric"] == "pairwise_precision"].set_index("baseline")["estimate"]
+    assert prec["dates only"] == pytest.approx(3 / 7)
+    # content links the planted stories, with and without dates
+    for kw in ({}, {"use_dates": False}):
+        linked = link_stories(c, encoder=hash_encoder, threshold=0.2, **kw)
+        assert evaluate_linking(linked, "gold").set_index("metric").loc["ari", "estimate"] == pytest.approx(1.0)
+
+
+def test_date_baseline_ties_break_at_random():
+    # a and b both on day 0 for both outlets: with one article per outlet the pairing is a tie,
+    # right (ARI 1) or crossed (ARI 1/6) with equal chance, never decided by row order.
+    c = dated_corpus().assign(published=pd.to_datetime(["2020-03-01"] * 4 + ["2020-03-11"] * 2))
+    r1 = linking_baselines(c, "gold", n_ties=400, random_state=1)
+    r2 = linking_baselines(c, "gold", n_ties=400, random_state=1)
+    pd.testing.assert_frame_equal(r1, r2)  # reproducible
+    row = r1[(r1["metric"] == "ari") & (r1["baseline"] == "dates + one per outlet")].iloc[0]
+    assert row["estimate"] == pytest.approx((1 + 1 / 6) / 2, abs=0.06)
+    assert row["sd_ties"] == pytest.approx((1 - 1 / 6) / 2, abs=0.02)
+    with pytest.raises(ValueError, match="n_ties"):
+        linking_baselines(c, "gold", n_ties=0)
+    with pytest.raises(ValueError, match="published"):
+        linking_baselines(c.drop(columns=["published"]), "gold")
+
+
+def test_linking_curve_rows_and_plot(hash_encoder):
+    from framing.plot.align import plot_linking_curve
+
+    c = dated_corpus()
+    r = linking_curve(c, "gold", encoder=hash_encoder, thresholds=[0.2, 1.01], n_boot=50, random_state=0)
+    assert list(r.columns) == ["setting", "kind", "null", "threshold", "estimate", "ci_low", "ci_high",
+                               "n_pred_stories"]
+    curve = r[r["kind"] == "curve"].set_index(["setting", "threshold"])["estimate"]
+    assert curve[("dated", 0.2)] == 1.0 and curve[("content only", 0.2)] == 1.0
+    assert curve[("dated", 1.01)] == 0.0  # nothing merges: all singletons
+    cal = r[r["kind"] == "calibrated"]
+    assert set(cal["setting"]) == {"dated", "content only"} and set(cal["null"]) == {"dates"}
+    expected_thr = calibrate_threshold(c, encoder=hash_encoder)["threshold"]
+    assert np.allclose(cal["threshold"], expected_thr)
+    base = r[r["kind"] == "baseline"].set_index("setting")["estimate"]
+    assert base["dates only"] == pytest.approx(4 / 9) and base["dates + one per outlet"] == pytest.approx(1 / 6)
+    assert (r["ci_low"] <= r["estimate"] + 1e-12).all() and (r["estimate"] <= r["ci_high"] + 1e-12).all()
+    assert r.attrs["linking_curve"]["metric"] == "ari"
+    with pytest.raises(ValueError, match="metric"):
+        linking_curve(c, "gold", encoder=hash_encoder, metric="accuracy")
+    with pytest.raises(ValueError, match="unknown option"):
+        linking_curve(c, "gold", encoder=hash_encoder, settings={"x": {"window_days": 2}})
+
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots()
+    assert plot_linking_curve(r, ax=ax) is ax
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels[:2] == ["dated", "content only"]
+    assert any(t.startswith("dates only: ARI 0.444 [") for t in labels)  # with its interval
+    assert any(t.startswith("dates + one per outlet: ARI 0.167 [") for t in labels)
+    assert sum("threshold from far-apart pairs" in t for t in labels) == 2
+    assert ax.get_ylabel() == "adjusted Rand index"
+    with pytest.raises(ValueError, match="expected column"):
+        plot_linking_curve(r.drop(columns=["kind"]))
 
 
 def test_story_similarity_weights(hash_encoder):
@@ -326,7 +519,7 @@ def test_evaluate_linking_against_hand_computation():
     gold = ["g1", "g1", "g1", "g2", "g2", "g3"]
     pred = pd.DataFrame({"doc_id": list("abcdef"), "outlet": ["X", "Y", "Z", "X", "Y", "Z"],
                          "story_id": ["a", "a", "b", "b", "b", "c"]})
-    ev = evaluate_linking(pred, gold).set_index("metric")["value"]
+    ev = evaluate_linking(pred, gold).set_index("metric")["estimate"]
     # pairs together in gold: C(3,2)+C(2,2) = 4; in pred: 1 + 3 = 4; in both: (0,1), (3,4) = 2
     assert ev["pairwise_precision"] == pytest.approx(2 / 4)
     assert ev["pairwise_recall"] == pytest.approx(2 / 4)
@@ -337,7 +530,7 @@ def test_evaluate_linking_against_hand_computation():
     assert ev["ari"] == pytest.approx(expected_ari)
     assert ev["n_pred_stories"] == 3 and ev["n_gold_stories"] == 3
     # gold as a Series keyed by doc_id and as a column give the same numbers
-    ev2 = evaluate_linking(pred, pd.Series(gold, index=list("abcdef"))).set_index("metric")["value"]
+    ev2 = evaluate_linking(pred, pd.Series(gold, index=list("abcdef"))).set_index("metric")["estimate"]
     assert ev2["ari"] == pytest.approx(expected_ari)
 
 
@@ -348,7 +541,7 @@ def test_evaluate_linking_cross_outlet_recall_at_k():
                   [0.5, 1.0, 0.1, 0.3],
                   [0.2, 0.1, 1.0, 0.8],
                   [0.9, 0.3, 0.8, 1.0]])
-    ev = evaluate_linking(pred, ["g1", "g1", "g2", "g2"], similarity=S, k=(1, 2)).set_index("metric")["value"]
+    ev = evaluate_linking(pred, ["g1", "g1", "g2", "g2"], similarity=S, k=(1, 2)).set_index("metric")["estimate"]
     # (article, other outlet) cases: 0->Y: top1 is 3 (miss), top2 {3,1} hit; 1->X: top1 0 hit;
     # 2->Y: top1 3 hit; 3->X: top1 0 (miss: partner is 2), top2 hit.  recall@1 = 2/4, recall@2 = 1
     assert ev["recall@1"] == pytest.approx(0.5)
@@ -357,6 +550,33 @@ def test_evaluate_linking_cross_outlet_recall_at_k():
         evaluate_linking(pred, ["g1"] * 4, similarity=np.eye(3))
     with pytest.raises(ValueError, match="labels"):
         evaluate_linking(pred, ["g1"] * 3)
+
+
+def test_evaluate_linking_story_bootstrap():
+    from sklearn.metrics import adjusted_rand_score
+
+    rng = np.random.default_rng(5)
+    gold = np.repeat(np.arange(30), 3)  # 30 stories of 3 articles
+    pred = gold.copy()
+    pred[[0, 3]] = 99  # one wrong merge across two stories, taking one article of each
+    df = pd.DataFrame({"story_id": pred})
+    ev = evaluate_linking(df, gold, n_boot=500, random_state=0).set_index("metric")
+    assert ev.loc["ari", "estimate"] == pytest.approx(adjusted_rand_score(gold, pred))
+    lo, est, hi = ev.loc["ari", ["ci_low", "estimate", "ci_high"]]
+    assert lo <= est <= hi and hi == 1.0 and lo < est  # the error is missed in some resamples
+    assert ev.loc[["n_articles", "n_pred_stories", "n_gold_stories"], "ci_low"].isna().all()
+    again = evaluate_linking(df, gold, n_boot=500, random_state=0)
+    pd.testing.assert_frame_equal(ev.reset_index(), again)
+    # a perfect linking stays perfect in every resample, even with stories drawn twice
+    perfect = evaluate_linking(pd.DataFrame({"story_id": gold}), gold, n_boot=200, random_state=1)
+    assert perfect.set_index("metric").loc["ari", ["estimate", "ci_low", "ci_high"]].tolist() == [1.0, 1.0, 1.0]
+    # the ARI matches scikit-learn on random labelings
+    for _ in range(20):
+        a, b = rng.integers(0, 6, 25), rng.integers(0, 4, 25)
+        got = evaluate_linking(pd.DataFrame({"story_id": a}), b).set_index("metric").loc["ari", "estimate"]
+        assert got == pytest.approx(adjusted_rand_score(b, a))
+    with pytest.raises(ValueError, match="n_boot"):
+        evaluate_linking(df, gold, n_boot=-1)
 
 
 def test_benchmark_runs():
@@ -405,8 +625,21 @@ def test_basil_linking_accuracy():
         pytest.skip(f"BASIL corpus not available: {err}")
     enc = _real_encoder()
     X = enc.encode((corpus["title"] + "\n" + corpus["text"]).tolist())
-    dated = evaluate_linking(link_stories(corpus, embeddings=X), "triplet_uuid").set_index("metric")["value"]
-    content = evaluate_linking(link_stories(corpus, embeddings=X, use_dates=False),
-                               "triplet_uuid").set_index("metric")["value"]
+    S = story_similarity(corpus, embeddings=X)
+    dated_l = link_stories(corpus, similarity=S)
+    content_l = link_stories(corpus, similarity=S, use_dates=False)
+    # one threshold for both, calibrated without gold stories on the pairs > 3 days apart
+    info_d, info_c = dated_l.attrs["story_linking"], content_l.attrs["story_linking"]
+    assert info_d["null"] == info_c["null"] == "dates" and info_d["n_null"] >= MIN_NULL_PAIRS
+    assert info_d["threshold"] == info_c["threshold"]
+    dated = evaluate_linking(dated_l, "triplet_uuid").set_index("metric")["estimate"]
+    content = evaluate_linking(content_l, "triplet_uuid").set_index("metric")["estimate"]
+    base = linking_baselines(corpus, "triplet_uuid", random_state=0)
+    base = base[base["metric"] == "ari"].set_index("baseline")["estimate"]
+    # measured (first 256 tokens): threshold 0.275, ARI 0.993 dated, 1.000 content only;
+    # dates alone 0.894, dates + one article per outlet about 0.97
     assert dated["ari"] >= 0.98
     assert content["ari"] >= 0.95
+    assert base["dates only"] == pytest.approx(0.894, abs=0.01)
+    assert 0.93 <= base["dates + one per outlet"] <= 0.99
+    assert dated["ari"] > base["dates only"]

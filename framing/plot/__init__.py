@@ -20,7 +20,7 @@ _API: dict[str, str] = {
     "plot_outlet_dendrogram": "cluster",
     "plot_axis_positions": "axes", "plot_axis_plane": "axes", "plot_projection_distribution": "axes",
     "plot_axis_trend": "axes",
-    "plot_claim_coverage": "align", "plot_actor_shares": "align", "plot_verb_profile": "align",
+    "plot_claim_coverage": "align", "plot_linking_curve": "align", "plot_actor_shares": "align", "plot_verb_profile": "align",
 }
 __all__ = sorted(_API)
 

@@ -1,4 +1,5 @@
-"""Drawing for claim alignment and quotes: coverage heatmap, actor shares, verb profile.
+"""Drawing for story linking, claim alignment and quotes: linking accuracy over the merge
+threshold, coverage heatmap, actor shares, verb profile.
 
 Every function takes a result from :mod:`framing.align` or :mod:`framing.quotes`, draws on
 ``ax`` (a new figure's axes when None) and returns the Axes. Nothing is saved or shown.
@@ -10,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["plot_claim_coverage", "plot_actor_shares", "plot_verb_profile"]
+__all__ = ["plot_linking_curve", "plot_claim_coverage", "plot_actor_shares", "plot_verb_profile"]
 
 
 def _axes(ax: Any, figsize: tuple[float, float] = (7, 5)) -> Any:
@@ -19,6 +20,104 @@ def _axes(ax: Any, figsize: tuple[float, float] = (7, 5)) -> Any:
     import matplotlib.pyplot as plt
 
     _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+_METRIC_LABELS = {"ari": "adjusted Rand index", "pairwise_f1": "pairwise F1",
+                  "pairwise_precision": "pairwise precision", "pairwise_recall": "pairwise recall"}
+_NULL_LABELS = {"dates": "far-apart pairs", "outlet": "same-outlet pairs",
+                "dates+outlet": "far-apart and same-outlet pairs", "reference": "another corpus"}
+
+
+def plot_linking_curve(result: pd.DataFrame, *, ax: Any = None, title: str | None = None) -> Any:
+    """Linking accuracy over the merge threshold, with the calibrated thresholds and baselines.
+
+    One line per setting (e.g. dated, content only) with its 95% story-bootstrap band when
+    the result has intervals; a marker with error bar and a dotted vertical line at each
+    threshold calibrated without gold stories (line style by null); a dashed horizontal
+    line per date baseline. Legend entries, below the axes, carry the values (and the
+    baselines' intervals).
+
+    Parameters
+    ----------
+    result : DataFrame
+        Output of :func:`framing.align.linking_curve`.
+    ax : matplotlib Axes, optional
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np, pandas as pd
+    >>> r = pd.DataFrame({
+    ...     "setting": ["dated", "dated", "dated", "dates only"],
+    ...     "kind": ["curve", "curve", "calibrated", "baseline"],
+    ...     "null": ["", "", "dates", ""], "threshold": [0.2, 0.4, 0.32, np.nan],
+    ...     "estimate": [0.99, 0.8, 0.98, 0.89], "ci_low": np.nan, "ci_high": np.nan,
+    ...     "n_pred_stories": [50, 70, 51, np.nan]})
+    >>> ax = plot_linking_curve(r)
+    >>> [t.get_text() for t in ax.get_legend().get_texts()]
+    ['dated', 'dates only: ARI 0.890', 'dated, threshold from far-apart pairs: 0.320, ARI 0.980']
+    """
+    import matplotlib.pyplot as plt
+
+    for c in ("setting", "kind", "threshold", "estimate", "ci_low", "ci_high"):
+        if c not in result.columns:
+            raise ValueError(f"expected column {c!r} (use the output of framing.align.linking_curve)")
+    metric = result.attrs.get("linking_curve", {}).get("metric", "ari")
+    short = {"ari": "ARI", "pairwise_f1": "F1"}.get(metric, metric)
+    ax = _axes(ax, figsize=(7, 4.2))
+    curve = result[result["kind"] == "curve"]
+    settings = list(dict.fromkeys(curve["setting"].astype(str)))
+    cal = result[result["kind"] == "calibrated"]
+    settings += [s for s in dict.fromkeys(cal["setting"].astype(str)) if s not in settings]
+    cmap = plt.get_cmap("tab10")
+    colour = {s: cmap(i % cmap.N) for i, s in enumerate(settings)}
+    styles = {"dates": ":", "outlet": ":", "dates+outlet": ":", "reference": "-."}
+    markers = {"dates": "D", "outlet": "D", "dates+outlet": "D", "reference": "s"}
+    for s in settings:
+        sub = curve[curve["setting"].astype(str) == s].sort_values("threshold")
+        if len(sub):
+            x = sub["threshold"].to_numpy(dtype=float)
+            ax.plot(x, sub["estimate"].to_numpy(dtype=float), "-o", ms=2.5, lw=1.3, color=colour[s], label=s)
+            lo, hi = sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float)
+            ok = np.isfinite(lo) & np.isfinite(hi)
+            if ok.any():
+                ax.fill_between(x[ok], lo[ok], hi[ok], color=colour[s], alpha=0.15, lw=0)
+    for _, r in cal.iterrows():
+        s, null = str(r["setting"]), str(r.get("null", "") or "")
+        t, e = float(r["threshold"]), float(r["estimate"])
+        lo, hi = float(r["ci_low"]), float(r["ci_high"])
+        err = None
+        if np.isfinite(lo) and np.isfinite(hi):
+            err = np.array([[max(e - lo, 0.0)], [max(hi - e, 0.0)]])
+        ax.axvline(t, color=colour[s], lw=0.8, ls=styles.get(null, ":"), alpha=0.8)
+        ax.errorbar([t], [e], yerr=err, fmt=markers.get(null, "D"), ms=6, mfc="white", mec=colour[s],
+                    ecolor=colour[s], capsize=3, zorder=5,
+                    label=f"{s}, threshold from {_NULL_LABELS.get(null, null or 'null pairs')}: "
+                          f"{t:.3f}, {short} {e:.3f}")
+    base = result[result["kind"] == "baseline"]
+    grey = ["#444444", "#999999", "#222222", "#777777"]
+    for i, (_, r) in enumerate(base.iterrows()):
+        e = float(r["estimate"])
+        lo, hi = float(r["ci_low"]), float(r["ci_high"])
+        ci = f" [{lo:.2f}, {hi:.2f}]" if np.isfinite(lo) and np.isfinite(hi) else ""
+        ax.axhline(e, color=grey[i % len(grey)], lw=1, ls=(0, (5, 2 + 2 * i)),
+                   label=f"{r['setting']}: {short} {e:.3f}{ci}")
+    vals = result[["estimate", "ci_low", "ci_high"]].to_numpy(dtype=float)
+    vals = vals[np.isfinite(vals)]
+    low = float(vals.min()) if vals.size else 0.0
+    ax.set_ylim(min(low, 1.0) - 0.03, 1.02)
+    ax.set_xlabel("merge threshold (combined similarity)")
+    ax.set_ylabel(_METRIC_LABELS.get(metric, metric))
+    ax.set_title(title if title is not None else "Story linking vs merge threshold")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     return ax
 
 
