@@ -56,3 +56,41 @@ def test_whose_words_example_runs():
     assert rt_sham(said) > rt_sham(rates)       # RT mostly reports others calling the votes a sham
     assert {"voice", "speaker"} <= set(ns["framing"].concordance(ns["event"], "sham", sentences=ns["sents"]).columns)
     assert len(ns["framing"].excluded_rows(rates)) > 0
+
+
+def _blocks_after(heading: str) -> list[str]:
+    section = README.split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+def test_checked_against_coding_example_runs(tmp_path, monkeypatch):
+    import numpy as np
+
+    import framing
+    from framing.testing import HashEncoder
+
+    monkeypatch.chdir(tmp_path)
+    rng = np.random.default_rng(0)
+    texts = {"legitimizing": "residents voted freely in a fair referendum",
+             "delegitimizing": "a sham vote staged at gunpoint under occupation",
+             "none": "the weather was cold in the region"}
+    stances = rng.choice(list(texts), 300)
+    sents = pd.DataFrame({"doc_id": [f"d{i // 3}" for i in range(300)], "sent_id": [f"s{i}" for i in range(300)],
+                          "outlet": rng.choice(["A", "B", "C"], 300),
+                          "text": [texts[s] + f" {i}" for i, s in enumerate(stances)]})
+    enc = HashEncoder(dim=64)
+    axes = [framing.Axis("legitimacy", ["a free and fair vote", "residents voted freely"],
+                         ["a sham vote at gunpoint", "staged under occupation"]).fit(enc)]
+    first, second = _blocks_after("## Checked against coding")
+    ns: dict = {"sents": sents, "enc": enc, "axes": axes}
+    exec(first, ns)
+    sheet = pd.read_csv("sheet.csv", dtype=str, keep_default_na=False)
+    truth = dict(zip(sents["sent_id"], stances))
+    sheet["stance"] = sheet["sent_id"].map(truth)
+    sheet.to_csv("sheet.csv", index=False)
+    sheet.to_csv("sheet_b.csv", index=False)
+    import shutil
+    shutil.copy("sheet.csv.json", "sheet_b.csv.json")
+    exec(second, ns)
+    assert ns["coder"].cv_report_["metrics"].set_index("metric").loc["accuracy", "estimate"] > 0.9
+    assert set(ns["shares"]["method"]) == {"ppi", "classify_and_count", "coded_only"}
