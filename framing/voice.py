@@ -458,8 +458,7 @@ def _blank(chars: list[str], a: int, b: int) -> None:
 
 # ----------------------------------------------------------------------------- public
 
-def attribute_voice(sentences: pd.DataFrame, *, min_words: int = 4, mixed_min: int = 4,
-                    actors: Any = None) -> pd.DataFrame:
+def attribute_voice(sentences: pd.DataFrame, *, min_words: int = 4, mixed_min: int = 4) -> pd.DataFrame:
     """Label each sentence with its voice: own, direct, reported or mixed.
 
     See the module docstring for the rules. Quotations are found per document (the article
@@ -479,9 +478,6 @@ def attribute_voice(sentences: pd.DataFrame, *, min_words: int = 4, mixed_min: i
     mixed_min : int
         Content words of own narration (outside attributed spans, speaker and cue) from
         which a sentence with attributed speech is ``"mixed"``.
-    actors : ActorLexicon, path or dict, optional
-        Unused for the voice itself; reserved for speaker grouping (see
-        :func:`framing.extract_quotes`).
 
     Returns
     -------
