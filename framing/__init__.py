@@ -26,6 +26,7 @@ _API: dict[str, str] = {
     "find_duplicates": "corpus",
     "drop_duplicates": "corpus",
     "select": "corpus",
+    "concat_corpora": "corpus",
     # named corpora and fetching
     "load_corpus": "corpora",
     "list_corpora": "corpora",

@@ -986,12 +986,39 @@ def corpus_info(name_or_df: str | pd.DataFrame, *, mirror: str | os.PathLike[str
 
 def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], *,
                   mirror: str | os.PathLike[str] | None = None,
-                  cache_dir: str | os.PathLike[str] | None = None, **options: Any) -> Path:
-    """Write a corpus to CSV (``.csv``), JSON lines (``.jsonl``) or Parquet (``.parquet``).
+                  cache_dir: str | os.PathLike[str] | None = None, sidecar: bool = True,
+                  **options: Any) -> Path:
+    """Write a corpus, with its dropped rows, selection steps and provenance, to a file.
 
-    The format follows the file extension; dates are written as ``YYYY-MM-DD`` in CSV and
-    JSONL. The file is written atomically. The result can be read back with
-    :func:`framing.read_corpus`.
+    The format follows the extension: CSV (``.csv``, ``.csv.gz``), JSON lines
+    (``.jsonl``, ``.jsonl.gz``) or Parquet (``.parquet``). ``corpus.attrs`` (the dropped-row
+    table, ``selection`` and ``provenance``; see :func:`framing.corpus.export_metadata`)
+    travels with the file: as Parquet key-value metadata under the key ``"framing"``, or
+    for CSV and JSON lines in the sidecar ``<file>.framing.json`` (with the file's SHA-256).
+    :func:`framing.read_corpus` restores all of it: the same dropped rows and selection
+    steps, and the same provenance plus ``read_back`` (how the file was read).
+
+    Dates are written as ``YYYY-MM-DD`` in CSV and JSON lines; a partial date
+    (``published_precision`` ``"month"`` or ``"year"``) as ``YYYY-MM`` or ``YYYY``. CSV
+    has RFC 4180 line ends (``\\r\\n``), so that a value holding a bare ``\\r`` is quoted.
+    In Parquet and CSV, list and dict metadata values are stored as JSON text (never as
+    their Python repr) and come back as lists and dicts. Files are written atomically.
+
+    Parameters
+    ----------
+    name_or_df : str or DataFrame
+        A corpus name (loaded with :func:`load_corpus`, ``mirror``, ``cache_dir`` and
+        ``options``) or a corpus table.
+    path : path
+        Output file.
+    sidecar : bool
+        Write ``<file>.framing.json`` next to a CSV or JSON lines file (default). Without
+        it the dropped rows, selection and provenance are not saved.
+
+    Returns
+    -------
+    Path
+        ``path``.
 
     Raises
     ------
@@ -1000,13 +1027,22 @@ def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], 
 
     Examples
     --------
-    >>> import tempfile, pathlib
-    >>> c = pd.DataFrame({"doc_id": ["a"], "outlet": ["X"], "published": pd.to_datetime(["2022-09-23"]),
-    ...                   "title": [""], "text": ["Some text."], "url": [""], "lang": ["en"]})
+    >>> import tempfile, pathlib, framing
+    >>> raw = pd.DataFrame({"doc_id": ["a", "b"], "outlet": "X", "published": ["2022-09-23", "2022-09"],
+    ...                     "text": ["Some text.", " "]})
+    >>> c = framing.validate_corpus(raw, source="raw.csv", errors="drop")
     >>> p = export_corpus(c, pathlib.Path(tempfile.mkdtemp()) / "c.jsonl")
     >>> p.read_text().strip()
-    '{"doc_id":"a","outlet":"X","published":"2022-09-23","title":"","text":"Some text.","url":"","lang":"en"}'
+    '{"doc_id":"a","outlet":"X","published":"2022-09-23","title":"","text":"Some text.","url":"","lang":"","warnings":""}'
+    >>> back = framing.read_corpus(p)
+    >>> framing.dropped_rows(back)[["source", "row", "reason"]]
+        source  row      reason
+    0  raw.csv    2  empty text
+    >>> back.attrs["provenance"]["source"], back.attrs["provenance"]["read_back"]["format"]
+    ('raw.csv', 'jsonl')
     """
+    from .corpus import SIDECAR_SUFFIX, export_metadata
+
     path = Path(path)
     suffix = "".join(path.suffixes[-2:]) if path.suffix == ".gz" else path.suffix
     if suffix not in {".csv", ".jsonl", ".parquet", ".csv.gz", ".jsonl.gz"}:
@@ -1018,16 +1054,27 @@ def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], 
         df = name_or_df
     else:
         raise TypeError(f"export_corpus expects a corpus name or a DataFrame, got {type(name_or_df).__name__}")
+    meta = export_metadata(df)
     out = df.copy()
     out.attrs = {}
     if suffix == ".parquet":
-        data = _parquet_bytes(out)
+        data = _export_parquet_bytes(out, meta)
     else:
+        precision = out["published_precision"] if "published_precision" in out.columns else None
         for c in out.columns:
             if pd.api.types.is_datetime64_any_dtype(out[c]):
-                out[c] = out[c].dt.strftime("%Y-%m-%d")
+                text = out[c].dt.strftime("%Y-%m-%d")
+                if c == "published" and precision is not None:
+                    text = text.where(precision != "month", out[c].dt.strftime("%Y-%m"))
+                    text = text.where(precision != "year", out[c].dt.strftime("%Y"))
+                out[c] = text
         if suffix.startswith(".csv"):
-            data = out.to_csv(index=False, lineterminator="\n").encode("utf-8")
+            meta["json_columns"] = _json_columns(out)  # lists and dicts as JSON text, not repr
+            for c in meta["json_columns"]:
+                out[c] = out[c].map(lambda v: v if _is_na(v) else json.dumps(_jsonable(
+                    v.tolist() if isinstance(v, np.ndarray) else v), ensure_ascii=False))
+            # RFC 4180 line ends: the csv writer then quotes a value holding a bare "\r"
+            data = out.to_csv(index=False, lineterminator="\r\n").encode("utf-8")
         else:
             data = out.to_json(orient="records", lines=True, force_ascii=False).encode("utf-8")
         if suffix.endswith(".gz"):
@@ -1035,6 +1082,51 @@ def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], 
 
             data = gzip.compress(data, mtime=0)
     path.parent.mkdir(parents=True, exist_ok=True)
+    side = Path(str(path) + SIDECAR_SUFFIX)
     with _atomic_writer(path) as fh:
         fh.write(data)
+    if suffix != ".parquet":
+        if sidecar:
+            meta["data_sha256"] = hashlib.sha256(data).hexdigest()
+            with _atomic_writer(side) as fh:
+                fh.write(json.dumps(meta, indent=1, ensure_ascii=True).encode("ascii"))
+        elif side.exists():  # never leave a sidecar that describes another file
+            side.unlink()
     return path
+
+
+def _is_na(v: Any) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and np.isnan(v))
+
+
+def _json_columns(df: pd.DataFrame) -> list[str]:
+    """Object columns whose values are all lists or dicts (stored as JSON text in a table)."""
+    out = []
+    for c in df.columns:
+        if df[c].dtype == object:
+            values = [v for v in df[c].tolist() if not _is_na(v)]
+            if values and all(isinstance(v, (list, tuple, dict, np.ndarray)) for v in values):
+                out.append(str(c))
+    return out
+
+
+def _export_parquet_bytes(df: pd.DataFrame, meta: dict[str, Any]) -> bytes:
+    """Parquet with ``meta`` under the key-value metadata key "framing"; list/dict metadata
+    columns are stored as JSON text and listed in ``meta["json_columns"]``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    df = df.copy()
+    json_cols = _json_columns(df)
+    for c in df.columns:
+        if df[c].dtype == object:
+            df[c] = df[c].map(lambda v: None if v is None or (isinstance(v, float) and np.isnan(v))
+                              else (v if isinstance(v, str) else json.dumps(_jsonable(
+                                  v.tolist() if isinstance(v, np.ndarray) else v)))).astype("str")
+    meta = {**meta, "json_columns": json_cols}
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           b"framing": json.dumps(meta, ensure_ascii=True).encode("ascii")})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()

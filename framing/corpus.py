@@ -6,7 +6,9 @@ A *corpus* is a :class:`pandas.DataFrame` with one row per document and these co
 =============  ===============================================================
 ``doc_id``     unique string id of the document
 ``outlet``     the source (a newspaper, a state, ...), string
-``published``  publication date, ``datetime64[ns]`` (day resolution, naive)
+``published``  publication date, ``datetime64[ns]`` (day resolution, naive; a partial
+               date is the first day of its month or year, and the column
+               ``published_precision`` then says ``"day"``, ``"month"`` or ``"year"``)
 ``title``      string ("" when unknown)
 ``text``       the full text, non-empty string
 ``url``        string ("" when unknown)
@@ -35,7 +37,16 @@ operation, e.g. not through ``pd.concat`` of frames with different ``attrs``).
 
 Reading functions: :func:`read_corpus` (CSV/TSV, JSON lines, JSON, Parquet, a folder of
 ``.txt`` files, a folder of saved HTML pages). Duplicates: :func:`find_duplicates`,
-:func:`drop_duplicates`. Narrowing: :func:`select`.
+:func:`drop_duplicates`. Narrowing: :func:`select`. Combining: :func:`concat_corpora`
+(keeps every part's dropped rows, selection steps and provenance). Saving:
+:func:`framing.export_corpus` writes ``attrs`` with the file (:func:`export_metadata`) and
+:func:`read_corpus` restores them.
+
+Bad input is never changed silently: every problem is an error naming file, row and
+column (``errors="raise"``), a dropped row with its reason (``errors="drop"``), or a
+documented normalisation announced by a :class:`CorpusWarning` with counts. See
+:func:`validate_corpus` for the checks and :func:`read_corpus` for what the readers check
+(fields per CSV row, repeated column names, byte-order marks, encodings, JSON records).
 """
 from __future__ import annotations
 
@@ -57,7 +68,7 @@ import pandas as pd
 __all__ = [
     "SCHEMA", "DROPPED_COLUMNS", "CorpusError", "CorpusWarning", "read_corpus",
     "validate_corpus", "dropped_rows", "drop_summary", "find_duplicates",
-    "drop_duplicates", "select",
+    "drop_duplicates", "select", "concat_corpora", "export_metadata", "PRECISIONS",
 ]
 
 SCHEMA: tuple[str, ...] = ("doc_id", "outlet", "published", "title", "text", "url", "lang")
@@ -70,6 +81,8 @@ _STRING_FIELDS: tuple[str, ...] = ("doc_id", "outlet", "title", "text", "url", "
 _ROW_COLUMNS: tuple[str, ...] = ("_source", "_row", "_file")
 #: Extra column of dropped-row tables: the kind of problem, for :func:`drop_summary`.
 _CHECK = "check"
+#: Added by validate_corpus when some ``published`` date is partial (a month or a year).
+_PRECISION_COLUMN = "published_precision"
 
 Errors = Literal["raise", "drop"]
 
@@ -158,7 +171,11 @@ def _dropped_from_records(records: list[dict[str, Any]]) -> _DroppedTable:
         _CHECK: pd.Series([str(r.get(_CHECK, "")) for r in records], dtype="str"),
     }
     for f in fields:  # let pandas pick a natural dtype (str, datetime, ...) per field
-        data[f] = pd.Series([r.get(f) for r in records], dtype=object).infer_objects()
+        data[f] = pd.Series([r.get(f) for r in records], dtype=object)
+        try:
+            data[f] = data[f].infer_objects()
+        except UnicodeEncodeError:  # a lone surrogate: pandas' string dtype cannot hold it
+            pass
     return _DroppedTable(data)
 
 
@@ -276,6 +293,122 @@ def drop_summary(corpus: pd.DataFrame) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------
+# saving attrs with a file (used by framing.export_corpus and read_corpus)
+# --------------------------------------------------------------------------------------
+
+_EXPORT_VERSION = 1
+_TS_TAG = "__timestamp__"
+
+
+def _json_value(v: Any) -> Any:
+    """A JSON-ready copy of ``v``; timestamps are tagged so that they come back as such."""
+    if isinstance(v, Mapping):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple, set)):
+        return [_json_value(x) for x in v]
+    if isinstance(v, np.ndarray):
+        return [_json_value(x) for x in v.tolist()]
+    if _is_missing(v):
+        return None
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, (float, np.floating)):
+        return float(v)
+    if isinstance(v, (pd.Timestamp, _dt.datetime, _dt.date, np.datetime64)):
+        return {_TS_TAG: pd.Timestamp(v).isoformat()}
+    if isinstance(v, (str, int)):
+        return v
+    if isinstance(v, bytes):
+        return v.decode("utf-8", errors="replace")
+    return str(v)
+
+
+def _from_json_value(v: Any) -> Any:
+    if isinstance(v, dict):
+        if set(v) == {_TS_TAG}:
+            return pd.Timestamp(v[_TS_TAG])
+        return {k: _from_json_value(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_from_json_value(x) for x in v]
+    return v
+
+
+def _table_to_json(df: pd.DataFrame) -> dict[str, Any]:
+    return {"columns": [{"name": str(c), "dtype": str(df[c].dtype),
+                         "values": [_json_value(v) for v in df[c].tolist()]} for c in df.columns]}
+
+
+def _table_from_json(data: Mapping[str, Any]) -> pd.DataFrame:
+    cols: dict[str, pd.Series] = {}
+    for col in data["columns"]:
+        values = [_from_json_value(v) for v in col["values"]]
+        dtype = str(col["dtype"])
+        try:
+            if dtype == "object":
+                series = pd.Series(values, dtype=object)
+            elif dtype.startswith("datetime64"):
+                series = pd.Series(pd.to_datetime(pd.Series(values, dtype=object))).astype(dtype)
+            else:
+                series = pd.Series(values, dtype=dtype)
+        except (TypeError, ValueError):
+            series = pd.Series(values, dtype=object)
+        cols[str(col["name"])] = series
+    n = len(next(iter(cols.values()))) if cols else 0
+    return pd.DataFrame(cols, index=pd.RangeIndex(n))
+
+
+def export_metadata(corpus: pd.DataFrame) -> dict[str, Any]:
+    """What :func:`framing.export_corpus` stores with a file: ``attrs`` as JSON.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus.
+
+    Returns
+    -------
+    dict
+        ``framing_export`` (format version), ``framing_version``, ``rows``, ``dropped``
+        (the dropped-row table, column by column with its dtype), ``selection`` and
+        ``provenance`` (timestamps tagged so they come back as timestamps). Written as
+        Parquet key-value metadata under the key ``"framing"``, or as the sidecar
+        ``<file>.framing.json`` next to a CSV or JSON lines file; :func:`read_corpus`
+        restores it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"doc_id": ["a", "b"], "outlet": "X",
+    ...                     "published": ["2022-09-20", "2022-09-21"], "text": ["Hi.", ""]})
+    >>> meta = export_metadata(validate_corpus(raw, errors="drop"))
+    >>> meta["rows"], [c["name"] for c in meta["dropped"]["columns"]][:4]
+    (1, ['source', 'row', 'column', 'reason'])
+    """
+    from framing import __version__
+
+    return {"framing_export": _EXPORT_VERSION, "framing_version": __version__,
+            "rows": int(len(corpus)), "dropped": _table_to_json(_get_dropped(corpus)),
+            "selection": _json_value(list(corpus.attrs.get("selection") or [])),
+            "provenance": _json_value(dict(corpus.attrs.get("provenance") or {}))}
+
+
+def _attrs_from_export(meta: Mapping[str, Any], *, file: str) -> dict[str, Any]:
+    if not isinstance(meta, Mapping) or meta.get("framing_export") != _EXPORT_VERSION:
+        version = meta.get("framing_export") if isinstance(meta, Mapping) else None
+        raise CorpusError(f"export metadata of an unknown version {version!r} (this framing "
+                          f"reads version {_EXPORT_VERSION})", file=file)
+    try:
+        dropped = _DroppedTable(_table_from_json(meta["dropped"]))
+        selection = list(_from_json_value(meta.get("selection") or []))
+        provenance = dict(_from_json_value(meta.get("provenance") or {}))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise CorpusError(f"unreadable export metadata: {exc}", file=file) from exc
+    return {"dropped": dropped, "selection": selection, "provenance": provenance}
+
+
+# --------------------------------------------------------------------------------------
 # validation
 # --------------------------------------------------------------------------------------
 
@@ -321,6 +454,12 @@ def _text_warnings(text: str, title: str) -> list[str]:
     tag = _html_tag(title) if "<" in title else None
     if tag:
         out.append(f"HTML markup {tag!r} in title")
+    for name, value in (("text", text), ("title", title)):
+        bad = _mojibake(value)
+        if bad:
+            out.append(f"possible mojibake {bad[0]!r} in {name} (UTF-8 {bad[1]!r} read in "
+                       "another encoding)")
+            break
     lower = text.lower()
     if not any(h in lower for h in _BOILERPLATE_HINTS):  # cheap test before the regex
         return out
@@ -364,37 +503,140 @@ def _as_str(value: Any, *, field: str) -> str:
 
 _NO_DIGIT = re.compile(r"^\D*$")
 
+#: Precision of a ``published`` value, stored in ``published_precision`` when any date of a
+#: corpus is coarser than a day.
+PRECISIONS: tuple[str, ...] = ("day", "month", "year")
+_PRECISION_RANK = {"day": 0, "month": 1, "year": 2}
 
-def _parse_one_date(value: str, date_format: str | None) -> pd.Timestamp | None:
-    if _NO_DIGIT.match(value):  # "now", "today", "yesterday" would parse to the run date
-        return None
+_TIME = (r"(?:(?:T|\s+|,\s*)(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:[.,]\d+)?)?"
+         r"(?:\s*[AaPp]\.?[Mm]\.?)?(?:\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?))?)?")
+_ISO_DAY = re.compile(r"^(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})" + _TIME + r"$", re.IGNORECASE)
+_ISO_BASIC = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+_YMD_OTHER = re.compile(r"^(?P<y>\d{4})(?P<sep>[/.])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})" + _TIME + r"$",
+                        re.IGNORECASE)
+_NUMERIC_DMY = re.compile(r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})(?P=sep)(?P<y>\d{4}|\d{2})"
+                          + _TIME + r"$", re.IGNORECASE)
+_YEAR_MONTH = re.compile(r"^(?P<y>\d{4})[-/.](?P<m>\d{1,2})$")
+_MONTH_YEAR = re.compile(r"^(?P<m>\d{1,2})[-/.](?P<y>\d{4})$")
+_YEAR = re.compile(r"^(?P<y>\d{4})$")
+_MONTH_NAME = re.compile(r"(?<![a-z])(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|"
+                         r"july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|"
+                         r"dec(?:ember)?)\.?(?![a-z])", re.IGNORECASE)
+_FOUR_DIGITS = re.compile(r"(?<!\d)\d{4}(?!\d)")
+#: datetime64[ns] covers 1677-09-21 to 2262-04-11; whole years inside that range are accepted
+_YEAR_RANGE = (1678, 2261)
+
+
+class _Date:
+    """One parsed ``published`` value: status 0 ok, 1 missing, 2 unparseable, 3 ambiguous."""
+
+    __slots__ = ("status", "day", "precision", "reason")
+
+    def __init__(self, status: int, day: Any = None, precision: str = "", reason: str = "") -> None:
+        self.status, self.day, self.precision, self.reason = status, day, precision, reason
+
+
+def _date_of(y: int, m: int, d: int, precision: str, raw: str, match: re.Match | None = None) -> _Date:
+    if not _YEAR_RANGE[0] <= y <= _YEAR_RANGE[1]:
+        return _Date(2, reason=f"unparseable date {raw!r} (year outside {_YEAR_RANGE[0]}-{_YEAR_RANGE[1]})")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            ts = (pd.to_datetime(value, format=date_format) if date_format
-                  else pd.Timestamp(value))
-    except (ValueError, TypeError, OverflowError):
-        return None
-    if ts is pd.NaT or pd.isna(ts):
-        return None
-    if ts.tzinfo is not None:
-        ts = ts.tz_localize(None)
-    try:
-        return ts.as_unit("ns").normalize()
-    except (ValueError, OverflowError):
-        return None
+        day = _dt.date(y, m, d)
+    except ValueError:
+        return _Date(2, reason=f"unparseable date {raw!r} (no such day)")
+    if match is not None and match.groupdict().get("H") is not None:
+        h, mi = int(match.group("H")), int(match.group("M"))
+        s = int(match.group("S") or 0)
+        if h > 24 or mi > 59 or s > 60 or (h == 24 and (mi or s)):
+            return _Date(2, reason=f"unparseable date {raw!r} (no such time)")
+    return _Date(0, np.datetime64(day.isoformat(), "ns"), precision)
 
 
-def _parse_dates(values: pd.Series, date_format: str | None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Parse a date column; returns (datetime64[ns] days, status, raw strings).
+def _format_precision(date_format: str) -> str:
+    """Precision a ``strftime`` format gives: a day directive -> day, a month -> month, else year."""
+    if re.search(r"%-?[dejcxFD]", date_format):
+        return "day"
+    if re.search(r"%-?[mbBh]", date_format):
+        return "month"
+    return "year"
 
-    status: 0 ok, 1 missing, 2 unparseable. Time zones are dropped keeping the wall-clock
-    date as written (a story stamped 23:30-05:00 is dated that day, not the UTC day).
+
+def _parse_date_str(sv: str, *, date_format: str | None, dayfirst: bool | None) -> _Date:
+    """Parse one stripped, non-empty date string by the one rule (see validate_corpus)."""
+    if _NO_DIGIT.match(sv):  # "now", "today" would parse to the date of the run
+        return _Date(2, reason=f"unparseable date {sv!r}")
+    if date_format:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                ts = pd.to_datetime(sv, format=date_format, exact=True)
+        except (ValueError, TypeError, OverflowError):
+            return _Date(2, reason=f"unparseable date {sv!r} (expected format {date_format!r})")
+        if ts is pd.NaT or pd.isna(ts):
+            return _Date(2, reason=f"unparseable date {sv!r} (expected format {date_format!r})")
+        return _date_of(ts.year, ts.month, ts.day, _format_precision(date_format), sv)
+    for pattern in (_ISO_DAY, _ISO_BASIC, _YMD_OTHER):
+        m = pattern.match(sv)
+        if m:
+            return _date_of(int(m["y"]), int(m["m"]), int(m["d"]), "day", sv, m)
+    m = _YEAR_MONTH.match(sv) or _MONTH_YEAR.match(sv)
+    if m:
+        return _date_of(int(m["y"]), int(m["m"]), 1, "month", sv)
+    m = _YEAR.match(sv)
+    if m:
+        return _date_of(int(m["y"]), 1, 1, "year", sv)
+    m = _NUMERIC_DMY.match(sv)
+    if m:
+        if len(m["y"]) == 2:
+            return _Date(3, reason=f"ambiguous date {sv!r}: two-digit year; give date_format= "
+                                   "(e.g. '%d/%m/%y')")
+        if dayfirst is None:
+            return _Date(3, reason=f"ambiguous date {sv!r}: numeric dates other than ISO 8601 "
+                                   "(YYYY-MM-DD) need dayfirst=True (day first) or dayfirst=False "
+                                   "(month first), or date_format=")
+        a, b = int(m["a"]), int(m["b"])
+        d, mo = (a, b) if dayfirst else (b, a)
+        out = _date_of(int(m["y"]), mo, d, "day", sv, m)
+        if out.status == 2 and mo > 12:
+            out.reason = (f"unparseable date {sv!r} (month {mo} with dayfirst={dayfirst}; the "
+                          "column may mix day-first and month-first dates)")
+        return out
+    if _MONTH_NAME.search(sv):
+        if not _FOUR_DIGITS.search(sv):
+            return _Date(2, reason=f"unparseable date {sv!r} (no four-digit year)")
+        from dateutil import parser as _dp
+
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                a = _dp.parse(sv, default=_dt.datetime(2000, 1, 1))
+                b = _dp.parse(sv, default=_dt.datetime(2001, 2, 2))
+        except (ValueError, OverflowError, TypeError):
+            return _Date(2, reason=f"unparseable date {sv!r}")
+        if a.year != b.year or a.month != b.month:  # a month name must give the month
+            return _Date(2, reason=f"unparseable date {sv!r}")
+        return _date_of(a.year, a.month, a.day if a.day == b.day else 1,
+                        "day" if a.day == b.day else "month", sv)
+    return _Date(2, reason=f"unparseable date {sv!r} (not ISO 8601 YYYY-MM-DD; give date_format= "
+                           "for other forms)")
+
+
+def _parse_dates(values: pd.Series, date_format: str | None, dayfirst: bool | None = None,
+                 ) -> tuple[np.ndarray, np.ndarray, list[str], np.ndarray, list[str]]:
+    """Parse a date column by the one rule of :func:`validate_corpus`.
+
+    Returns (datetime64[ns] days, status, raw strings, precision, reason): status 0 ok,
+    1 missing, 2 unparseable, 3 ambiguous; precision ``"day"``, ``"month"``, ``"year"``
+    (``""`` where there is no date); reason the message for status 2 and 3. Time zones
+    are dropped keeping the wall-clock date as written (a story stamped 23:30-05:00 is
+    dated that day, not the UTC day). A partial date is stored as the first day of its
+    month or year.
     """
     n = len(values)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     status = np.zeros(n, dtype=np.int8)
     raw = [""] * n
+    precision = np.full(n, "", dtype=object)
+    reasons = [""] * n
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         s = values
         if getattr(s.dt, "tz", None) is not None:
@@ -407,8 +649,9 @@ def _parse_dates(values: pd.Series, date_format: str | None) -> tuple[np.ndarray
             missing = np.isnat(arr)
             out[:] = arr
             status[missing] = 1
+            precision[~missing] = "day"
             raw = ["" if m else str(v)[:10] for m, v in zip(missing, arr, strict=True)]
-            return out, status, raw
+            return out, status, raw, precision, reasons
     todo: dict[str, list[int]] = {}
     for i, v in enumerate(values.tolist()):
         if _is_missing(v):
@@ -421,48 +664,63 @@ def _parse_dates(values: pd.Series, date_format: str | None) -> tuple[np.ndarray
                 if ts.tzinfo is not None:
                     ts = ts.tz_localize(None)
                 out[i] = ts.as_unit("ns").normalize().to_datetime64()
+                precision[i] = "day"
             except (ValueError, OverflowError):
                 status[i] = 2
+                reasons[i] = f"unparseable date {raw[i]!r} (outside the datetime64[ns] range)"
             continue
+        if isinstance(v, bool) or isinstance(v, (float, np.floating)) and not float(v).is_integer():
+            raw[i] = str(v)
+            status[i] = 2
+            reasons[i] = f"unparseable date {v!r}"
+            continue
+        if isinstance(v, (float, np.floating)):
+            v = int(v)
         sv = str(v).strip()
         raw[i] = str(v)
         if not sv:
             status[i] = 1
             continue
-        if _NO_DIGIT.match(sv):  # "now", "today" would parse to the date of the run
-            status[i] = 2
-            continue
         todo.setdefault(sv, []).append(i)
-    if not todo:
-        return out, status, raw
-    uniq = list(todo)
-    parsed: dict[str, pd.Timestamp | None] = {}
-    try:  # fast path: one vectorised call (fails on mixed time zones)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            vec = pd.to_datetime(pd.Series(uniq, dtype=object), format=date_format or "ISO8601",
-                                 errors="coerce")
-        if getattr(vec.dt, "tz", None) is not None:
-            vec = vec.dt.tz_localize(None)
-        vec = vec.dt.normalize()
-        for sv, ts in zip(uniq, vec.tolist(), strict=True):
-            if not pd.isna(ts):
-                try:
-                    parsed[sv] = pd.Timestamp(ts).as_unit("ns")
-                except (ValueError, OverflowError):
-                    pass
-    except (ValueError, TypeError, OverflowError):
-        pass
-    for sv in uniq:
-        if sv not in parsed:
-            parsed[sv] = _parse_one_date(sv, date_format)
     for sv, idx in todo.items():
-        ts = parsed[sv]
-        if ts is None:
-            status[idx] = 2
+        d = _parse_date_str(sv, date_format=date_format, dayfirst=dayfirst)
+        status[idx] = d.status
+        if d.status == 0:
+            out[idx] = d.day
+            precision[idx] = d.precision
         else:
-            out[idx] = ts.to_datetime64()
-    return out, status, raw
+            for i in idx:
+                reasons[i] = d.reason if raw[i].strip() == raw[i] else d.reason.replace(
+                    repr(sv), repr(raw[i]), 1)
+    if (status == 3).any() and dayfirst is None and not date_format:
+        hint = _dayfirst_hint(todo)
+        if hint:
+            for i in np.flatnonzero(status == 3):
+                if "two-digit" not in reasons[i]:
+                    reasons[i] += f" ({hint})"
+    return out, status, raw, precision, reasons
+
+
+def _dayfirst_hint(values: Iterable[str]) -> str:
+    """What the column's numeric dates say about their order, for the ambiguous-date message."""
+    day_first = month_first = None
+    for sv in values:
+        m = _NUMERIC_DMY.match(sv)
+        if not m:
+            continue
+        a, b = int(m["a"]), int(m["b"])
+        if a > 12 and b <= 12 and day_first is None:
+            day_first = sv
+        elif b > 12 and a <= 12 and month_first is None:
+            month_first = sv
+    if day_first and month_first:
+        return (f"the column mixes day-first ({day_first!r}) and month-first ({month_first!r}) "
+                "dates")
+    if day_first:
+        return f"{day_first!r} in this column can only be day first: dayfirst=True"
+    if month_first:
+        return f"{month_first!r} in this column can only be month first: dayfirst=False"
+    return ""
 
 
 def _row_origins(df: pd.DataFrame, source: str, rows: Any) -> tuple[list[str], list[Any], list[str]]:
@@ -500,36 +758,141 @@ def _first_line_with(text: str, char: str) -> int:
     return text.count("\n", 0, text.find(char)) + 1
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+#: C0/C1 control characters; text and title may hold tab, newline, vertical tab, form feed, CR
+_CONTROL_TEXT = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_CONTROL_ID = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: Invisible format characters removed from the ends of doc_id, outlet and lang (with a
+#: warning): soft hyphen, zero-width space/joiners, direction marks, word joiner, BOM.
+_INVISIBLE = "\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff"
+_EDGE_INVISIBLE = re.compile(f"^[\\s{_INVISIBLE}]+|[\\s{_INVISIBLE}]+$")
+#: A UTF-8 lead byte followed by continuation bytes, as they look when UTF-8 is read as
+#: Windows-1252 or Latin-1 ("cafÃ©", "donâ€™t").
+_MOJIBAKE_RUN = re.compile("[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e"
+                           "\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201a\u201c-\u201e\u2020-\u2022"
+                           "\u2026\u2030\u2039\u203a\u20ac\u2122]+")
+
+
+def _mojibake(text: str) -> tuple[str, str] | None:
+    """First stretch of ``text`` that is UTF-8 read as Windows-1252/Latin-1: (as read, as meant)."""
+    if text.isascii():
+        return None
+    for m in _MOJIBAKE_RUN.finditer(text):
+        run = m.group(0)
+        for k in range(len(run), 1, -1):
+            for enc in ("cp1252", "latin-1"):
+                try:
+                    return run[:k], run[:k].encode(enc).decode("utf-8")
+                except UnicodeError:
+                    continue
+    return None
+
+
+def _blank(text: str) -> bool:
+    """Empty, only whitespace, or only invisible format characters (zero-width space, BOM)."""
+    if not text.strip():
+        return True
+    if text.isascii():
+        return False
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
+
+
+def _type_problem(value: Any, column: str) -> str | None:
+    """A schema string field holding something that is not text (a JSON list, object, ...)."""
+    if isinstance(value, (str, bytes)) or _is_missing(value):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return f"{column} is a boolean ({value!r}), not a string"
+    if isinstance(value, (list, tuple, set, dict, np.ndarray, Mapping)):
+        kind = {"list": "a list", "tuple": "a list", "ndarray": "a list", "set": "a set"}.get(
+            type(value).__name__, "an object")
+        shown = repr(value.tolist() if isinstance(value, np.ndarray) else value)
+        return (f"{column} is {kind} ({shown[:60]}{'...' if len(shown) > 60 else ''}), not a "
+                "string; join or pick the text before reading")
+    if column == "text" and isinstance(value, (int, float, np.integer, np.floating)):
+        return f"text is a number ({value!r}), not a string"
+    return None
+
+
+def _char_problem(value: str, column: str) -> tuple[str, str] | None:
+    """(reason, check) for a lone surrogate or a control character in a string field."""
+    m = _SURROGATE.search(value)
+    if m:
+        return (f"invalid Unicode in {column}: lone surrogate {m.group(0)!r} at character "
+                f"{m.start() + 1} (not encodable as UTF-8)", "invalid_unicode")
+    m = (_CONTROL_TEXT if column in ("text", "title") else _CONTROL_ID).search(value)
+    if m:
+        ch = m.group(0)
+        hint = (" (C1 control characters usually mean Windows-1252 text read as Latin-1: try "
+                "encoding='cp1252')" if "\x80" <= ch <= "\x9f" else "")
+        return (f"control character {ch!r} (U+{ord(ch):04X}) in {column} at character "
+                f"{m.start() + 1}{hint}", "control_character")
+    return None
+
+
 def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Errors = "raise",
                     rows: pd.DataFrame | Mapping[str, Sequence[Any]] | Sequence[int] | None = None,
-                    date_format: str | None = None,
+                    date_format: str | None = None, dayfirst: bool | None = None,
                     allow_missing_dates: bool = False) -> pd.DataFrame:
     """Check a table of documents against the corpus schema and return a clean corpus.
 
     Checks, per row and in this order (the first problem found is the one reported):
 
-    ====================  ================================================================
-    check                 problem
-    ====================  ================================================================
-    ``undecodable``       a string field contains U+FFFD, the replacement character that
-                          stands for bytes that could not be decoded (the message gives the
-                          line inside the field)
-    ``missing_doc_id``    empty ``doc_id``
-    ``missing_outlet``    empty ``outlet``
-    ``empty_text``        ``text`` empty or only whitespace
-    ``missing_date``      no ``published`` value (unless ``allow_missing_dates``)
-    ``unparseable_date``  a ``published`` value that is not a date (the value is shown)
-    ``html_markup``       HTML tags (``<p>``, ``<div ...>``, ``<br/>``, ``<!--``) in ``text``
-    ``duplicate_doc_id``  a ``doc_id`` already used by an earlier valid row (the first
-                          occurrence is kept)
-    ====================  ================================================================
+    =====================  ===============================================================
+    check                  problem
+    =====================  ===============================================================
+    ``undecodable``        a string field contains U+FFFD, the replacement character that
+                           stands for bytes that could not be decoded (the message gives
+                           the line inside the field)
+    ``invalid_unicode``    a string field contains a lone surrogate (``"a\\ud800"`` from a
+                           JSON escape), which cannot be written as UTF-8
+    ``not_a_string``       ``doc_id``, ``outlet``, ``title``, ``text``, ``url`` or ``lang``
+                           holds a list, object or boolean (a JSON ``["P1.", "P2."]``), or
+                           ``text`` holds a number; never stored as its Python repr (a
+                           number elsewhere is written in decimal: ``101`` -> ``"101"``)
+    ``control_character``  a NUL or other C0/C1 control character in ``doc_id``,
+                           ``outlet``, ``url``, ``lang``, or in ``title``/``text`` (where
+                           tab, newline, carriage return, vertical tab and form feed are
+                           allowed)
+    ``missing_doc_id``     empty ``doc_id``
+    ``missing_outlet``     empty ``outlet``
+    ``empty_text``         ``text`` empty, only whitespace, or only invisible characters
+                           (zero-width space, byte-order mark)
+    ``missing_date``       no ``published`` value (unless ``allow_missing_dates``)
+    ``unparseable_date``   a ``published`` value that is not a date (the value is shown)
+    ``ambiguous_date``     a numeric date that is not ISO 8601, such as ``03/10/2022``,
+                           without ``dayfirst=`` or ``date_format=``; a two-digit year
+    ``html_markup``        HTML tags (``<p>``, ``<div ...>``, ``<br/>``, ``<!--``) in ``text``
+    ``duplicate_doc_id``   a ``doc_id`` already used by an earlier valid row (the first
+                           occurrence is kept)
+    =====================  ===============================================================
 
     A missing *column* ``doc_id``, ``outlet``, ``published`` or ``text`` always raises,
     whatever ``errors`` says; missing ``title``, ``url``, ``lang`` are filled with ``""``.
 
+    **Dates: one rule.** By default ``published`` must be ISO 8601: ``2022-09-20``, with or
+    without a time and a zone (``2022-09-20T23:30:00-05:00`` is dated the 20th: the
+    wall-clock date as written), also ``20220920`` and ``2022/09/20``. A date with the month
+    spelled out is unambiguous and accepted (``20 September 2022``, ``Sep 20, 2022``,
+    ``Tue, 20 Sep 2022 10:00:00 GMT``). Any other numeric date (``20/09/2022``,
+    ``03/10/2022``, ``12.10.2022``) is an ``ambiguous_date`` unless you say the order with
+    ``dayfirst=True`` (day first) or ``dayfirst=False`` (month first), or give the exact
+    ``date_format=``; the message says what the column's other values suggest. Partial
+    dates (``2022``, ``2022-09``, ``09/2022``, ``Sept 2022``) are kept: ``published`` holds
+    the first day of the period and the column ``published_precision`` (``"day"``,
+    ``"month"``, ``"year"``; added only when some date is partial) says how much of it is
+    known; a :class:`CorpusWarning` gives the counts. Values already of a datetime type are
+    day precision.
+
+    **Normalisations, each announced by a warning with counts:** whitespace and invisible
+    characters (zero-width space, byte-order mark, direction marks) at the ends of
+    ``doc_id``, ``outlet`` and ``lang`` are removed (``"\\ufeffRT"`` becomes ``"RT"``).
+    ``title`` and ``text`` are kept exactly as given.
+
     Warnings, not errors (the row is kept and the reason is written in the ``warnings``
     column; one :class:`CorpusWarning` summarises them): an HTML character reference such
-    as ``&nbsp;`` or ``&#8217;`` left in the text, HTML markup in the title, and boilerplate
+    as ``&nbsp;`` or ``&#8217;`` left in the text, HTML markup in the title, text that looks
+    like UTF-8 read in another encoding (``"cafÃ©"``: "possible mojibake"), and boilerplate
     phrases ("Subscribe to our newsletter", "Click here", "We use cookies", "All rights
     reserved", a lone "Advertisement" line, ...) found on a short line (at most 200
     characters) or within 300 characters of the start or end of the text. A phrase inside
@@ -558,9 +921,12 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
         they are used for messages and removed from the result. By default row ``i``
         (0-based position) is reported as row ``i + 1`` of ``source``.
     date_format : str, optional
-        ``strftime`` format of ``published`` strings (e.g. ``"%d/%m/%Y"``). Without it,
-        ISO 8601 is tried first and anything else goes through ``dateutil``, which reads
-        ambiguous dates such as ``03/04/2022`` month first: give the format for those.
+        Exact ``strftime`` format of the ``published`` strings (e.g. ``"%d/%m/%Y"``); then
+        nothing else is accepted. Its directives set the precision (no ``%d``: month).
+    dayfirst : bool, optional
+        Order of day and month in numeric dates that are not ISO 8601: ``True`` reads
+        ``03/10/2022`` as 3 October, ``False`` as 10 March. ISO dates are not affected.
+        Not together with ``date_format``.
     allow_missing_dates : bool
         Keep rows without a date (``published`` is ``NaT``); unparseable values are still
         errors.
@@ -569,11 +935,13 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
     -------
     DataFrame
         The schema columns first, as ``str`` dtype except ``published``
-        (``datetime64[ns]``, normalised to the day; a time-zone-aware value keeps its
-        wall-clock date), then the metadata columns in their original order, then
+        (``datetime64[ns]``, normalised to the day), then ``published_precision`` when
+        some date is partial (or ``df`` has that column), then the metadata columns in their original order, then
         ``warnings``. A fresh ``RangeIndex``. ``attrs``: ``dropped`` (earlier dropped rows
         of ``df`` plus the new ones; an empty table when none), ``selection`` (``df``'s
         list, or ``[]``) and ``provenance`` (``df``'s dict plus ``source`` and counts).
+        An input column ``published_precision`` (as :func:`framing.export_corpus` writes
+        it) is kept where it agrees with the date.
 
     Raises
     ------
@@ -602,11 +970,33 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
     0      1     RT 2022-09-20
     >>> str(corpus["published"].dtype), len(corpus.attrs["dropped"])
     ('datetime64[ns]', 1)
+
+    Numeric dates need their order; partial dates keep their precision:
+
+    >>> raw = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": "RT", "text": "Votes.",
+    ...                     "published": ["20/09/2022", "03/10/2022", "2022-10"]})
+    >>> validate_corpus(raw, source="news.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    framing.corpus.CorpusError: news.csv, row 1, column 'published': ambiguous date '20/09/2022': ... dayfirst=True)
+    >>> import warnings
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", CorpusWarning)
+    ...     c = validate_corpus(raw, dayfirst=True)
+    >>> c[["published", "published_precision"]]
+       published published_precision
+    0 2022-09-20                 day
+    1 2022-10-03                 day
+    2 2022-10-01               month
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"validate_corpus() expects a DataFrame, got {type(df).__name__}")
     if errors not in ("raise", "drop"):
         raise ValueError(f"errors must be 'raise' or 'drop', got {errors!r}")
+    if dayfirst is not None and not isinstance(dayfirst, (bool, np.bool_)):
+        raise TypeError(f"dayfirst must be True, False or None, got {dayfirst!r}")
+    if dayfirst is not None and date_format:
+        raise ValueError("give dayfirst= or date_format=, not both (the format says the order)")
     source = str(source)
     n = len(df)
     src, rown, files = _row_origins(df, source, rows)
@@ -621,21 +1011,7 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
             raise CorpusError(f"missing required column {col!r} (columns present: {present})",
                               file=file_label, column=col)
     meta_cols = [c for c in df.columns if c not in SCHEMA and c not in _ROW_COLUMNS
-                 and c != "warnings"]
-
-    strings: dict[str, list[str]] = {}
-    for col in _STRING_FIELDS:
-        if col in df.columns:
-            strings[col] = [_as_str(v, field=col) for v in df[col].tolist()]
-        else:
-            strings[col] = [""] * n
-    for col in ("doc_id", "outlet", "lang"):
-        strings[col] = [v.strip() for v in strings[col]]
-    if "published" in df.columns:
-        dates, date_status, date_raw = _parse_dates(df["published"], date_format)
-    else:
-        dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
-        date_status, date_raw = np.ones(n, dtype=np.int8), [""] * n
+                 and c not in ("warnings", _PRECISION_COLUMN)]
 
     # ---- per-row problems, first one wins --------------------------------------------
     problem: list[tuple[str, str, str] | None] = [None] * n  # (column, reason, check)
@@ -644,6 +1020,40 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
         if problem[i] is None:
             problem[i] = (column, reason, check)
 
+    strings: dict[str, list[str]] = {}
+    type_problems: dict[str, list[str | None]] = {}
+    for col in _STRING_FIELDS:
+        if col in df.columns:
+            values = df[col].tolist()
+            type_problems[col] = [_type_problem(v, col) for v in values]
+            strings[col] = [_as_str(v, field=col) if p is None else ""
+                            for v, p in zip(values, type_problems[col], strict=True)]
+        else:
+            strings[col] = [""] * n
+    stripped: dict[str, int] = {}
+    for col in ("doc_id", "outlet", "lang"):
+        new = []
+        for v in strings[col]:
+            s = v.strip()
+            if s and not s.isascii() and _EDGE_INVISIBLE.search(s):
+                s = _EDGE_INVISIBLE.sub("", s)
+                stripped[col] = stripped.get(col, 0) + 1
+            new.append(s)
+        strings[col] = new
+    if "published" in df.columns:
+        dates, date_status, date_raw, precision, date_reason = _parse_dates(
+            df["published"], date_format, dayfirst)
+    else:
+        dates = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+        date_status, date_raw = np.ones(n, dtype=np.int8), [""] * n
+        precision, date_reason = np.full(n, "", dtype=object), [""] * n
+    if _PRECISION_COLUMN in df.columns:  # as written by export_corpus: keep where it agrees
+        for i, given in enumerate(df[_PRECISION_COLUMN].tolist()):
+            if given in ("month", "year") and precision[i] == "day":
+                day = pd.Timestamp(dates[i])
+                if day.day == 1 and (given == "month" or day.month == 1):
+                    precision[i] = given
+
     check_cols = [c for c in _STRING_FIELDS if c in df.columns] + [
         c for c in meta_cols if df[c].dtype == object or pd.api.types.is_string_dtype(df[c].dtype)]
     for col in check_cols:
@@ -651,19 +1061,42 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
         for i, v in enumerate(values):
             if isinstance(v, str) and "\ufffd" in v and problem[i] is None:
                 flag(i, col, f"undecodable bytes in {col} (replacement character U+FFFD at "
-                             f"line {_first_line_with(v, chr(0xFFFD))} of the field)", "undecodable")
+                             f"line {_first_line_with(v, chr(0xFFFD))} of the field; if the file "
+                             "is not UTF-8, pass encoding=, e.g. 'cp1252')", "undecodable")
+    for col in check_cols:
+        values = strings[col] if col in strings else df[col].tolist()
+        for i, v in enumerate(values):
+            if problem[i] is None and isinstance(v, str) and _SURROGATE.search(v):
+                flag(i, col, _char_problem(v, col)[0], "invalid_unicode")
+    for col, probs in type_problems.items():
+        for i, p in enumerate(probs):
+            if p is not None:
+                flag(i, col, p, "not_a_string")
+    for col in _STRING_FIELDS:
+        if col not in df.columns:
+            continue
+        for i, v in enumerate(strings[col]):
+            if problem[i] is None and v and not v.isprintable():
+                found = _char_problem(v, col)
+                if found:
+                    flag(i, col, *found)
     for i in range(n):
         if not strings["doc_id"][i]:
             flag(i, "doc_id", "missing doc_id", "missing_doc_id")
         if not strings["outlet"][i]:
             flag(i, "outlet", "missing outlet", "missing_outlet")
-        if not strings["text"][i].strip():
-            flag(i, "text", "empty text", "empty_text")
+        if _blank(strings["text"][i]):
+            what = ("empty text" if not strings["text"][i].strip() else
+                    "empty text (only invisible characters: " + ", ".join(sorted(
+                        {f"U+{ord(ch):04X}" for ch in strings["text"][i] if not ch.isspace()}))
+                    + ")")
+            flag(i, "text", what, "empty_text")
         if date_status[i] == 1 and not allow_missing_dates:
             flag(i, "published", "missing date", "missing_date")
         elif date_status[i] == 2:
-            flag(i, "published", f"unparseable date {date_raw[i]!r}"
-                 + (f" (expected format {date_format!r})" if date_format else ""), "unparseable_date")
+            flag(i, "published", date_reason[i], "unparseable_date")
+        elif date_status[i] == 3:
+            flag(i, "published", date_reason[i], "ambiguous_date")
         if problem[i] is None:
             tag = _html_tag(strings["text"][i])
             if tag:
@@ -696,6 +1129,10 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
             out[col] = pd.Series(dates[keep_idx], dtype="datetime64[ns]")
         else:
             out[col] = pd.Series([strings[col][i] for i in keep_idx], dtype="str")
+    kept_precision = precision[keep_idx]
+    partial = {p: int((kept_precision == p).sum()) for p in ("month", "year")}
+    if any(partial.values()) or _PRECISION_COLUMN in df.columns:
+        out[_PRECISION_COLUMN] = pd.Series(list(kept_precision), dtype="str")
     for col in meta_cols:
         out[col] = df[col].iloc[keep_idx].reset_index(drop=True)
     warn_lists = [_text_warnings(strings["text"][i], strings["title"][i]) for i in keep_idx]
@@ -703,7 +1140,17 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
     n_warn = sum(bool(w) for w in warn_lists)
     if n_warn:
         warnings.warn(f"{source}: {n_warn} of {len(out)} documents kept with warnings (HTML "
-                      "entities or possible boilerplate); see the corpus' 'warnings' column",
+                      "entities, possible mojibake or boilerplate); see the corpus' 'warnings' "
+                      "column", CorpusWarning, stacklevel=2)
+    if any(partial.values()):
+        warnings.warn(f"{source}: {sum(partial.values())} of {len(out)} dates are partial "
+                      f"({partial['month']} month only, {partial['year']} year only); "
+                      "'published' holds the first day of the period and 'published_precision' "
+                      "says which", CorpusWarning, stacklevel=2)
+    if stripped:
+        warnings.warn(f"{source}: invisible characters (zero-width space, byte-order mark, "
+                      "direction marks) removed from the ends of "
+                      + ", ".join(f"{k} {c} value(s)" for c, k in stripped.items()),
                       CorpusWarning, stacklevel=2)
 
     field_cols = [c for c in df.columns if c not in _ROW_COLUMNS]
@@ -722,6 +1169,12 @@ def validate_corpus(df: pd.DataFrame, *, source: str = "<DataFrame>", errors: Er
     provenance.setdefault("source", source)
     provenance["validation"] = {"rows_in": n, "rows_out": int(len(out)),
                                 "rows_dropped": len(bad), "rows_with_warnings": n_warn}
+    if any(partial.values()):
+        provenance["validation"]["partial_dates"] = partial
+    if stripped:
+        provenance["validation"]["invisible_characters_removed"] = dict(stripped)
+    if dayfirst is not None or date_format:
+        provenance["validation"]["dates"] = {"dayfirst": dayfirst, "date_format": date_format}
     return _set_attrs(out, dropped=dropped, selection=list(df.attrs.get("selection") or []),
                       provenance=provenance, base=df.attrs)
 
@@ -738,13 +1191,80 @@ _NA_STRINGS = ["", "#N/A", "N/A", "NA", "NaN", "nan", "null", "NULL", "None", "n
                "-NaN", "-nan", "#NA"]
 _DEFAULT_NAMES = {"text": "text", "outlet": "outlet", "published": "published",
                   "title": "title", "doc_id": "doc_id", "url": "url", "lang": "lang"}
+#: Byte-order marks, longest first: (bytes, codec that removes it, name)
+_BOMS = ((b"\xff\xfe\x00\x00", "utf-32", "UTF-32-LE"), (b"\x00\x00\xfe\xff", "utf-32", "UTF-32-BE"),
+         (b"\xef\xbb\xbf", "utf-8-sig", "UTF-8"), (b"\xff\xfe", "utf-16", "UTF-16-LE"),
+         (b"\xfe\xff", "utf-16", "UTF-16-BE"))
+#: Key of the export metadata in a Parquet file's key-value metadata; suffix of the sidecar
+#: JSON next to an exported CSV/JSONL file.
+EXPORT_KEY = "framing"
+SIDECAR_SUFFIX = ".framing.json"
 
 
-def _decode(data: bytes, encoding: str) -> str:
-    if encoding.lower().replace("-", "").replace("_", "") in ("utf8", "utf8sig") and \
-            data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    return data.decode(encoding, errors="replace")
+def _codec(encoding: str) -> str:
+    import codecs
+
+    try:
+        return codecs.lookup(encoding).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {encoding!r}") from None
+
+
+def _decode(data: bytes, encoding: str | None, *, file: str = "",
+            info: dict[str, Any] | None = None) -> str:
+    """Decode a file's bytes; bad bytes become U+FFFD (reported per row by validation).
+
+    A byte-order mark decides (UTF-8, UTF-16, UTF-32); with ``encoding`` left at None the
+    text is UTF-8. UTF-16 without a byte-order mark is an error saying which encoding to
+    pass. ``info`` (when given) receives ``encoding`` (what was used) and ``utf8_suspect``
+    (a non-UTF encoding was given but the bytes are valid UTF-8 with non-ASCII characters).
+    """
+    info = {} if info is None else info
+    given = _codec(encoding) if encoding else None
+    for bom, codec, name in _BOMS:
+        if data.startswith(bom):
+            family = name.lower()
+            if given is not None and given not in (family, family[:6], family + "-sig"):
+                warnings.warn(f"{file}: the file starts with a {name} byte-order mark; read as "
+                              f"{name}, not as {encoding!r}", CorpusWarning, stacklevel=4)
+            info.update(encoding=name, bom=True, utf8_suspect=False)
+            return data.decode(codec, errors="replace")
+    codec = given or "utf-8"
+    if codec in ("utf-8", "utf-8-sig", "utf_8"):
+        head = data[:4096]
+        if len(head) >= 4:
+            even, odd = head[0::2].count(0), head[1::2].count(0)
+            half = len(head) // 2
+            if max(even, odd) > 0.4 * half and min(even, odd) < 0.1 * half:
+                guess = "utf-16-le" if odd > even else "utf-16-be"
+                raise CorpusError(f"the file looks like UTF-16 without a byte-order mark (NUL "
+                                  f"bytes between the letters); pass encoding={guess!r}",
+                                  file=file)
+            if min(even, odd) > 0.3 * half:
+                guess = "utf-32-le" if head[0] != 0 else "utf-32-be"
+                raise CorpusError(f"the file looks like UTF-32 without a byte-order mark (three "
+                                  f"NUL bytes per letter); pass encoding={guess!r}", file=file)
+    suspect = False
+    if not codec.startswith(("utf-8", "utf_8", "utf-16", "utf-32")) and not data.isascii():
+        try:
+            data.decode("utf-8")
+            suspect = True
+        except UnicodeDecodeError:
+            pass
+    info.update(encoding=encoding or "utf-8", bom=False, utf8_suspect=suspect)
+    return data.decode(codec, errors="replace")
+
+
+def _read_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if path.suffix.lower() == ".gz":
+        import gzip
+
+        try:
+            return gzip.decompress(data)
+        except (OSError, EOFError) as exc:
+            raise CorpusError(f"not a readable gzip file: {exc}", file=str(path)) from exc
+    return data
 
 
 def _sha256(path: Path) -> str:
@@ -776,66 +1296,231 @@ def _infer_format(path: Path, format: str | None) -> str:
         if not (has_txt or has_html):
             raise CorpusError("folder holds no .txt or .html files", file=str(path))
         return "txt" if has_txt else "html"
-    fmt = _SUFFIX_FORMAT.get(path.suffix.lower())
+    suffix = path.suffix.lower()
+    if suffix == ".gz":
+        suffix = Path(path.stem).suffix.lower()
+        if _SUFFIX_FORMAT.get(suffix) == "parquet":
+            suffix = ""
+    fmt = _SUFFIX_FORMAT.get(suffix)
     if fmt is None:
         raise CorpusError(f"cannot tell the format from the extension {path.suffix!r}; pass "
                           f"format= one of {list(_FORMATS)}", file=str(path))
     return fmt
 
 
-def _read_delimited(path: Path, *, sep: str, encoding: str, string_cols: Iterable[str]) -> pd.DataFrame:
-    """Read CSV/TSV; schema columns stay verbatim strings, metadata columns are typed."""
-    text = _decode(path.read_bytes(), encoding)
+def _record_lines(text: str) -> list[str]:
+    return io.StringIO(text, newline="").readlines()
+
+
+def _read_delimited(path: Path, *, sep: str, encoding: str | None, string_cols: Iterable[str],
+                    errors: Errors = "raise", pre_dropped: list[dict[str, Any]] | None = None,
+                    info: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Read CSV/TSV; schema columns stay verbatim strings, metadata columns are typed.
+
+    Every record must have as many fields as the header: a row with one field too many
+    (an unquoted ``,`` in a value) or too few is reported (file, row, column) or dropped,
+    never shifted into other columns, and the first column is never taken as an index. A
+    repeated column name is an error. Rows are numbered from 1 after the header, one per
+    record (a quoted value may span lines); blank lines are not rows.
+    """
+    import csv
+
+    pre_dropped = [] if pre_dropped is None else pre_dropped
+    text = _decode(_read_bytes(path), encoding, file=str(path), info=info)
     if not text.strip():
         raise CorpusError("the file is empty", file=str(path))
+    what = "CSV" if sep == "," else "delimited"
+    lines: list[str] | None = None
+
+    def raw_lines(first: int, last: int) -> str:
+        nonlocal lines
+        if lines is None:
+            lines = _record_lines(text)
+        return "".join(lines[first - 1:last])[:1000]
+
+    header: list[str] | None = None
+    records: list[list[str]] = []
+    rows: list[int] = []
+    row = 0
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=True)
+    old_limit = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
     try:
-        header = list(pd.read_csv(io.StringIO(text), sep=sep, nrows=0).columns)
-        string_cols = set(string_cols)
-        df = pd.read_csv(io.StringIO(text), sep=sep,
+        while True:
+            first_line = reader.line_num + 1
+            try:
+                rec = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                last_line = reader.line_num
+                if "unexpected end of data" in str(exc):
+                    raise CorpusError(
+                        f"a quoted value opened on line {first_line} is never closed: lines "
+                        f"{first_line}-{last_line} (the rest of the file) would be one value; "
+                        "fix the quote", file=str(path), row=None if header is None else row + 1,
+                    ) from None
+                if header is None:
+                    raise CorpusError(f"not a readable {what} header: {exc}", file=str(path)) from None
+                row += 1
+                reason = f"malformed {what} record on line {last_line}: {exc}"
+                if errors == "raise":
+                    raise CorpusError(reason, file=str(path), row=row) from None
+                pre_dropped.append({"source": str(path), "row": row, "column": "", "reason": reason,
+                                    _CHECK: "malformed_row", "raw": raw_lines(first_line, last_line)})
+                continue
+            if not rec or (len(rec) == 1 and not rec[0].strip() and (header is None or len(header) > 1)):
+                continue  # a blank line is not a row
+            if header is None:
+                header = [h if h != "" else f"Unnamed: {k}" for k, h in enumerate(rec)]
+                seen: dict[str, int] = {}
+                for k, name in enumerate(header):
+                    if name in seen:
+                        raise CorpusError(
+                            f"duplicate column name {name!r} (columns {seen[name] + 1} and {k + 1} of "
+                            "the header); rename one of them", file=str(path), column=name)
+                    seen[name] = k
+                continue
+            row += 1
+            if len(rec) != len(header):
+                if len(rec) > len(header):
+                    column = header[-1]
+                    reason = (f"{len(rec)} fields but the header has {len(header)} columns (extra "
+                              f"field(s) after column {column!r}): a value containing {sep!r} must "
+                              "be in double quotes")
+                else:
+                    column = header[len(rec)]
+                    reason = (f"{len(rec)} fields but the header has {len(header)} columns (no "
+                              f"value from column {column!r} on)")
+                if reader.line_num > first_line:
+                    reason += f"; lines {first_line}-{reader.line_num}"
+                shown = sep.join(rec)
+                reason += f"; the row reads {shown[:80]!r}" + ("..." if len(shown) > 80 else "")
+                if errors == "raise":
+                    raise CorpusError(reason, file=str(path), row=row, column=column)
+                pre_dropped.append({"source": str(path), "row": row, "column": column,
+                                    "reason": reason, _CHECK: "field_count",
+                                    "raw": raw_lines(first_line, reader.line_num)})
+                continue
+            records.append(rec)
+            rows.append(row)
+    finally:
+        csv.field_size_limit(old_limit)
+    if header is None:
+        raise CorpusError("the file is empty", file=str(path))
+    string_cols = set(string_cols)
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n")  # "\r\n": a "\r" gets quoted
+    writer.writerow(header)
+    writer.writerows(records)
+    try:
+        df = pd.read_csv(io.StringIO(buf.getvalue()), sep=sep, index_col=False,
                          dtype={c: str for c in header if c in string_cols},
                          keep_default_na=False,
                          na_values={c: _NA_STRINGS for c in header if c not in string_cols})
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise CorpusError(f"not a readable {'CSV' if sep == ',' else 'delimited'} file: {exc}",
-                          file=str(path)) from exc
+        raise CorpusError(f"not a readable {what} file: {exc}", file=str(path)) from exc
+    if list(df.columns) != header or len(df) != len(records) or any(
+            df[c].fillna("").tolist() != [r[k] for r in records]
+            for k, c in enumerate(header) if c in string_cols):  # never guess: take the fields
+        df = pd.DataFrame(records, columns=header, dtype=object)
     for c in header:
         if c in string_cols and c in df.columns:
             df[c] = df[c].fillna("")
-    df["_source"] = str(path)
-    df["_row"] = np.arange(1, len(df) + 1)
-    return df
-
-
-def _read_json_lines(path: Path, *, encoding: str, errors: Errors,
-                     pre_dropped: list[dict[str, Any]]) -> pd.DataFrame:
-    records: list[dict[str, Any]] = []
-    rows: list[int] = []
-    text = _decode(path.read_bytes(), encoding)
-    for lineno, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-            problem = None if isinstance(obj, dict) else f"not a JSON object ({type(obj).__name__})"
-        except json.JSONDecodeError as exc:
-            obj, problem = None, f"invalid JSON: {exc.msg} at character {exc.pos + 1}"
-        if problem is not None:
-            if errors == "raise":
-                raise CorpusError(problem, file=str(path), row=lineno)
-            pre_dropped.append({"source": str(path), "row": lineno, "column": "",
-                                "reason": problem, _CHECK: "invalid_json", "raw": line[:1000]})
-            continue
-        records.append(obj)
-        rows.append(lineno)
-    df = pd.DataFrame.from_records(records) if records else pd.DataFrame()
     df["_source"] = str(path)
     df["_row"] = np.asarray(rows, dtype=np.int64)
     return df
 
 
-def _read_json_array(path: Path, *, encoding: str) -> pd.DataFrame:
+def _json_loads(text: str) -> tuple[Any, dict[int, list[str]]]:
+    """json.loads that also reports repeated keys: returns (value, {id(object): [keys]})."""
+    repeated: dict[int, list[str]] = {}
+
+    def hook(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        obj: dict[str, Any] = {}
+        dups = []
+        for key, value in pairs:
+            if key in obj:
+                dups.append(key)
+            obj[key] = value
+        if dups:
+            repeated[id(obj)] = dups
+        return obj
+
+    return json.loads(text, object_pairs_hook=hook), repeated
+
+
+def _json_record_problem(obj: Any, repeated: Mapping[int, list[str]]) -> tuple[str, str, str] | None:
+    """(column, reason, check) when a JSON record cannot be one document row."""
+    if not isinstance(obj, dict):
+        return "", f"not a JSON object ({type(obj).__name__})", "invalid_json"
+    if id(obj) in repeated:
+        key = repeated[id(obj)][0]
+        return (key, f"key {key!r} appears more than once in the object (JSON keeps only the "
+                     "last value)", "duplicate_key")
+    for key in obj:
+        if _SURROGATE.search(key):
+            return "", f"invalid Unicode in the key {key!r} (lone surrogate)", "invalid_unicode"
+    return None
+
+
+def _frame_from_records(records: list[dict[str, Any]]) -> pd.DataFrame:
+    """DataFrame of JSON records; a column with a lone surrogate stays ``object`` (pandas'
+    string dtype cannot hold it) so that validation can report the row."""
+    if not records:
+        return pd.DataFrame()
     try:
-        obj = json.loads(_decode(path.read_bytes(), encoding))
+        return pd.DataFrame.from_records(records)
+    except UnicodeEncodeError:
+        pass
+    data: dict[str, pd.Series] = {}
+    for c in dict.fromkeys(k for r in records for k in r):
+        values = [r.get(c, np.nan) for r in records]
+        try:
+            data[c] = pd.Series(values)
+        except UnicodeEncodeError:
+            data[c] = pd.Series(values, dtype=object)
+    return pd.DataFrame(data)
+
+
+def _read_json_lines(path: Path, *, encoding: str | None, errors: Errors,
+                     pre_dropped: list[dict[str, Any]], info: dict[str, Any] | None = None,
+                     ) -> pd.DataFrame:
+    records: list[dict[str, Any]] = []
+    rows: list[int] = []
+    text = _decode(_read_bytes(path), encoding, file=str(path), info=info)
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj, repeated = _json_loads(line)
+            problem = _json_record_problem(obj, repeated)
+        except json.JSONDecodeError as exc:
+            obj, problem = None, ("", f"invalid JSON: {exc.msg} at character {exc.pos + 1}",
+                                  "invalid_json")
+        except RecursionError:
+            obj, problem = None, ("", "invalid JSON: nested too deeply", "invalid_json")
+        if problem is not None:
+            column, reason, check = problem
+            if errors == "raise":
+                raise CorpusError(reason, file=str(path), row=lineno, column=column or None)
+            pre_dropped.append({"source": str(path), "row": lineno, "column": column,
+                                "reason": reason, _CHECK: check, "raw": line[:1000]})
+            continue
+        records.append(obj)
+        rows.append(lineno)
+    df = _frame_from_records(records)
+    df["_source"] = str(path)
+    df["_row"] = np.asarray(rows, dtype=np.int64)
+    return df
+
+
+def _read_json_array(path: Path, *, encoding: str | None, errors: Errors = "raise",
+                     pre_dropped: list[dict[str, Any]] | None = None,
+                     info: dict[str, Any] | None = None) -> pd.DataFrame:
+    pre_dropped = [] if pre_dropped is None else pre_dropped
+    try:
+        obj, repeated = _json_loads(_decode(_read_bytes(path), encoding, file=str(path), info=info))
     except json.JSONDecodeError as exc:
         raise CorpusError(f"invalid JSON: {exc.msg} (line {exc.lineno})", file=str(path)) from exc
     if isinstance(obj, dict):
@@ -846,22 +1531,42 @@ def _read_json_array(path: Path, *, encoding: str) -> pd.DataFrame:
     if not isinstance(obj, list):
         raise CorpusError("a .json corpus must be a list of objects (use .jsonl for one object "
                           "per line)", file=str(path))
+    records, rows = [], []
     for i, rec in enumerate(obj, start=1):
-        if not isinstance(rec, dict):
-            raise CorpusError(f"not a JSON object ({type(rec).__name__})", file=str(path), row=i)
-    df = pd.DataFrame.from_records(obj) if obj else pd.DataFrame()
+        problem = _json_record_problem(rec, repeated)
+        if problem is not None:
+            column, reason, check = problem
+            if errors == "raise":
+                raise CorpusError(reason, file=str(path), row=i, column=column or None)
+            shown = json.dumps(rec, ensure_ascii=True, default=str)[:1000]
+            pre_dropped.append({"source": str(path), "row": i, "column": column, "reason": reason,
+                                _CHECK: check, "raw": shown})
+            continue
+        records.append(rec)
+        rows.append(i)
+    df = _frame_from_records(records)
     df["_source"] = str(path)
-    df["_row"] = np.arange(1, len(df) + 1)
+    df["_row"] = np.asarray(rows, dtype=np.int64)
     return df
 
 
 def _read_parquet(path: Path) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
     try:
-        df = pd.read_parquet(path)
+        table = pq.read_table(path)
+        df = table.to_pandas()
     except Exception as exc:  # pyarrow raises several unrelated types
         raise CorpusError(f"not a readable Parquet file: {exc}", file=str(path)) from exc
+    meta = (table.schema.metadata or {}).get(EXPORT_KEY.encode())
     df = df.reset_index(drop=not any(df.index.names))
     df.attrs = {}
+    if meta is not None:
+        try:
+            df.attrs["export"] = json.loads(meta)
+        except ValueError:
+            warnings.warn(f"{path}: unreadable framing export metadata; ignored", CorpusWarning,
+                          stacklevel=3)
     df["_source"] = str(path)
     df["_row"] = np.arange(1, len(df) + 1)
     return df
@@ -882,9 +1587,10 @@ def _html_document(content: str) -> dict[str, str]:
     return found
 
 
-def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding: str,
+def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding: str | None,
                  metadata_table: str | Path | None, file_column: str, default_outlet: str | None,
-                 errors: Errors, pre_dropped: list[dict[str, Any]]) -> pd.DataFrame:
+                 errors: Errors, pre_dropped: list[dict[str, Any]],
+                 decoded: list[dict[str, Any]]) -> pd.DataFrame:
     suffixes = (".txt",) if fmt == "txt" else _HTML_SUFFIXES
     files = _doc_files(path, suffixes)
     rel = {p.relative_to(path).as_posix(): p for p in files}
@@ -902,8 +1608,11 @@ def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding
     string_cols = {v for v in names.values() if v} | {file_column}
     text_col = names["text"] or "text"
     if has_table:
+        info: dict[str, Any] = {"file": str(table_path)}
         table = _read_delimited(table_path, sep="\t" if table_path.suffix.lower() in (".tsv", ".tab")
-                                else ",", encoding=encoding, string_cols=string_cols)
+                                else ",", encoding=encoding, string_cols=string_cols, errors=errors,
+                                pre_dropped=pre_dropped, info=info)
+        decoded.append(info)
         if file_column not in table.columns:
             raise CorpusError(f"missing required column {file_column!r} linking rows to the "
                               f"{fmt} files (set file_column=)", file=str(table_path), column=file_column)
@@ -924,8 +1633,9 @@ def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding
             if match is None:
                 problem = f"file {name!r} not found in {path}" if name else "no file name"
                 if errors == "raise":
-                    raise CorpusError(problem, file=str(table_path), row=i + 1, column=file_column)
-                rec = {"source": str(table_path), "row": i + 1, "column": file_column,
+                    raise CorpusError(problem, file=str(table_path), row=int(table["_row"].iat[i]),
+                                      column=file_column)
+                rec = {"source": str(table_path), "row": int(table["_row"].iat[i]), "column": file_column,
                        "reason": problem, _CHECK: "missing_file"}
                 rec.update({c: table[c].iat[i] for c in table.columns if c not in _ROW_COLUMNS})
                 pre_dropped.append(rec)
@@ -948,7 +1658,9 @@ def _read_folder(path: Path, *, fmt: str, names: dict[str, str | None], encoding
 
     docs = []
     for r in table["_match"].tolist():
-        content = _decode(rel[r].read_bytes(), encoding)
+        info = {"file": str(rel[r])}
+        content = _decode(rel[r].read_bytes(), encoding, file=str(rel[r]), info=info)
+        decoded.append(info)
         docs.append({"text": content.strip()} if fmt == "txt" else _html_document(content))
     out = table.drop(columns=["_match"]).copy()
     out[file_column] = table["_match"].tolist()
@@ -1038,14 +1750,60 @@ def _drop_title_line(text: str, title: str) -> tuple[str, str | None]:
     return text, None
 
 
+def _check_wrong_encoding(raw: pd.DataFrame, decoded: list[dict[str, Any]], *, fmt: str,
+                          text_col: str) -> None:
+    """Raise when a file that is valid UTF-8 was read with another explicit encoding.
+
+    Such a file turns "café" into "cafÃ©" in every row; the error names the first row and
+    column where it shows and what the text would be read as UTF-8.
+    """
+    suspects = [d for d in decoded if d.get("utf8_suspect")]
+    if not suspects:
+        return
+    for d in suspects:
+        enc = d["encoding"]
+        if fmt in ("txt", "html") and "_file" in raw.columns and d["file"] in set(raw["_file"]):
+            i = int(np.flatnonzero((raw["_file"] == d["file"]).to_numpy())[0])
+            columns = [text_col] if text_col in raw.columns else []
+            columns += [c for c in raw.columns if c not in columns and c not in _ROW_COLUMNS]
+            rows_to_scan: Iterable[int] = [i]
+        else:
+            columns = [c for c in raw.columns if c not in _ROW_COLUMNS]
+            rows_to_scan = range(len(raw))
+            if "_source" in raw.columns:
+                rows_to_scan = [j for j in rows_to_scan if raw["_source"].iat[j] == d["file"]]
+        for j in rows_to_scan:
+            for c in columns:
+                v = raw[c].iat[j]
+                if not isinstance(v, str) or v.isascii():
+                    continue
+                try:
+                    fixed = v.encode(enc).decode("utf-8")
+                except UnicodeError:
+                    continue
+                if fixed != v:
+                    k = next(x for x in range(len(v)) if v[x] != fixed[x:x + 1])
+                    shown, meant = v[max(0, k - 10):k + 10], fixed[max(0, k - 10):k + 8]
+                    doc_file = fmt in ("txt", "html") and c == text_col
+                    row = None if doc_file or "_row" not in raw.columns else raw["_row"].iat[j]
+                    raise CorpusError(
+                        f"{shown!r} looks like UTF-8 read as {enc!r}: the file is valid UTF-8, "
+                        f"where it reads {meant!r}; pass encoding='utf-8' (or leave encoding= out)",
+                        file=d["file"], row=None if _is_missing(row) else int(row), column=c)
+        raise CorpusError(f"the file is valid UTF-8 but was read as {enc!r}; its non-ASCII "
+                          "characters would be garbled: pass encoding='utf-8' (or leave "
+                          "encoding= out)", file=d["file"])
+
+
 def read_corpus(path: str | Path, *, format: str | None = None, text: str = "text",
                 outlet: str | None = "outlet", published: str | None = "published",
                 title: str | None = "title", doc_id: str | None = "doc_id",
                 url: str | None = "url", lang: str | None = "lang",
                 metadata: Sequence[str] | None = None, default_outlet: str | None = None,
                 default_lang: str = "en", date_format: str | None = None,
-                errors: Errors = "raise", encoding: str = "utf-8",
-                metadata_table: str | Path | None = None, file_column: str = "file") -> pd.DataFrame:
+                dayfirst: bool | None = None, errors: Errors = "raise",
+                encoding: str | None = None, metadata_table: str | Path | None = None,
+                file_column: str = "file") -> pd.DataFrame:
     """Read documents from a file or folder into a validated corpus.
 
     Formats (inferred from the extension, or from the folder's content, unless
@@ -1053,11 +1811,27 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
 
     - ``"csv"`` (``.csv``), ``"tsv"`` (``.tsv``, ``.tab``): one row per document with a
       header line. Rows are numbered from 1 after the header (a record spanning several
-      lines is one row).
+      lines is one row; blank lines are not rows). Every row must have as many fields as
+      the header: ``1,RT,Hello, world,2022-09-20,Body`` under a five-column header (an
+      unquoted comma) is a ``field_count`` problem naming file, row and column, never a
+      shifted row, and the first column is never taken as an index; a broken quote is a
+      ``malformed_row``, a quote never closed an error. A repeated column name
+      (``text,text``) is an error.
     - ``"jsonl"`` (``.jsonl``, ``.ndjson``): one JSON object per line; the row number is
       the line number. ``"json"`` (``.json``): a list of objects (or an object with such
-      a list under ``documents``/``articles``/``data``/``records``).
+      a list under ``documents``/``articles``/``data``/``records``); the row number is
+      the position in the list. In both, a line or element that is not an object
+      (``invalid_json``) or repeats a key (``duplicate_key``) is reported or dropped
+      like any bad row; a field holding a list or object where text is expected is a
+      ``not_a_string`` problem (see :func:`validate_corpus`).
     - ``"parquet"`` (``.parquet``, ``.pq``).
+    - CSV and JSON lines may be gzipped (``.csv.gz``, ``.jsonl.gz``).
+
+    A file written by :func:`framing.export_corpus` comes back with its history: the
+    dropped rows, the selection steps and the provenance it was saved with (Parquet
+    metadata, or the sidecar ``<file>.framing.json``), plus ``provenance["read_back"]``
+    describing this read. A sidecar whose SHA-256 no longer matches the file gives a
+    :class:`CorpusWarning`.
     - ``"txt"``: a folder of ``.txt`` files (searched recursively, hidden files skipped),
       one document per file, text stripped of surrounding whitespace.
     - ``"html"``: a folder of saved web pages (``.html``/``.htm``); the main text is
@@ -1106,13 +1880,23 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     default_lang : str
         Language for rows without one.
     date_format : str, optional
-        ``strftime`` format of the dates, for non-ISO dates such as ``"%d/%m/%Y"``.
+        Exact ``strftime`` format of the dates, such as ``"%d/%m/%Y"``.
+    dayfirst : bool, optional
+        Day/month order of numeric dates that are not ISO 8601 (``True``: ``03/10/2022``
+        is 3 October). Without it or ``date_format``, such dates are ``ambiguous_date``
+        problems; see :func:`validate_corpus` for the one date rule and partial dates.
     errors : {"raise", "drop"}
         What to do with a bad row, see :func:`validate_corpus`.
-    encoding : str
-        Text encoding of the files. Bytes that do not decode are replaced by U+FFFD so
-        the rest of the file is read; the rows that contain them are reported (file,
-        row, column) as ``undecodable``.
+    encoding : str, optional
+        Text encoding of the files; by default UTF-8. A byte-order mark always decides
+        (UTF-8, UTF-16, UTF-32: such files are read without being told; a given encoding
+        that disagrees gets a :class:`CorpusWarning`), and the encoding used is recorded
+        as ``provenance["encoding_read"]`` when it is not UTF-8. UTF-16 without a
+        byte-order mark is an error that says which encoding to pass. A non-UTF
+        ``encoding`` for a file that is valid UTF-8 (``"café"`` would read ``"cafÃ©"``)
+        is an error naming the first row and column where it shows. Bytes that do not
+        decode are replaced by U+FFFD so the rest of the file is read; the rows that
+        contain them are reported (file, row, column) as ``undecodable``.
     metadata_table : str or Path, optional
         Metadata table for a folder format (default ``<folder>/metadata.csv`` if present).
     file_column : str
@@ -1131,7 +1915,8 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     ------
     CorpusError
         Unknown format, unreadable file, a named column that does not exist, a missing
-        required column, or a bad row with ``errors="raise"``.
+        or repeated column, an unclosed quote, a wrong or undetectable encoding, or a bad
+        row with ``errors="raise"``.
     FileNotFoundError
         ``path`` (or ``metadata_table``) does not exist.
 
@@ -1151,6 +1936,15 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     >>> dropped_rows(corpus)[["row", "column", "reason"]]
        row column      reason
     0    2   text  empty text
+
+    A row with an unquoted comma is reported, not shifted:
+
+    >>> _ = (folder / "shifted.csv").write_text(
+    ...     "doc_id,outlet,title,published,text\\n1,RT,Hello, world,2022-09-20,Body\\n")
+    >>> read_corpus(folder / "shifted.csv")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    framing.corpus.CorpusError: .../shifted.csv, row 1, column 'text': 6 fields but the header has 5 columns (extra field(s) after column 'text'): a value containing ',' must be in double quotes; the row reads '1,RT,Hello, world,2022-09-20,Body'
     """
     path = Path(path)
     if not path.exists():
@@ -1159,6 +1953,8 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
         raise ValueError(f"errors must be 'raise' or 'drop', got {errors!r}")
     if text is None:
         raise ValueError("text= cannot be None: a corpus needs the documents' text")
+    if encoding is not None:
+        _codec(encoding)
     fmt = _infer_format(path, format)
     names: dict[str, str | None] = {"text": text, "outlet": outlet, "published": published,
                                     "title": title, "doc_id": doc_id, "url": url, "lang": lang}
@@ -1168,24 +1964,51 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     pre_dropped: list[dict[str, Any]] = []
     string_cols = {v for v in names.values() if v}
 
+    decoded: list[dict[str, Any]] = []
+    info: dict[str, Any] = {"file": str(path)}
     if fmt in ("csv", "tsv"):
         raw = _read_delimited(path, sep="," if fmt == "csv" else "\t", encoding=encoding,
-                              string_cols=string_cols)
+                              string_cols=string_cols, errors=errors, pre_dropped=pre_dropped,
+                              info=info)
     elif fmt == "jsonl":
-        raw = _read_json_lines(path, encoding=encoding, errors=errors, pre_dropped=pre_dropped)
+        raw = _read_json_lines(path, encoding=encoding, errors=errors, pre_dropped=pre_dropped,
+                               info=info)
     elif fmt == "json":
-        raw = _read_json_array(path, encoding=encoding)
+        raw = _read_json_array(path, encoding=encoding, errors=errors, pre_dropped=pre_dropped,
+                               info=info)
     elif fmt == "parquet":
         raw = _read_parquet(path)
     else:
         raw = _read_folder(path, fmt=fmt, names=names, encoding=encoding,
                            metadata_table=metadata_table, file_column=file_column,
-                           default_outlet=default_outlet, errors=errors, pre_dropped=pre_dropped)
+                           default_outlet=default_outlet, errors=errors, pre_dropped=pre_dropped,
+                           decoded=decoded)
+    if fmt not in ("txt", "html", "parquet"):
+        decoded.append(info)
     source = str(path)
     generated = list(raw.attrs.get("generated", ()))
     title_lines = list(raw.attrs.get("title_lines", ()))
+    saved = raw.attrs.get("export")
     raw.attrs = {}
+    sidecar = Path(str(path) + SIDECAR_SUFFIX)
+    if saved is None and path.is_file() and fmt != "parquet" and sidecar.is_file():
+        try:
+            saved = json.loads(sidecar.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CorpusError(f"unreadable export sidecar {sidecar.name}: {exc}", file=str(path)) from exc
+        if saved.get("data_sha256") not in (None, _sha256(path)):
+            warnings.warn(f"{path}: the file changed after export_corpus wrote {sidecar.name}; its "
+                          "dropped rows, selection and provenance are attached but may not "
+                          "describe this file", CorpusWarning, stacklevel=2)
+    _check_wrong_encoding(raw, decoded, fmt=fmt, text_col=text)
     data_cols = [c for c in raw.columns if c not in _ROW_COLUMNS]
+    if not data_cols and fmt in ("json", "jsonl"):
+        if not pre_dropped:
+            raise CorpusError("the file holds no JSON records", file=str(path))
+        for name in names.values():  # every record was dropped: an empty corpus, with the drops
+            if name:
+                raw[name] = pd.Series([], dtype=object)
+        data_cols = [c for c in raw.columns if c not in _ROW_COLUMNS]
 
     # ---- map the user's columns onto the schema ------------------------------------------
     present: dict[str, str] = {}
@@ -1255,10 +2078,13 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     if errors == "raise" and pre_dropped:  # defensive: readers raise themselves
         rec = pre_dropped[0]
         raise CorpusError(rec["reason"], file=rec["source"], row=rec["row"], column=rec["column"])
-    if pre_dropped:
-        table.attrs = {"dropped": _dropped_from_records(pre_dropped)}
+    earlier = _attrs_from_export(saved, file=source) if saved is not None else None
+    if pre_dropped or earlier is not None:
+        table.attrs = {"dropped": _concat_dropped(earlier["dropped"] if earlier else None,
+                                                  _dropped_from_records(pre_dropped))}
     corpus = validate_corpus(table.reset_index(drop=True), source=source, errors=errors,
-                             date_format=date_format, allow_missing_dates=published is None)
+                             date_format=date_format, dayfirst=dayfirst,
+                             allow_missing_dates=published is None)
 
     files = ([path] if path.is_file() else _doc_files(path, (".txt",) if fmt == "txt" else _HTML_SUFFIXES))
     if fmt in ("txt", "html") and (metadata_table is not None or (path / "metadata.csv").exists()):
@@ -1276,15 +2102,28 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
         "columns": {f: None if f in generated else present.get(f) for f in SCHEMA},
         "generated": sorted(set(generated) | {f for f in ("doc_id",) if f not in present}),
         "options": {"default_outlet": default_outlet, "default_lang": default_lang,
-                    "date_format": date_format, "errors": errors, "encoding": encoding,
+                    "date_format": date_format, "dayfirst": dayfirst, "errors": errors,
+                    "encoding": encoding,
                     "metadata": None if metadata is None else list(metadata),
                     "file_column": file_column if fmt in ("txt", "html") else None},
         "rows_read": int(n + len(pre_dropped)),
     })
     if fmt in ("txt", "html"):
         provenance["title_lines_removed"] = title_lines
-    return _set_attrs(corpus, dropped=corpus.attrs["dropped"],
-                      selection=corpus.attrs["selection"], provenance=provenance)
+    encodings = sorted({d["encoding"] for d in decoded if d.get("encoding")})
+    if encodings and encodings != ["utf-8"]:
+        provenance["encoding_read"] = encodings[0] if len(encodings) == 1 else encodings
+    selection = corpus.attrs["selection"]
+    if earlier is not None:  # a file written by export_corpus: its history comes back
+        read_back = {**provenance, "exported_with": saved.get("framing_version")}
+        provenance = {**earlier["provenance"], "read_back": read_back}
+        selection = earlier["selection"]
+        for c in saved.get("json_columns") or []:  # list/dict metadata stored as JSON text
+            if c in corpus.columns:
+                corpus[c] = pd.Series([json.loads(v) if isinstance(v, str) else v
+                                       for v in corpus[c].tolist()], dtype=object)
+    return _set_attrs(corpus, dropped=corpus.attrs["dropped"], selection=selection,
+                      provenance=provenance)
 
 
 # --------------------------------------------------------------------------------------
@@ -1693,14 +2532,14 @@ def _query_regex(query: str | Sequence[str], *, regex: bool, case: bool) -> re.P
         raise ValueError(f"query= must be a non-empty string or list of strings, got {query!r}")
     flags = 0 if case else re.IGNORECASE
     if regex:
-        parts = terms
-    else:
-        parts = []
-        for term in terms:
-            words = [re.escape(w[:-1]) + r"\w*" if w.endswith("*") and len(w) > 1 else re.escape(w)
-                     for w in term.split()]
-            parts.append(r"(?<!\w)" + r"\s+".join(words) + r"(?!\w)")
-    pattern = "|".join(f"(?:{p})" for p in parts)
+        pattern = "|".join(f"(?:{p})" for p in terms)
+    else:  # the package's one phrase and wildcard rule, shared with concordance and markers
+        from framing.markers import phrase_regex
+
+        try:
+            pattern = phrase_regex(terms)
+        except ValueError as exc:
+            raise ValueError(f"query={query!r}: {exc}") from None
     try:
         return re.compile(pattern, flags)
     except re.error as exc:
@@ -1728,11 +2567,15 @@ def select(corpus: pd.DataFrame, *, start: Any = None, end: Any = None,
     outlets : str or iterable of str, optional
         Keep these outlets; an outlet not in the corpus is an error.
     query : str or sequence of str, optional
-        Keywords. A string is a phrase matched on word boundaries (``"Kherson"`` does not
-        match ``"Khersonska"``; whitespace inside the phrase matches any whitespace); a
-        trailing ``*`` is a prefix wildcard (``"annex*"`` matches ``"annexation"``). A list
-        matches any of its phrases. With ``regex=True`` the string(s) are regular
-        expressions used as given.
+        Keywords, matched by the same rule as :func:`framing.concordance` and the
+        markers (:func:`framing.markers.phrase_regex`). A string is a phrase matched on
+        word boundaries (``"Kherson"`` does not match ``"Khersonska"``, but ``"Kyiv"``
+        matches ``"Kyiv's"`` and ``"Kyiv-based"``); whitespace inside the phrase matches
+        any whitespace, a hyphen or apostrophe its typographic variants. A ``*`` right
+        after a letter or digit is a prefix wildcard (``"annex*"`` matches
+        ``"annexation"``, ``"veto*"`` matches ``"veto"`` and ``"vetoes"``); any other
+        ``*`` is an error. A list matches any of its phrases. With ``regex=True`` the
+        string(s) are regular expressions used as given.
     regex : bool
         Treat ``query`` as regular expression(s).
     case : bool
@@ -1806,6 +2649,12 @@ def select(corpus: pd.DataFrame, *, start: Any = None, end: Any = None,
             raise ValueError(f"end={end!r} is before start={start!r}")
         pub = pd.to_datetime(corpus["published"]).to_numpy(dtype="datetime64[ns]")
         ok = ~np.isnat(pub)
+        if _PRECISION_COLUMN in corpus.columns:
+            n_partial = int(corpus[_PRECISION_COLUMN].isin(["month", "year"]).to_numpy()[mask].sum())
+            if n_partial:
+                warnings.warn(f"select(): {n_partial} documents have only a month or year date "
+                              "(published_precision); they are compared by the first day of "
+                              "their period", CorpusWarning, stacklevel=2)
         if s is not None:
             ok &= pub >= s.to_datetime64()
         if e is not None:
@@ -1915,3 +2764,193 @@ def select(corpus: pd.DataFrame, *, start: Any = None, end: Any = None,
     return _set_attrs(out, dropped=_get_dropped(corpus),
                       selection=[*(corpus.attrs.get("selection") or []), step],
                       provenance=corpus.attrs.get("provenance") or {}, base=corpus.attrs)
+
+
+# --------------------------------------------------------------------------------------
+# combining
+# --------------------------------------------------------------------------------------
+
+def _part_label(corpus: pd.DataFrame, k: int) -> str:
+    prov = corpus.attrs.get("provenance") or {}
+    if prov.get("corpus"):
+        return str(prov["corpus"])
+    src = str(prov.get("source") or "")
+    if src and src != "<DataFrame>" and not src.startswith("concat_corpora("):
+        return Path(src).name.split(".")[0] or src
+    return f"part{k + 1}"
+
+
+def concat_corpora(*corpora: pd.DataFrame, doc_ids: Literal["raise", "prefix"] = "raise",
+                   keys: Sequence[str] | None = None) -> pd.DataFrame:
+    """Combine validated corpora into one, keeping every part's dropped rows and history.
+
+    ``pd.concat`` followed by :func:`validate_corpus` forgets what each part dropped and
+    where it came from; this keeps it: the dropped-row tables are stacked, and each part's
+    selection steps and provenance (a named corpus' manifest hash, a file's SHA-256) are
+    kept under its label.
+
+    Parameters
+    ----------
+    *corpora : DataFrame
+        Corpora made by :func:`read_corpus`, :func:`validate_corpus` or
+        :func:`framing.load_corpus` (or selections of them), in order; a single list of
+        corpora also works. Not modified.
+    doc_ids : {"raise", "prefix"}
+        A ``doc_id`` found in more than one part is an error (``"raise"``, the default:
+        the message names the id and the parts); ``"prefix"`` makes every id
+        ``"<label>:<doc_id>"`` so that ids stay unique and show their part.
+    keys : sequence of str, optional
+        One label per part. By default the named corpus (``"ungdc"``), else the file
+        name without extension (``"my_articles"``), else ``"part1"``, ``"part2"``, ...;
+        repeated labels get ``-2``, ``-3``, ... appended.
+
+    Returns
+    -------
+    DataFrame
+        The rows of all parts in order, with a fresh ``RangeIndex``. Columns: the schema,
+        ``published_precision`` if any part has it (``"day"`` for the others), the
+        metadata columns of all parts in first-seen order (missing in a part: missing
+        values; the parts lacking each column are listed in the provenance), then
+        ``warnings``. ``attrs``: ``dropped`` (every part's dropped rows, stacked),
+        ``selection`` (one step ``{"step": "concat_corpora", "parts": [{"part", "n_rows",
+        "selection"}, ...], "doc_ids", "n_after"}``) and ``provenance`` (``source``
+        ``"concat_corpora(a, b)"``, ``parts``: each part's label, row count and own
+        provenance, ``doc_ids``, ``columns_missing``).
+
+    Raises
+    ------
+    CorpusError
+        A part is not a corpus (a schema column missing or of the wrong type: run
+        :func:`validate_corpus` on it first), or a ``doc_id`` is in two parts with
+        ``doc_ids="raise"``.
+    ValueError
+        No corpora, bad ``keys`` or ``doc_ids``.
+
+    Warns
+    -----
+    CorpusWarning
+        A metadata column has different types in different parts (e.g. numbers in one,
+        text in another).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> a = validate_corpus(pd.DataFrame({"doc_id": ["1", "2"], "outlet": "RT", "text": ["A.", ""],
+    ...                                   "published": "2022-09-20"}), source="rt.csv", errors="drop")
+    >>> b = validate_corpus(pd.DataFrame({"doc_id": ["1"], "outlet": "NYT", "text": ["B."],
+    ...                                   "published": "2022-09-21"}), source="nyt.csv")
+    >>> concat_corpora(a, b)
+    Traceback (most recent call last):
+    ...
+    framing.corpus.CorpusError: concat_corpora, column 'doc_id': doc_id '1' is in parts 'rt' and 'nyt'; pass doc_ids='prefix' to make ids '<part>:<doc_id>'
+    >>> both = concat_corpora(a, b, doc_ids="prefix")
+    >>> list(both["doc_id"]), len(dropped_rows(both))
+    (['rt:1', 'nyt:1'], 1)
+    >>> [p["part"] for p in both.attrs["provenance"]["parts"]]
+    ['rt', 'nyt']
+    """
+    if len(corpora) == 1 and isinstance(corpora[0], (list, tuple)):
+        corpora = tuple(corpora[0])
+    if not corpora:
+        raise ValueError("concat_corpora() needs at least one corpus")
+    if doc_ids not in ("raise", "prefix"):
+        raise ValueError(f"doc_ids must be 'raise' or 'prefix', got {doc_ids!r}")
+    for k, part in enumerate(corpora):
+        if not isinstance(part, pd.DataFrame):
+            raise TypeError(f"concat_corpora(): part {k + 1} is a {type(part).__name__}, not a corpus "
+                            "DataFrame")
+    if keys is None:
+        labels = [_part_label(c, k) for k, c in enumerate(corpora)]
+        seen: dict[str, int] = {}
+        for k, label in enumerate(labels):
+            seen[label] = seen.get(label, 0) + 1
+            if seen[label] > 1:
+                labels[k] = f"{label}-{seen[label]}"
+    else:
+        labels = [keys] if isinstance(keys, str) else list(keys)
+        if len(labels) != len(corpora):
+            raise ValueError(f"keys= has {len(labels)} labels for {len(corpora)} corpora")
+        if any(not isinstance(x, str) or not x for x in labels) or len(set(labels)) != len(labels):
+            raise ValueError(f"keys= must be distinct non-empty strings, got {labels!r}")
+
+    for label, part in zip(labels, corpora, strict=True):
+        missing = [c for c in SCHEMA if c not in part.columns]
+        if missing:
+            raise CorpusError(f"part {label!r} is not a corpus: no column(s) {missing}; read it with "
+                              "read_corpus() or validate_corpus() first", file="concat_corpora",
+                              column=missing[0])
+        if not pd.api.types.is_datetime64_dtype(part["published"].dtype):
+            raise CorpusError(f"part {label!r}: 'published' is {part['published'].dtype}, not "
+                              "datetime64 (naive); validate_corpus() it first",
+                              file="concat_corpora", column="published")
+        for c in _STRING_FIELDS:
+            if not (pd.api.types.is_string_dtype(part[c].dtype)
+                    and all(isinstance(v, str) for v in part[c].tolist())):
+                raise CorpusError(f"part {label!r}: {c!r} must hold strings only; "
+                                  "validate_corpus() it first", file="concat_corpora", column=c)
+        if not part["doc_id"].is_unique:
+            dup = part["doc_id"][part["doc_id"].duplicated()].iloc[0]
+            raise CorpusError(f"part {label!r}: doc_id {dup!r} appears twice within the part",
+                              file="concat_corpora", column="doc_id")
+
+    if doc_ids == "raise":
+        owner: dict[str, str] = {}
+        for label, part in zip(labels, corpora, strict=True):
+            for d in part["doc_id"].tolist():
+                if d in owner:
+                    raise CorpusError(f"doc_id {d!r} is in parts {owner[d]!r} and {label!r}; pass "
+                                      "doc_ids='prefix' to make ids '<part>:<doc_id>'",
+                                      file="concat_corpora", column="doc_id")
+                owner[d] = label
+
+    # columns: schema, precision, metadata in first-seen order, warnings
+    has_precision = any(_PRECISION_COLUMN in p.columns for p in corpora)
+    meta: list[str] = []
+    for part in corpora:
+        meta += [c for c in part.columns if c not in SCHEMA and c not in meta
+                 and c not in ("warnings", _PRECISION_COLUMN)]
+    columns = [*SCHEMA, *([_PRECISION_COLUMN] if has_precision else []), *meta, "warnings"]
+    columns_missing = {c: [lab for lab, p in zip(labels, corpora, strict=True) if c not in p.columns]
+                       for c in meta}
+    columns_missing = {c: v for c, v in columns_missing.items() if v}
+    for c in meta:
+        kinds = {lab: str(p[c].dtype) for lab, p in zip(labels, corpora, strict=True)
+                 if c in p.columns and p[c].notna().any()}
+        families = {("number" if pd.api.types.is_numeric_dtype(t) and t != "bool" else
+                     "text" if t in ("str", "string", "object") else t) for t in kinds.values()}
+        if len(families) > 1:
+            warnings.warn(f"concat_corpora(): metadata column {c!r} has different types in the "
+                          f"parts: {kinds}", CorpusWarning, stacklevel=2)
+
+    pieces = []
+    for label, part in zip(labels, corpora, strict=True):
+        q = part.copy(deep=False)
+        q.attrs = {}
+        if doc_ids == "prefix":
+            q["doc_id"] = pd.Series([f"{label}:{d}" for d in q["doc_id"].tolist()], index=q.index,
+                                    dtype="str")
+        if has_precision and _PRECISION_COLUMN not in q.columns:
+            q[_PRECISION_COLUMN] = pd.Series(np.where(q["published"].isna(), "", "day"),
+                                             index=q.index, dtype="str")
+        if "warnings" not in q.columns:
+            q["warnings"] = pd.Series([""] * len(q), index=q.index, dtype="str")
+        pieces.append(q.reset_index(drop=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # all-NA columns of empty parts
+        out = pd.concat(pieces, ignore_index=True, sort=False)
+    out = out[columns]
+    for c in _STRING_FIELDS + ("warnings",) + ((_PRECISION_COLUMN,) if has_precision else ()):
+        out[c] = out[c].astype("str")
+    out["published"] = out["published"].astype("datetime64[ns]")
+
+    parts_prov = [{"part": lab, "n_rows": int(len(p)), "n_dropped": int(len(_get_dropped(p))),
+                   "provenance": dict(p.attrs.get("provenance") or {})}
+                  for lab, p in zip(labels, corpora, strict=True)]
+    provenance = {"source": f"concat_corpora({', '.join(labels)})", "parts": parts_prov,
+                  "doc_ids": doc_ids, "columns_missing": columns_missing}
+    step = {"step": "concat_corpora", "doc_ids": doc_ids, "n_after": int(len(out)),
+            "parts": [{"part": lab, "n_rows": int(len(p)),
+                       "selection": list(p.attrs.get("selection") or [])}
+                      for lab, p in zip(labels, corpora, strict=True)]}
+    return _set_attrs(out, dropped=_concat_dropped(*(_get_dropped(p) for p in corpora)),
+                      selection=[step], provenance=provenance)

@@ -24,6 +24,7 @@ from framing.corpora import (
     normalize_url,
     un_members,
 )
+from framing.corpus import concat_corpora, dropped_rows, read_corpus, select
 from framing.fetch import FetchError, build_manifest, write_manifest
 
 C1 = "1" * 40
@@ -325,6 +326,15 @@ def test_export_round_trip(fake_news, tmp_path, suffix):
     assert back["doc_id"].tolist() == c["doc_id"].tolist()
     assert back["text"].tolist() == c["text"].tolist()
     assert pd.to_datetime(back["published"]).tolist() == c["published"].tolist()
+    # read_corpus brings back the dropped rows, the selection and the provenance
+    again = read_corpus(path)
+    assert again["doc_id"].tolist() == c["doc_id"].tolist()
+    pd.testing.assert_frame_equal(dropped_rows(again), dropped_rows(c))
+    assert len(dropped_rows(again)) == 3 and again.attrs["selection"] == c.attrs["selection"]
+    prov = {k: v for k, v in again.attrs["provenance"].items() if k != "read_back"}
+    assert prov["manifest_sha256"] == fetch.manifest_hash("ukraine-media")
+    assert prov == json.loads(json.dumps(c.attrs["provenance"]))
+    assert again.attrs["provenance"]["read_back"]["source"] == str(path)
 
 
 def test_export_rejects_unknown_extension(tmp_path):
@@ -508,6 +518,29 @@ def test_real_ukraine_media_counts():
     kept = _real("ukraine-media", include_removed=False)
     assert _event_counts(kept) == {"RT": 272, "ABC": 16, "HuffPost": 25, "CBS": 17, "Reuters": 1}
     assert len(kept) == 2755
+
+
+@pytest.mark.integration
+def test_real_corpora_combined_and_saved_keep_their_history(tmp_path):
+    """Issue 12: pd.concat + validate_corpus lost the 342 dropped rows and the manifest hashes."""
+    news = select(_real("ukraine-media"), start="2022-09-16", end="2022-10-07")
+    speeches = _real("ungdc")
+    both = concat_corpora(news, speeches)
+    assert len(both) == len(news) + len(speeches) and both["doc_id"].is_unique
+    d = dropped_rows(both)
+    assert len(d) == 342 and (d["check"] == "duplicate_url").all()
+    parts = both.attrs["provenance"]["parts"]
+    assert [p["part"] for p in parts] == ["ukraine-media", "ungdc"]
+    assert parts[0]["provenance"]["manifest_sha256"] == fetch.manifest_hash("ukraine-media")
+    assert parts[1]["provenance"]["manifest_sha256"] == fetch.manifest_hash("ungdc")
+    assert both.attrs["selection"][0]["parts"][0]["selection"][0]["step"] == "select"
+    for suffix in (".parquet", ".csv"):
+        back = read_corpus(export_corpus(both, tmp_path / f"both{suffix}"))
+        assert back["doc_id"].tolist() == both["doc_id"].tolist()
+        assert len(dropped_rows(back)) == 342
+        assert back.attrs["selection"] == json.loads(json.dumps(both.attrs["selection"], default=str))
+        assert back.attrs["provenance"]["parts"][0]["provenance"]["manifest_sha256"] == \
+            fetch.manifest_hash("ukraine-media")
 
 
 @pytest.mark.integration

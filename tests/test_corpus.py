@@ -515,6 +515,10 @@ def test_combined_files_report_their_own_file_and_row():
     ("Sep 20, 2022", "2022-09-20"),
     (pd.Timestamp("2022-09-20 10:00", tz="Europe/Moscow"), "2022-09-20"),
     (20220920, "2022-09-20"),
+    ("2022/09/20", "2022-09-20"),
+    ("2022-9-20 7:05 PM", "2022-09-20"),
+    ("Tue, 20 Sep 2022 10:00:00 GMT", "2022-09-20"),
+    ("September 20, 2022", "2022-09-20"),
 ])
 def test_date_parsing(value, expected):
     c = validate_corpus(raw_frame(published=value))
@@ -896,3 +900,27 @@ def test_select_chain_appends_steps(corpus):
     s = select(select(corpus, outlets=["RT"]), query="grain")
     assert [st["n_after"] for st in s.attrs["selection"]] == [2, 1]
     assert corpus.attrs["selection"] == []
+
+
+@pytest.mark.parametrize("value, reason", [
+    ("20/09/2022", "ambiguous date"),        # not ISO: the order must be given
+    ("2022-02-30", "no such day"),
+    ("2022-09-20T25:00", "no such time"),
+    ("20 September", "no four-digit year"),
+    ("1500-01-01", "year outside"),
+])
+def test_date_rule_rejects_with_a_reason(value, reason):
+    c = validate_corpus(raw_frame(published=value), errors="drop")
+    assert list(c["doc_id"]) == ["a1", "a2", "a4"]
+    assert reason in dropped_rows(c)["reason"].iloc[0]
+
+
+def test_read_gzipped_csv_and_jsonl(tmp_path):
+    import gzip
+
+    (tmp_path / "n.csv.gz").write_bytes(gzip.compress(b"doc_id,outlet,published,text\nz1,X,2022-09-20,Zipped.\n"))
+    (tmp_path / "n.jsonl.gz").write_bytes(gzip.compress(
+        b'{"doc_id": "z2", "outlet": "X", "published": "2022-09-20", "text": "Zipped too."}\n'))
+    assert read_corpus(tmp_path / "n.csv.gz")["doc_id"].tolist() == ["z1"]
+    c = read_corpus(tmp_path / "n.jsonl.gz")
+    assert c["doc_id"].tolist() == ["z2"] and c.attrs["provenance"]["format"] == "jsonl"

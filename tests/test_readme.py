@@ -1,6 +1,7 @@
 """The README's code examples run as written."""
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -26,15 +27,37 @@ def test_own_corpus_example_runs(tmp_path, monkeypatch):
         "date": ["2022-09-23", "2022-09-24", "2022-09-26", "2022-09-26"],
         "headline": ["Vote held", "Empty", "A sham", "A sham"],
     }).to_csv("my_articles.csv", index=False)
+    with open("wire.jsonl", "w", encoding="utf-8") as fh:
+        for rec in [{"doc_id": "w1", "outlet": "Wire", "published": "20/09/2022", "text": "Polls opened."},
+                    {"doc_id": "w2", "outlet": "Wire", "published": "03/10/2022", "text": "Results came in."},
+                    {"doc_id": "w3", "outlet": "Wire", "published": "04/10/2022", "text": ["P1.", "P2."]}]:
+            fh.write(json.dumps(rec) + "\n")
     ns: dict = {}
     exec(_block_after("## Your own corpus"), ns)
-    dropped = ns["framing"].dropped_rows(ns["corpus"])
+    framing = ns["framing"]
+    dropped = framing.dropped_rows(ns["corpus"])
     assert "empty" in " ".join(dropped["reason"].astype(str)).lower()
     assert ns["dups"]["dup_group"].notna().sum() >= 2           # the wire copy under two outlets
     assert len(ns["event"]) == 2                                  # one copy left, plus the Friday article
     step = ns["event"].attrs["selection"][-1]
     assert step["step"] == "select" and step["n_after"] == 2
     assert "referendum" in repr(step["criteria"])
+    # day-first dates read as such; the JSON list is dropped, not stored as its repr
+    assert ns["wire"]["published"].dt.strftime("%Y-%m-%d").tolist() == ["2022-09-20", "2022-10-03"]
+    assert framing.dropped_rows(ns["wire"])["check"].tolist() == ["not_a_string"]
+    both = ns["both"]
+    assert len(both) == 4 and both["doc_id"].is_unique
+    assert sorted(framing.dropped_rows(both)["check"]) == ["duplicate", "empty_text", "not_a_string"]
+    assert [p["part"] for p in both.attrs["provenance"]["parts"]] == ["my_articles", "wire"]
+    assert both.attrs["provenance"]["parts"][0]["provenance"]["sha256"]
+    assert [s["step"] for s in both.attrs["selection"][0]["parts"][0]["selection"]] == [
+        "drop_duplicates", "select"]
+    again = ns["again"]
+    pd.testing.assert_frame_equal(again[both.columns], both)
+    pd.testing.assert_frame_equal(framing.dropped_rows(again), framing.dropped_rows(both))
+    assert again.attrs["selection"] == both.attrs["selection"]
+    assert {k: v for k, v in again.attrs["provenance"].items() if k != "read_back"} == \
+        both.attrs["provenance"]
 
 
 @pytest.mark.integration
