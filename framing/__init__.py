@@ -47,6 +47,7 @@ _API: dict[str, str] = {
     "Encoder": "embed",
     "EmbeddingCache": "embed",
     "EmbeddingError": "embed",
+    "EmbeddingCacheWarning": "embed",
     "embed_articles": "embed",
     "embed_sentences": "embed",
     "find_sentences": "embed",

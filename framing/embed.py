@@ -59,18 +59,44 @@ The cache
     (run automatically when a directory holds more than :data:`AUTO_COMPACT_SHARDS`).
     The cache is safe for several processes (tested) but an :class:`Encoder` instance is
     not meant to be shared between threads.
+
+    When the cache cannot be written (a read-only folder, a full disk) or read,
+    :meth:`Encoder.encode` computes the vectors without storing them and says so in one
+    :class:`EmbeddingCacheWarning` per call.  ``config.json`` beside the shards only
+    describes them: when it is missing or damaged, or names a dimension that no intact
+    shard holds, it is rewritten (with a warning when it was damaged); when it
+    contradicts intact shards, an :class:`EmbeddingError` names it and says how to reset
+    -- nothing is deleted (details: :class:`EmbeddingCache`).  Temporary files of
+    interrupted writes (``.tmp-*``, ``.part-*``) not modified for
+    :data:`STALE_TEMP_SECONDS` are removed when a cache folder is opened.  A path of the
+    cache that has the wrong kind (``cache_dir`` a file, ``config.json`` a folder) is an
+    :class:`EmbeddingError` naming it.  The ONNX export has its own sha256 check
+    (:mod:`framing.onnx_backend`).
+
+Progress
+    Texts being computed are reported as a tqdm bar where someone watches (stderr is a
+    terminal, or a Jupyter notebook) and otherwise as log lines on the ``framing.embed``
+    logger at INFO -- when the work starts, every :data:`PROGRESS_LOG_SECONDS` seconds
+    (``$FRAMING_PROGRESS_SECONDS``) and at the end, e.g. ``embedding (all-MiniLM-L6-v2):
+    12,000/100,000 texts, 250 texts/s, about 5 min 52 s left``.  A program that has
+    configured no logging at all gets these lines on stderr.  ``show_progress`` of
+    :class:`Encoder` chooses when (see there).
 """
 from __future__ import annotations
 
 import argparse
+import errno
 import hashlib
 import json
+import logging
 import os
 import re
+import shutil
 import struct
 import sys
 import time
 import uuid
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +111,9 @@ __all__ = [
     "Encoder",
     "EmbeddingCache",
     "EmbeddingError",
+    "EmbeddingCacheWarning",
+    "STALE_TEMP_SECONDS",
+    "PROGRESS_LOG_SECONDS",
     "default_cache_dir",
     "model_fingerprint",
     "embed_articles",
@@ -105,15 +134,35 @@ PACKAGED_MODEL_NAMES: tuple[str, ...] = ("all-MiniLM-L6-v2", "sentence-transform
 #: Compact a cache directory automatically once it holds more shards than this.
 AUTO_COMPACT_SHARDS = 256
 
+#: Temporary files (``.tmp-*``, ``.part-*``) not modified for this many seconds are left over
+#: from an interrupted run and removed when a cache folder is opened (an ONNX export, the
+#: slowest write, takes a few minutes at most).
+STALE_TEMP_SECONDS = 3600.0
+#: Seconds between two progress log lines when not on a terminal (``$FRAMING_PROGRESS_SECONDS``).
+PROGRESS_LOG_SECONDS = 30.0
+#: Below this many texts to compute, ``show_progress=None`` reports nothing.
+PROGRESS_MIN_TEXTS = 512
+
 _MAGIC = b"FRMEMB1\n"
 _SHARD_SUFFIX = ".femb"
 _KEY_BYTES = 32
 _CHECK_BYTES = 8
 _COMPACT_ROWS = 8192
+_TEMP_PREFIXES = (".tmp-", ".part-")
+
+_log = logging.getLogger(__name__)
 
 
 class EmbeddingError(ValueError):
     """An embedding model, option or cache could not be used."""
+
+
+class EmbeddingCacheWarning(UserWarning):
+    """The embedding cache (or ONNX export) was repaired, or could not be written or read.
+
+    The vectors returned are right either way; the warning says what was not stored or
+    what was rebuilt.
+    """
 
 
 def default_cache_dir() -> Path:
@@ -305,6 +354,56 @@ def _checksum(key: bytes, vec: bytes) -> bytes:
     return hashlib.blake2b(key + vec, digest_size=_CHECK_BYTES).digest()
 
 
+def _remove_stale_temps(folder: str | os.PathLike, older_than: float | None = None) -> int:
+    """Remove temporary files and folders (``.tmp-*``, ``.part-*``) left in ``folder``.
+
+    Only entries not modified for ``older_than`` seconds (default
+    :data:`STALE_TEMP_SECONDS`) are removed: a write in progress in another process is
+    far younger.  Errors (a read-only folder, a race with another cleaner) are ignored.
+
+    Parameters
+    ----------
+    folder : path
+        The folder to clean (not recursive).
+    older_than : float, optional
+        Age in seconds; default :data:`STALE_TEMP_SECONDS`.
+
+    Returns
+    -------
+    int
+        The number of entries removed.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp()); _ = (d / ".tmp-1-abc").write_bytes(b"x")
+    >>> _remove_stale_temps(d), _remove_stale_temps(d, older_than=0)
+    (0, 1)
+    """
+    cutoff = time.time() - (STALE_TEMP_SECONDS if older_than is None else float(older_than))
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return 0
+    removed = 0
+    for entry in entries:
+        if not entry.name.startswith(_TEMP_PREFIXES):
+            continue
+        try:
+            if entry.stat(follow_symlinks=False).st_mtime > cutoff:
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path)
+            else:
+                os.unlink(entry.path)
+            removed += 1
+        except OSError:
+            continue
+    if removed:
+        _log.info("removed %d stale temporary file(s) from %s", removed, folder)
+    return removed
+
+
 @dataclass
 class _Shard:
     path: Path
@@ -324,6 +423,29 @@ class EmbeddingCache:
     config : dict
         Everything that determines a vector besides the text (JSON-serialisable).
 
+    Raises
+    ------
+    EmbeddingError
+        When a path of the cache has the wrong kind: ``root``, ``root/embeddings`` or the
+        config's folder is a file, or ``config.json`` is a folder.
+
+    Notes
+    -----
+    ``config.json`` in the config's folder describes it (format, digest, vector
+    dimension).  The vectors themselves are read from the shards, whose headers and
+    per-entry checksums are checked on every read, so nothing valid depends on
+    ``config.json`` alone:
+
+    * missing, not valid JSON, of another cache format or digest, or without a usable
+      ``dim``: it is rewritten (atomically) at the next store, with an
+      :class:`EmbeddingCacheWarning` when a damaged file is replaced;
+    * a ``dim`` that no intact shard holds (the folder has no intact shard): the same;
+    * a ``dim`` that contradicts an intact shard (one whose first entry verifies):
+      :class:`EmbeddingError` naming the file and how to reset; nothing is deleted.
+
+    Temporary files of interrupted writes (``.tmp-*``) older than
+    :data:`STALE_TEMP_SECONDS` are removed when the folder is first read.
+
     Examples
     --------
     >>> import tempfile
@@ -340,17 +462,53 @@ class EmbeddingCache:
         self.config = dict(config)
         self.digest = hashlib.sha256(_canonical(self.config)).digest()
         self.dir = self.root / "embeddings" / self.digest.hex()[:32]
+        self.meta_path = self.dir / "config.json"
         self._shards: dict[str, _Shard] = {}
         self._index: dict[bytes, tuple[str, int]] = {}
         self._damaged: set[str] = set()
+        self._unreadable: set[str] = set()
+        self._opened = False
+        #: dimension of the vectors held (from an intact shard or a stored vector)
         self.dim: int | None = None
-        meta = self.dir / "config.json"
-        if meta.is_file():
-            try:
-                d = json.loads(meta.read_text())
-                self.dim = int(d["dim"]) if d.get("dim") else None
-            except (ValueError, KeyError, TypeError):
-                self.dim = None
+        self._meta_dim: int | None = None  # what a well-formed config.json says
+        self._meta_problem: str | None = None  # why config.json cannot be used
+        self._check_paths()
+        self._read_meta()
+
+    def _check_paths(self) -> None:
+        for p in (self.root, self.root / "embeddings", self.dir):
+            if p.exists() and not p.is_dir():
+                raise EmbeddingError(
+                    f"embedding cache: {p} is a file, but it must be a folder; pass another cache_dir= "
+                    "(or set FRAMING_CACHE_DIR), or move the file away")
+        if self.meta_path.is_dir():
+            raise EmbeddingError(
+                f"embedding cache: {self.meta_path} is a folder, but it must be the cache's config file; "
+                "remove that folder (the file is rewritten at the next store)")
+
+    def _read_meta(self) -> None:
+        try:
+            raw = self.meta_path.read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return
+        except OSError as err:
+            self._meta_problem = f"could not be read ({err.strerror or err})"
+            return
+        try:
+            d = json.loads(raw)
+        except (ValueError, UnicodeDecodeError):
+            self._meta_problem = "was not valid JSON"
+            return
+        if not isinstance(d, dict):
+            self._meta_problem = "was not a JSON object"
+        elif d.get("framing_cache_format") != CACHE_FORMAT_VERSION:
+            self._meta_problem = f"had cache format {d.get('framing_cache_format')!r}, not {CACHE_FORMAT_VERSION}"
+        elif d.get("digest") != self.digest.hex():
+            self._meta_problem = "belonged to another configuration (its digest is not this folder's)"
+        elif type(d.get("dim")) is not int or d["dim"] <= 0:
+            self._meta_problem = f"had no valid 'dim' ({d.get('dim')!r})"
+        else:
+            self._meta_dim = d["dim"]
 
     # -- keys -------------------------------------------------------------------------
     def keys(self, texts: Sequence[str]) -> list[bytes]:
@@ -371,6 +529,19 @@ class EmbeddingCache:
         except FileNotFoundError:
             return []
 
+    def _dim_conflict(self, name: str, dim: int) -> EmbeddingError:
+        shard = self.dir / name
+        if self.dim is not None:
+            return EmbeddingError(
+                f"embedding cache: the intact shard {shard} holds {dim}-dim vectors, but other intact shards "
+                f"in {self.dir} hold {self.dim}-dim vectors; delete the folder {self.dir} to start this "
+                "cache afresh (its vectors are recomputed). Nothing was deleted.")
+        return EmbeddingError(
+            f"embedding cache: {self.meta_path} says dim {self._meta_dim}, but the intact shard {shard} "
+            f"holds {dim}-dim vectors. If that file was edited or copied, delete it (it is rewritten from "
+            f"the shards); to start this cache afresh, delete the folder {self.dir} (its vectors are "
+            "recomputed). Nothing was deleted.")
+
     def _load_shard(self, name: str) -> _Shard | None:
         path = self.dir / name
         try:
@@ -387,25 +558,61 @@ class EmbeddingCache:
                 if header.get("config") != self.digest.hex():
                     raise ValueError("shard belongs to another config")
                 dim, n = int(header["dim"]), int(header["n"])
-                if dim <= 0 or n < 0 or (self.dim is not None and dim != self.dim):
-                    raise ValueError(f"dim {dim} does not match {self.dim}")
+                if dim <= 0 or n < 0:
+                    raise ValueError(f"bad dim {dim} or n {n}")
                 raw = fh.read(n * _KEY_BYTES)
                 if len(raw) != n * _KEY_BYTES:
                     raise ValueError("truncated key block")
+                first = fh.read(dim * 4 + _CHECK_BYTES) if n else b""
         except FileNotFoundError:
             return None
-        except (ValueError, KeyError, TypeError, UnicodeDecodeError, struct.error):
+        except PermissionError:
+            self._unreadable.add(name)  # not damaged: never replaced, just not used here
+            return None
+        except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, struct.error):
             self._damaged.add(name)
             return None
         keys = [raw[i:i + _KEY_BYTES] for i in range(0, len(raw), _KEY_BYTES)]
-        if self.dim is None:
+        shard = _Shard(path, dim, n, 12 + hlen + n * _KEY_BYTES, keys)
+        # intact: the first entry verifies under the header's own dimension
+        intact = (len(first) == dim * 4 + _CHECK_BYTES
+                  and _checksum(keys[0], first[:-_CHECK_BYTES]) == first[-_CHECK_BYTES:])
+        expected = self.dim if self.dim is not None else self._meta_dim
+        if expected is not None and dim != expected:
+            if intact or self._any_entry_verifies(shard):  # valid vectors: never deleted
+                raise self._dim_conflict(name, dim)
+            self._damaged.add(name)
+            return None
+        if intact and self.dim is None:
             self.dim = dim
-        return _Shard(path, dim, n, 12 + hlen + n * _KEY_BYTES, keys)
+        return shard
+
+    @staticmethod
+    def _any_entry_verifies(shard: _Shard) -> bool:
+        """Does any entry of ``shard`` verify under its header's dimension? (the rare path)"""
+        rec = shard.dim * 4 + _CHECK_BYTES
+        try:
+            with open(shard.path, "rb") as fh:
+                fh.seek(shard.records_offset)
+                data = fh.read(shard.n * rec)
+        except OSError:
+            return False
+        for r, key in enumerate(shard.keys):
+            chunk = data[r * rec:(r + 1) * rec]
+            if len(chunk) == rec and _checksum(key, chunk[:-_CHECK_BYTES]) == chunk[-_CHECK_BYTES:]:
+                return True
+        return False
 
     def refresh(self) -> None:
-        """Pick up shards written since the last look (by this or other processes)."""
+        """Pick up shards written since the last look (by this or other processes).
+
+        The first call also removes stale temporary files (see :func:`_remove_stale_temps`).
+        """
+        if not self._opened:
+            self._opened = True
+            _remove_stale_temps(self.dir)
         for name in self._shard_names():
-            if name in self._shards or name in self._damaged:
+            if name in self._shards or name in self._damaged or name in self._unreadable:
                 continue
             shard = self._load_shard(name)
             if shard is None:
@@ -432,6 +639,9 @@ class EmbeddingCache:
                     chunks = [data[int(r) * rec:(int(r) + 1) * rec] for r in rows]
         except FileNotFoundError:
             return None
+        except PermissionError:
+            self._unreadable.add(shard.path.name)
+            return None
         for j, (r, chunk) in enumerate(zip(rows, chunks)):
             if len(chunk) != rec:
                 continue
@@ -441,42 +651,50 @@ class EmbeddingCache:
                 vecs[j] = np.frombuffer(vec, dtype="<f4")
         if not ok.all():
             self._damaged.add(shard.path.name)
+        if ok.any() and self.dim is None:
+            self.dim = shard.dim
         return vecs, ok
 
     def get(self, keys: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
         """Look up ``keys``; returns ``(found mask, vectors)`` (rows of misses are 0)."""
         self.refresh()
-        found = np.zeros(len(keys), dtype=bool)
         by_shard: dict[str, list[tuple[int, int]]] = {}
         for i, k in enumerate(keys):
             hit = self._index.get(k)
             if hit is not None:
                 by_shard.setdefault(hit[0], []).append((i, hit[1]))
-        dim = self.dim or 0
-        out = np.zeros((len(keys), dim), dtype=np.float32)
+        hits: list[tuple[np.ndarray, np.ndarray]] = []
         vanished = False
         for name, pairs in by_shard.items():
             shard = self._shards[name]
             idx = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
             rows = np.fromiter((p[1] for p in pairs), dtype=np.int64, count=len(pairs))
             res = self._read_rows(shard, rows)
-            if res is None:  # removed by a compaction elsewhere: forget it, look again
+            if res is None:  # removed by a compaction elsewhere (or unreadable): forget it, look again
                 vanished = True
                 self._forget(name)
                 continue
             vecs, ok = res
-            out[idx[ok]] = vecs[ok]
-            found[idx[ok]] = True
+            if ok.any():
+                hits.append((idx[ok], vecs[ok]))
             for i in idx[~ok]:
                 if self._index.get(keys[i], (None,))[0] == name:
                     del self._index[keys[i]]
+        dim = self.dim or 0
+        found = np.zeros(len(keys), dtype=bool)
+        out = np.zeros((len(keys), dim), dtype=np.float32)
+        for idx, vecs in hits:
+            if vecs.shape[1] == dim:  # (a damaged shard of another dim counts as a miss)
+                out[idx] = vecs
+                found[idx] = True
         if vanished and not found.all():
             self.refresh()
             miss = np.flatnonzero(~found)
             if any(keys[i] in self._index for i in miss):
                 f2, v2 = self.get([keys[i] for i in miss])
-                out[miss[f2]] = v2[f2]
-                found[miss] = f2
+                if v2.shape[1] == out.shape[1]:
+                    out[miss[f2]] = v2[f2]
+                    found[miss] = f2
         return found, out
 
     def _forget(self, name: str) -> None:
@@ -488,25 +706,65 @@ class EmbeddingCache:
 
     # -- writing ----------------------------------------------------------------------
     def _write_meta(self, dim: int) -> None:
-        meta = self.dir / "config.json"
-        if meta.is_file():
+        """Write ``config.json`` when it is missing, unusable or names another dimension."""
+        if self._meta_problem is None and self._meta_dim == dim and self.meta_path.is_file():
             return
+        if self._meta_problem is not None:
+            healed = f"{self._meta_problem}"
+        elif self._meta_dim is not None and self._meta_dim != dim:
+            healed = f"said dim {self._meta_dim}, which no intact shard holds (the model gives {dim})"
+        else:
+            healed = None
         body = json.dumps({"framing_cache_format": CACHE_FORMAT_VERSION, "digest": self.digest.hex(),
                            "dim": dim, "config": self.config}, indent=2, sort_keys=True, default=str)
-        _atomic_write(meta, body.encode() + b"\n")
+        _atomic_write(self.meta_path, body.encode() + b"\n")
+        self._meta_dim, self._meta_problem = dim, None
+        if healed:
+            warnings.warn(f"embedding cache: rewrote {self.meta_path}, which {healed}",
+                          EmbeddingCacheWarning, stacklevel=2)
+
+    def heal(self) -> bool:
+        """Rewrite an unusable ``config.json`` once the dimension is known from the vectors.
+
+        Returns
+        -------
+        bool
+            True when the file was rewritten (with an :class:`EmbeddingCacheWarning`).
+
+        Raises
+        ------
+        OSError
+            When the folder cannot be written.
+        """
+        if self._meta_problem is not None and self.dim is not None:
+            self._write_meta(self.dim)
+            return True
+        return False
 
     def put(self, keys: Sequence[bytes], vectors: np.ndarray, *, skip_known: bool = True) -> None:
-        """Store vectors as one new shard (atomic; keys already present are skipped)."""
+        """Store vectors as one new shard (atomic; keys already present are skipped).
+
+        Raises
+        ------
+        EmbeddingError
+            When the vectors' dimension differs from the intact vectors already held.
+        OSError
+            When the folder cannot be written (read-only, full); nothing is stored then.
+        """
         vectors = np.ascontiguousarray(vectors, dtype="<f4")
         if vectors.ndim != 2 or vectors.shape[0] != len(keys):
             raise EmbeddingError(f"put(): {len(keys)} keys but vectors of shape {vectors.shape}")
         if len(keys) == 0:
             return
+        if not self._opened:
+            self.refresh()
         dim = vectors.shape[1]
-        if self.dim is None:
-            self.dim = dim
-        elif dim != self.dim:
-            raise EmbeddingError(f"cache {self.dir} holds {self.dim}-dim vectors, got {dim}")
+        if self.dim is not None and dim != self.dim:
+            raise EmbeddingError(
+                f"embedding cache {self.dir} holds {self.dim}-dim vectors for this model and these options, "
+                f"got {dim}-dim vectors: the model changed without its identity changing (give a model "
+                f"object an `identity` attribute that changes with it), or delete the folder {self.dir} "
+                "to start this cache afresh")
         if skip_known:
             seen: set[bytes] = set()
             keep = []
@@ -529,6 +787,7 @@ class EmbeddingCache:
             parts.append(_checksum(k, vb))
         name = f"{time.time_ns():020d}-{os.getpid()}-{uuid.uuid4().hex[:12]}{_SHARD_SUFFIX}"
         _atomic_write(self.dir / name, b"".join(parts))
+        self.dim = dim
         shard = _Shard(self.dir / name, dim, len(keys), 12 + len(header) + len(keys) * _KEY_BYTES, list(keys))
         self._shards[name] = shard
         for row, key in enumerate(shard.keys):
@@ -641,8 +900,150 @@ def _shared_cache(root: Path, config: dict[str, Any]) -> EmbeddingCache:
 
 
 # --------------------------------------------------------------------------------------
+# progress
+# --------------------------------------------------------------------------------------
+
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (where stderr is not a terminal but a bar shows)."""
+    if "ipykernel" not in sys.modules:
+        return False
+    ipython = sys.modules.get("IPython")
+    try:
+        shell = ipython.get_ipython() if ipython is not None else None
+    except Exception:  # noqa: BLE001 - any failure means "not in a kernel"
+        return False
+    return shell is not None and "IPKernelApp" in getattr(shell, "config", {})
+
+
+def _interactive() -> bool:
+    """Is someone watching: stderr is a terminal, or we run in a notebook?"""
+    if _in_notebook():
+        return True
+    try:
+        return bool(sys.stderr is not None and sys.stderr.isatty())
+    except (AttributeError, ValueError):  # replaced or closed stderr
+        return False
+
+
+def _progress_seconds() -> float:
+    env = os.environ.get("FRAMING_PROGRESS_SECONDS", "").strip()
+    try:
+        value = float(env) if env else PROGRESS_LOG_SECONDS
+    except ValueError:
+        value = PROGRESS_LOG_SECONDS
+    return max(0.0, value)
+
+
+def _duration(seconds: float) -> str:
+    seconds = max(0.0, seconds)
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{int(seconds // 60)} min {int(seconds % 60)} s"
+    return f"{int(seconds // 3600)} h {int(seconds % 3600 // 60)} min"
+
+
+def _per_second(rate: float) -> str:
+    return f"{rate:,.1f}" if rate < 10 else f"{rate:,.0f}"
+
+
+def _say(message: str) -> None:
+    """A progress line: to the ``framing.embed`` logger (INFO) where logging is set up,
+    else to stderr, so that a script that configured no logging still shows it."""
+    if _log.hasHandlers():
+        _log.info("%s", message)
+    else:
+        print(f"framing: {message}", file=sys.stderr, flush=True)
+
+
+class _Progress:
+    """Progress of one computation: a tqdm bar, periodic log lines, or nothing.
+
+    ``mode`` is ``"bar"``, ``"log"`` or ``"off"``.  In log mode a line is written when the
+    work starts, at most every ``every`` seconds while it runs, and when it ends.
+    """
+
+    def __init__(self, total: int, desc: str, mode: str, *, every: float = PROGRESS_LOG_SECONDS,
+                 cached: int = 0) -> None:
+        self.total, self.desc, self.mode, self.every = int(total), desc, mode, float(every)
+        self.done = 0
+        self.t0 = self.last = time.monotonic()
+        self.bar = None
+        if mode == "bar":
+            self.bar = self._tqdm()(total=total, desc=desc, unit="text", disable=False, dynamic_ncols=True)
+        elif mode == "log":
+            more = f" ({cached:,} more found in the cache)" if cached else ""
+            _say(f"{desc}: {self.total:,} texts to embed{more}")
+
+    @staticmethod
+    def _tqdm() -> Any:
+        if _in_notebook():
+            try:
+                import ipywidgets  # noqa: F401
+                from tqdm.notebook import tqdm
+                return tqdm
+            except ImportError:
+                pass
+        from tqdm.std import tqdm
+        return tqdm
+
+    def _rate(self) -> float:
+        return self.done / max(time.monotonic() - self.t0, 1e-9)
+
+    def update(self, n: int) -> None:
+        self.done += int(n)
+        if self.bar is not None:
+            self.bar.update(n)
+        elif self.mode == "log" and self.done < self.total:
+            now = time.monotonic()
+            if now - self.last >= self.every:
+                self.last = now
+                rate = self._rate()
+                left = (self.total - self.done) / rate if rate > 0 else float("inf")
+                eta = f", about {_duration(left)} left" if np.isfinite(left) else ""
+                _say(f"{self.desc}: {self.done:,}/{self.total:,} texts, {_per_second(rate)} texts/s{eta}")
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        elif self.mode == "log":
+            self.mode = "closed"
+            took = time.monotonic() - self.t0
+            end = "done" if self.done >= self.total else "stopped"
+            _say(f"{self.desc}: {end}, {self.done:,}/{self.total:,} texts in {_duration(took)}, "
+                 f"{_per_second(self._rate())} texts/s")
+
+
+# --------------------------------------------------------------------------------------
 # the encoder
 # --------------------------------------------------------------------------------------
+
+class _CacheTrouble:
+    """What went wrong with the cache during one :meth:`Encoder.encode` call (one warning)."""
+
+    def __init__(self) -> None:
+        self.read_error: OSError | None = None
+        self.write_error: OSError | None = None
+        self.unstored = 0  # vectors computed but not stored
+
+    def warn(self, where: Any) -> None:
+        err = self.read_error or self.write_error
+        if err is None:
+            return
+        reason = err.strerror or str(err)
+        if self.read_error is not None:
+            what = f"cannot be read ({reason}): the vectors were computed without it and not stored"
+        elif self.unstored:
+            what = (f"cannot be written ({reason}): the vectors computed now were returned but not "
+                    "stored, so they are computed again next time")
+        else:
+            what = (f"cannot be written ({reason}): the vectors returned are right, but damaged entries "
+                    "could not be repaired nor its shards compacted")
+        warnings.warn(f"embedding cache {where} {what}. Make it writable, or pass cache_dir= (or set "
+                      "FRAMING_CACHE_DIR) to a writable folder; cache_dir=False turns the cache off.",
+                      EmbeddingCacheWarning, stacklevel=3)
+
 
 class Encoder:
     """Sentence embeddings with a verified on-disk cache (see :mod:`framing.embed`).
@@ -677,8 +1078,16 @@ class Encoder:
         Override the model's window (tokens).
     normalize : bool
         L2-normalise the returned vectors.
-    show_progress : bool, optional
-        tqdm progress bar; ``None`` shows it for large uncached batches on a terminal.
+    show_progress : bool, "bar", "log" or None
+        Progress of the texts being computed (cached texts are not counted).  ``None``
+        (default) reports runs of at least :data:`PROGRESS_MIN_TEXTS` texts, ``True``
+        every run, ``False`` none.  Where someone watches (stderr is a terminal, or a
+        Jupyter notebook) it is a tqdm bar; elsewhere (a script's log, a batch job) it
+        is a line on the ``framing.embed`` logger at INFO when the work starts, every
+        :data:`PROGRESS_LOG_SECONDS` seconds (``$FRAMING_PROGRESS_SECONDS``) and at the
+        end, e.g. ``embedding (all-MiniLM-L6-v2): 12,000/100,000 texts, 250 texts/s,
+        about 5 min 12 s left``.  When the program has configured no logging at all,
+        these lines go to stderr.  ``"bar"`` or ``"log"`` force one form.
 
     Attributes
     ----------
@@ -707,7 +1116,9 @@ class Encoder:
                  batch_size: int = 32, device: str = "cpu", backend: str = "torch",
                  quantize: bool | str = False, long_text: str = "mean-chunks",
                  max_seq_length: int | None = None, normalize: bool = True,
-                 show_progress: bool | None = None) -> None:
+                 show_progress: bool | str | None = None) -> None:
+        if show_progress not in (None, True, False, "bar", "log"):
+            raise EmbeddingError(f"show_progress={show_progress!r}; use None, True, False, 'bar' or 'log'")
         if backend not in BACKENDS:
             raise EmbeddingError(f"backend={backend!r}; choose one of {BACKENDS}")
         if long_text not in LONG_TEXT_RULES:
@@ -813,27 +1224,57 @@ class Encoder:
 
     @property
     def dim(self) -> int:
-        cache = self.cache
-        if cache is not None and cache.dim is not None:
-            return cache.dim
+        """Vector dimension (from intact cached vectors when there are any, else the model)."""
+        try:
+            cache = self.cache
+            if cache is not None:
+                cache.refresh()
+                if cache.dim is not None:
+                    return cache.dim
+        except OSError:  # an unreadable cache: ask the model
+            pass
         return self.model.dim
 
     # -- encoding ---------------------------------------------------------------------
-    def _progress(self, total: int) -> Any:
-        from tqdm.auto import tqdm
-        if self.show_progress is False or total == 0:
-            disable: bool | None = True
-        elif self.show_progress is True:
-            disable = False
+    def _progress(self, total: int, cached: int = 0) -> _Progress:
+        """The progress reporter for ``total`` texts to compute (see ``show_progress``)."""
+        sp = self.show_progress
+        if sp is False or total == 0 or (sp is None and total < PROGRESS_MIN_TEXTS):
+            mode = "off"
+        elif sp in ("bar", "log"):
+            mode = sp
         else:
-            disable = True if total < 512 else None  # None: only on a terminal
-        return tqdm(total=total, desc=f"embedding ({self.name})", unit="text", disable=disable)
+            mode = "bar" if _interactive() else "log"
+        return _Progress(total, f"embedding ({self.name})", mode, every=_progress_seconds(), cached=cached)
 
     def encode(self, texts: Sequence[str], **_: Any) -> np.ndarray:
         """Embed ``texts``; returns a float32 array of shape ``(len(texts), dim)``.
 
         Duplicates are embedded once, cached texts are read from the cache, and the rest
         is encoded in groups, each group written to the cache as soon as it is done.
+
+        Parameters
+        ----------
+        texts : sequence of str
+            The texts, in the order of the rows returned.
+
+        Returns
+        -------
+        ndarray
+            float32, C-contiguous, one row per text.
+
+        Warns
+        -----
+        EmbeddingCacheWarning
+            Once per call when the cache cannot be written (a read-only folder, a full
+            disk) or read: the vectors are computed and returned all the same, but not
+            stored; or when the cache's ``config.json`` was damaged and is rewritten.
+
+        Raises
+        ------
+        EmbeddingError
+            When the cache is inconsistent in a way that needs a person (see
+            :class:`EmbeddingCache`); the message names the file and how to reset it.
         """
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not a single string")
@@ -848,30 +1289,40 @@ class Encoder:
         self.stats = stats
         if not utexts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        cache = self.cache
-        if cache is not None:
-            keys = cache.keys(utexts)
-            found, vecs = cache.get(keys)
-            stats["cached"] = int(found.sum())
-        else:
-            keys = []
+        keys: list[bytes] = []
+        found = np.zeros(len(utexts), dtype=bool)
+        vecs = None
+        trouble = _CacheTrouble()
+        try:
+            cache = self.cache
+            if cache is not None:
+                keys = cache.keys(utexts)
+                found, vecs = cache.get(keys)
+        except OSError as err:  # an unreadable cache folder: work without it
+            trouble.read_error = err
+            cache, keys, vecs = None, [], None
             found = np.zeros(len(utexts), dtype=bool)
-            vecs = None
+        stats["cached"] = int(found.sum())
         todo = np.flatnonzero(~found)
         if len(todo):
             computed = self._compute([utexts[i] for i in todo], [keys[i] for i in todo] if keys else None,
-                                     stats)
+                                     stats, cache, trouble)
             if vecs is None or vecs.shape[1] != computed.shape[1]:
                 full = np.zeros((len(utexts), computed.shape[1]), dtype=np.float32)
                 if vecs is not None and vecs.shape[1] == computed.shape[1]:
                     full[found] = vecs[found]
                 vecs = full
             vecs[todo] = computed
-        if cache is not None:
-            if cache._damaged:
-                cache.repair()
-            if cache.n_shards > AUTO_COMPACT_SHARDS:
-                cache.compact()
+        if cache is not None and trouble.write_error is None:
+            try:
+                if cache._damaged:
+                    cache.repair()
+                cache.heal()
+                if cache.n_shards > AUTO_COMPACT_SHARDS:
+                    cache.compact()
+            except OSError as err:
+                trouble.write_error = err
+        trouble.warn(self.cache_dir if cache is None else cache.dir)
         return np.ascontiguousarray(vecs[inverse], dtype=np.float32)
 
     __call__ = encode
@@ -930,7 +1381,8 @@ class Encoder:
                 chunks.append((s, e, n))
         return [text[s:e] for s, e, _ in chunks], [float(max(n, 1)) for _, _, n in chunks]
 
-    def _compute(self, texts: list[str], keys: list[bytes] | None, stats: dict[str, int]) -> np.ndarray:
+    def _compute(self, texts: list[str], keys: list[bytes] | None, stats: dict[str, int],
+                 cache: EmbeddingCache | None = None, trouble: _CacheTrouble | None = None) -> np.ndarray:
         model = self.model
         out: np.ndarray | None = None
         long = self._is_long(texts)
@@ -941,15 +1393,25 @@ class Encoder:
         long_idx = [int(i) for i in np.flatnonzero(long)]
         pending_keys: list[bytes] = []
         pending_vecs: list[np.ndarray] = []
-        cache = self.cache if keys is not None else None
+        if keys is None:
+            cache = None
+        trouble = trouble if trouble is not None else _CacheTrouble()
 
         def flush() -> None:
-            if cache is not None and pending_keys:
-                cache.put(list(pending_keys), np.concatenate(pending_vecs))
+            batch_keys, batch_vecs = list(pending_keys), list(pending_vecs)
             pending_keys.clear()
             pending_vecs.clear()
+            if cache is None or not batch_keys:
+                return
+            if trouble.write_error is None:
+                try:
+                    cache.put(batch_keys, np.concatenate(batch_vecs))
+                    return
+                except OSError as err:  # read-only or full: keep the vectors, stop storing
+                    trouble.write_error = err
+            trouble.unstored += len(batch_keys)
 
-        bar = self._progress(len(texts))
+        bar = self._progress(len(texts), cached=stats.get("cached", 0))
 
         def store(idx: list[int], X: np.ndarray) -> None:
             """Place finished rows, queue them for the cache and write them out."""
@@ -1194,7 +1656,7 @@ def nearest_by_outlet(sentences: pd.DataFrame, anchors: Sequence[int], *, k: int
 
 def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add the arguments of ``framing embed`` to ``parser`` (see :func:`run_embed`)."""
-    parser.add_argument("name", help="named corpus (framing.load_corpus) or path to a corpus file")
+    parser.add_argument("name", help="named corpus (see `framing corpus list`) or path to a corpus file or folder")
     parser.add_argument("--level", choices=("article", "sentence"), default="sentence")
     parser.add_argument("--model", default=None, help="model name or path (default: all-MiniLM-L6-v2)")
     parser.add_argument("--backend", choices=BACKENDS, default="torch")
@@ -1208,16 +1670,61 @@ def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--end", default=None, help="last publication day (YYYY-MM-DD)")
     parser.add_argument("--out", default=None,
                         help="write OUT.npy (vectors) and OUT.rows.csv (doc_id/sent_id per row)")
-    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress of the texts computed: a bar on a terminal, else a log line on stderr "
+                             "every $FRAMING_PROGRESS_SECONDS (30) seconds (default: for runs of 512+ texts)")
     return parser
 
 
 def _load_named_or_file(name_or_path: str) -> pd.DataFrame:
+    """A corpus file or folder (:func:`framing.read_corpus`) or a named corpus.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``name_or_path`` is neither an existing path nor a named corpus.
+    """
     import framing
-    p = Path(name_or_path)
+    from framing.fetch import corpus_names
+    p = Path(name_or_path).expanduser()
     if p.exists():
         return framing.read_corpus(p)
-    return framing.load_corpus(name_or_path)
+    names = corpus_names()
+    if name_or_path in names:
+        return framing.load_corpus(name_or_path)
+    raise FileNotFoundError(
+        errno.ENOENT, f"no such corpus file or folder, and no named corpus has that name "
+        f"(named corpora: {', '.join(names)}; see `framing corpus list`)", str(name_or_path))
+
+
+def _day(value: str | None, what: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise EmbeddingError(f"{what}={value!r} is not a date; use YYYY-MM-DD") from None
+
+
+def _output_files(out: str | os.PathLike) -> tuple[Path, Path]:
+    """``OUT.npy`` and ``OUT.rows.csv``, checked before any work is done."""
+    out = Path(out).expanduser()
+    npy = out.with_name(out.name + ".npy") if out.suffix != ".npy" else out
+    stem = npy.with_suffix("")
+    rows = stem.with_name(stem.name + ".rows.csv")
+    for f in (npy, rows):
+        if f.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder; --out names a file stem such as vectors/ukraine",
+                                    str(f))
+    parent = npy.parent
+    while not parent.exists() and parent != parent.parent:
+        parent = parent.parent
+    if not parent.is_dir():
+        raise NotADirectoryError(errno.ENOTDIR, "is a file, so nothing can be written below it", str(parent))
+    if not os.access(parent, os.W_OK):
+        raise PermissionError(errno.EACCES, "cannot be written to (permission denied); choose another --out",
+                              str(parent))
+    return npy, rows
 
 
 def embed_command(name_or_path: str, level: str = "sentence", *, model: Any = None,
@@ -1227,15 +1734,44 @@ def embed_command(name_or_path: str, level: str = "sentence", *, model: Any = No
                   out: str | os.PathLike | None = None, show_progress: bool | None = None) -> dict[str, Any]:
     """Embed a corpus at article or sentence level, filling the cache (``framing embed``).
 
-    Returns a summary dict (counts, seconds, model identity, output files).
+    Parameters
+    ----------
+    name_or_path : str
+        A named corpus (:func:`framing.load_corpus`) or a corpus file or folder
+        (:func:`framing.read_corpus`).
+    level : {"sentence", "article"}
+        Embed sentences (:func:`framing.split_sentences`) or whole articles.
+    model, cache_dir, batch_size, backend, quantize, device, long_text, show_progress
+        Passed to :class:`Encoder`.
+    start, end : str, optional
+        First and last publication day kept (``YYYY-MM-DD``).
+    out : path, optional
+        Write ``OUT.npy`` (vectors) and ``OUT.rows.csv`` (``row``, ``id``); checked before
+        any embedding is done.
+
+    Returns
+    -------
+    dict
+        Counts, seconds, model identity and output files.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``name_or_path`` is neither a path nor a named corpus.
+    EmbeddingError
+        For a bad option (a date that is not one, ...).
+    OSError
+        When ``out`` cannot be written.
     """
     if level not in ("article", "sentence"):
         raise ValueError(f"level must be 'article' or 'sentence', got {level!r}")
+    first, last = _day(start, "start"), _day(end, "end")
+    files = _output_files(out) if out is not None else None
     corpus = _load_named_or_file(name_or_path)
-    if start is not None:
-        corpus = corpus[corpus["published"] >= pd.Timestamp(start)]
-    if end is not None:
-        corpus = corpus[corpus["published"] <= pd.Timestamp(end)]
+    if first is not None:
+        corpus = corpus[corpus["published"] >= first]
+    if last is not None:
+        corpus = corpus[corpus["published"] <= last]
     enc = Encoder(model, cache_dir=cache_dir, batch_size=batch_size, device=device, backend=backend,
                   quantize=quantize, long_text=long_text, show_progress=show_progress)
     t0 = time.perf_counter()
@@ -1251,15 +1787,12 @@ def embed_command(name_or_path: str, level: str = "sentence", *, model: Any = No
     summary: dict[str, Any] = {"corpus": str(name_or_path), "level": level, "rows": int(X.shape[0]),
                                "dim": int(X.shape[1]) if X.ndim == 2 else 0, "model": enc.name,
                                "identity": enc.identity, "seconds": round(seconds, 3), **enc.stats}
-    if out is not None:
-        out = Path(out)
-        out.parent.mkdir(parents=True, exist_ok=True)
-        npy = out.with_name(out.name + ".npy") if out.suffix != ".npy" else out
-        stem = npy.with_suffix("")
+    if files is not None:
+        npy, rows = files
+        npy.parent.mkdir(parents=True, exist_ok=True)
         np.save(npy, X, allow_pickle=False)
-        pd.DataFrame({"row": np.arange(len(ids)), "id": ids.to_numpy()}).to_csv(
-            stem.with_name(stem.name + ".rows.csv"), index=False)
-        summary["out"] = [str(npy), str(stem.with_name(stem.name + ".rows.csv"))]
+        pd.DataFrame({"row": np.arange(len(ids)), "id": ids.to_numpy()}).to_csv(rows, index=False)
+        summary["out"] = [str(npy), str(rows)]
     return summary
 
 

@@ -10,9 +10,17 @@ inference*).  ``quantize="int8-dynamic"`` uses
 ``onnxruntime.quantization.quantize_dynamic`` (per-channel int8 weights, one dynamic
 activation scale per tensor) instead: faster, but a per-tensor scale shared by a whole
 batch pulls short sentences away from fp32 (minimum cosine to torch about 0.97 on news
-sentences, below the 0.98 this project asks for), so it is not the default.  Export and quantisation write to
-a temporary name and are published with an atomic rename, so concurrent processes are
-safe.
+sentences, below the 0.98 this project asks for), so it is not the default.  Export and
+quantisation write to a temporary name and are published with an atomic rename, so
+concurrent processes are safe.
+
+Every exported or quantised file has its sha256 beside it (``model.onnx.sha256``, in the
+format of ``sha256sum``), checked before the file is used (once per process and file
+version).  A missing, unchecked (written by an earlier version) or damaged file is
+rebuilt -- a damaged one with an :class:`~framing.embed.EmbeddingCacheWarning` -- so a
+flipped bit never reaches a vector.  When the cache folder is read-only, the export is
+built in a private temporary folder for the process (with a warning).  Temporary files
+of interrupted exports older than :data:`framing.embed.STALE_TEMP_SECONDS` are removed.
 
 Pooling and normalisation are done in numpy exactly as the model's sentence-transformers
 pipeline says (``modules.json``: Transformer -> Pooling [-> Normalize]; the pooling mode
@@ -26,6 +34,8 @@ the environment variable ``FRAMING_ONNX_THREADS``).
 """
 from __future__ import annotations
 
+import errno
+import hashlib
 import json
 import logging
 import os
@@ -37,7 +47,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["OnnxBackend", "QUANTIZATION_METHODS", "export_onnx", "physical_cores", "quantize_onnx"]
+__all__ = ["CHECKSUM_SUFFIX", "OnnxBackend", "QUANTIZATION_METHODS", "export_onnx", "export_problem",
+           "physical_cores", "quantize_onnx"]
+
+_log = logging.getLogger(__name__)
 
 _SUPPORTED = {
     "sentence_transformers.models.Transformer": "transformer",
@@ -135,40 +148,206 @@ class _Wrapper:  # built lazily so importing this module does not import torch
         return Wrap(model).eval()
 
 
-def export_onnx(model_dir: Path, target: Path) -> Path:
-    """Export the transformer of ``model_dir`` to ``target/model.onnx`` (atomic)."""
-    final = target / "model.onnx"
-    if final.is_file():
+#: The checksum beside every exported or quantised model: ``<file>.sha256`` in the format of
+#: ``sha256sum`` (so ``sha256sum -c model.onnx.sha256`` checks it by hand too).
+CHECKSUM_SUFFIX = ".sha256"
+
+_VERIFIED: dict[tuple[str, int, int, str], bool] = {}
+_PRIVATE_DIRS: list[Path] = []
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 22):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _checksum_path(path: Path) -> Path:
+    return path.with_name(path.name + CHECKSUM_SUFFIX)
+
+
+def _recorded_checksum(path: Path) -> str | None:
+    try:
+        text = _checksum_path(path).read_text(encoding="ascii", errors="replace")
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        return None
+    parts = text.split()
+    if len(parts) >= 1 and len(parts[0]) == 64 and all(c in "0123456789abcdef" for c in parts[0]):
+        return parts[0]
+    return "malformed"
+
+
+def export_problem(path: str | os.PathLike) -> str | None:
+    """Why the exported model at ``path`` cannot be used, or None when it verifies.
+
+    The file must exist and match the sha256 recorded beside it (``<file>.sha256``).
+    Verification is memoised per process on the file's size, mtime and recorded sum.
+
+    Parameters
+    ----------
+    path : path
+        ``model.onnx`` or a quantised ``model.<method>.onnx``.
+
+    Returns
+    -------
+    str or None
+        ``"missing"``, ``"has no checksum (...)"``, ``"fails its sha256 check"``, or None.
+
+    Raises
+    ------
+    EmbeddingError
+        When ``path`` (or its checksum file) is a folder.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "model.onnx"
+    >>> export_problem(p)
+    'missing'
+    >>> _ = p.write_bytes(b"graph"); _write_checksum(p, _sha256_file(p)); export_problem(p) is None
+    True
+    >>> _ = p.write_bytes(b"grapH"); export_problem(p)
+    'fails its sha256 check'
+    """
+    from framing.embed import EmbeddingError
+
+    path = Path(path)
+    for p in (path, _checksum_path(path)):
+        if p.is_dir():
+            raise EmbeddingError(f"ONNX export: {p} is a folder, but it must be a file; remove that folder "
+                                 "(the export is rebuilt)")
+    try:
+        st = path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    recorded = _recorded_checksum(path)
+    if recorded is None:
+        return "has no checksum (written by an earlier version of framing)"
+    if recorded == "malformed":
+        return "has a damaged checksum file"
+    memo = (str(path.resolve()), st.st_size, st.st_mtime_ns, recorded)
+    if memo not in _VERIFIED:
+        _VERIFIED[memo] = _sha256_file(path) == recorded
+    return None if _VERIFIED[memo] else "fails its sha256 check"
+
+
+def _write_checksum(path: Path, digest: str) -> None:
+    side = _checksum_path(path)
+    tmp = side.with_name(f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}{CHECKSUM_SUFFIX}")
+    try:
+        tmp.write_text(f"{digest}  {path.name}\n", encoding="ascii")
+        os.replace(tmp, side)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def _private_dir() -> Path:
+    """A folder for this process only (removed at exit): exports when the cache is read-only."""
+    import atexit
+    import tempfile
+
+    d = Path(tempfile.mkdtemp(prefix="framing-onnx-"))
+    _PRIVATE_DIRS.append(d)
+    atexit.register(shutil.rmtree, d, True)
+    return d
+
+
+def _build_verified(final: Path, build: Any, what: str) -> Path:
+    """Return ``final`` if it verifies, else build it (atomically, with its checksum).
+
+    ``build(tmp_path)`` writes the file.  A damaged file is rebuilt with an
+    :class:`~framing.embed.EmbeddingCacheWarning`; when the folder cannot be written the
+    file is built in a private temporary folder for this process, with a warning.
+    """
+    from framing.embed import STALE_TEMP_SECONDS, EmbeddingCacheWarning, _remove_stale_temps
+
+    _remove_stale_temps(final.parent, STALE_TEMP_SECONDS)
+    problem = export_problem(final)
+    if problem is None:
         return final
+    if problem.startswith("has no checksum"):
+        _log.info("%s %s %s; rebuilding it", what, final, problem)
+    elif problem != "missing":
+        warnings.warn(f"{what} {final} {problem}; rebuilding it", EmbeddingCacheWarning, stacklevel=3)
+    try:
+        final.parent.mkdir(parents=True, exist_ok=True)
+        tmp = final.parent / f".tmp-{os.getpid()}-{uuid.uuid4().hex[:8]}{final.suffix}"
+        open(tmp, "xb").close()  # can we write here at all?
+    except OSError as err:
+        if err.errno not in (errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+            from framing.embed import EmbeddingError
+            raise EmbeddingError(f"cannot create the {what} in {final.parent}: {err.strerror or err}; "
+                                 "check that every part of the cache path is a folder") from err
+        private = _private_dir() / final.name
+        warnings.warn(f"cannot write the {what} to {final.parent} ({err.strerror or err}); building it in "
+                      f"{private.parent} for this process only (rebuilt on every run until the cache is "
+                      "writable)", EmbeddingCacheWarning, stacklevel=3)
+        build(private)
+        _write_checksum(private, _sha256_file(private))
+        return private
+    try:
+        build(tmp)
+        digest = _sha256_file(tmp)
+        os.replace(tmp, final)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    _write_checksum(final, digest)
+    return final
+
+
+def _torch_export(model_dir: Path, dest: Path) -> None:
+    """Trace the transformer of ``model_dir`` into the ONNX file ``dest``."""
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.parent / f".tmp-{target.name}-{uuid.uuid4().hex[:8]}"
-    tmp.mkdir()
-    try:
-        tok = AutoTokenizer.from_pretrained(str(model_dir))
-        model = AutoModel.from_pretrained(str(model_dir))
-        model.eval()
-        # a padded example, so the traced graph keeps the attention-mask path
-        example = tok(["an example sentence to trace the graph", "short"], padding=True, return_tensors="pt")
-        names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in example]
-        wrap = _Wrapper.make(model, names)
-        dyn = {n: {0: "batch", 1: "sequence"} for n in names + ["last_hidden_state"]}
-        with warnings.catch_warnings(), torch.no_grad():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(wrap, tuple(example[n] for n in names), str(tmp / "model.onnx"),
-                              input_names=names, output_names=["last_hidden_state"],
-                              dynamic_axes=dyn, opset_version=17, dynamo=False)
-        try:
-            os.rename(tmp, target)
-        except OSError:  # another process won the race; use its export
-            if not final.is_file():
-                raise
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return final
+    tok = AutoTokenizer.from_pretrained(str(model_dir))
+    model = AutoModel.from_pretrained(str(model_dir))
+    model.eval()
+    # a padded example, so the traced graph keeps the attention-mask path
+    example = tok(["an example sentence to trace the graph", "short"], padding=True, return_tensors="pt")
+    names = [n for n in ("input_ids", "attention_mask", "token_type_ids") if n in example]
+    wrap = _Wrapper.make(model, names)
+    dyn = {n: {0: "batch", 1: "sequence"} for n in names + ["last_hidden_state"]}
+    with warnings.catch_warnings(), torch.no_grad():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(wrap, tuple(example[n] for n in names), str(dest),
+                          input_names=names, output_names=["last_hidden_state"],
+                          dynamic_axes=dyn, opset_version=17, dynamo=False)
+
+
+def export_onnx(model_dir: Path, target: Path) -> Path:
+    """Export the transformer of ``model_dir`` to ``target/model.onnx`` (atomic, checksummed).
+
+    An existing export is used when it matches the sha256 recorded beside it
+    (``model.onnx.sha256``); a missing, unchecked or damaged one is (re)built.
+
+    Parameters
+    ----------
+    model_dir : path
+        A sentence-transformers (or Hugging Face) model folder.
+    target : path
+        The export folder.
+
+    Returns
+    -------
+    Path
+        The verified ``model.onnx`` (in a private temporary folder when ``target`` is
+        read-only).
+    """
+    model_dir, target = Path(model_dir), Path(target)
+    _remove_stale_temps_beside(target)
+    return _build_verified(target / "model.onnx", lambda dest: _torch_export(model_dir, dest), "ONNX export")
+
+
+def _remove_stale_temps_beside(target: Path) -> None:
+    """Remove export folders (``onnx/.tmp-*``) left by interrupted runs of earlier versions."""
+    from framing.embed import _remove_stale_temps
+
+    _remove_stale_temps(target.parent)
 
 
 #: Quantisation methods: ``"int8"`` (default for ``quantize=True``) and ``"int8-dynamic"``.
@@ -224,36 +403,48 @@ def _blockwise_int8(source: Path, target: Path, *, block_size: int = 32) -> None
 
 
 def quantize_onnx(source: Path, method: str = "int8") -> Path:
-    """Quantise ``source`` beside it (atomic); returns the quantised model's path.
+    """Quantise ``source`` beside it (atomic, checksummed); returns the quantised model's path.
 
     ``"int8"``: block-wise int8 weights and int8 compute with per-row activation
     scales (``MatMulNBits``, see :func:`_blockwise_int8`).  ``"int8-dynamic"``:
     ``onnxruntime.quantization.quantize_dynamic`` with per-channel int8 weights and
     per-tensor dynamic activation scales -- faster, but its vectors of short sentences
     drift further from fp32 (min cosine about 0.97 on news sentences, see the bench).
+    Like :func:`export_onnx`, an existing file is used only when it matches its
+    recorded sha256, and is rebuilt otherwise.
+
+    Parameters
+    ----------
+    source : path
+        The verified fp32 ``model.onnx``.
+    method : {"int8", "int8-dynamic"}
+        Quantisation method.
+
+    Returns
+    -------
+    Path
+        ``model.<method>.onnx`` beside ``source`` (or in a private temporary folder when
+        that folder is read-only).
     """
     if method not in QUANTIZATION_METHODS:
         raise ValueError(f"quantisation method {method!r}; choose one of {QUANTIZATION_METHODS}")
-    final = source.with_name(f"model.{method}.onnx")
-    if final.is_file():
-        return final
-    tmp = source.with_name(f".tmp-{uuid.uuid4().hex[:8]}.{method}.onnx")
-    logger = logging.getLogger()
-    level = logger.level
-    logger.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint
-    try:
-        if method == "int8":
-            _blockwise_int8(source, tmp)
-        else:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-            quantize_dynamic(str(source), str(tmp), weight_type=QuantType.QInt8, per_channel=True,
-                             op_types_to_quantize=["MatMul"])
-        os.replace(tmp, final)
-    finally:
-        logger.setLevel(level)
-        if tmp.exists():
-            tmp.unlink()
-    return final
+    source = Path(source)
+
+    def build(dest: Path) -> None:
+        logger = logging.getLogger()
+        level = logger.level
+        logger.setLevel(logging.ERROR)  # quantize_dynamic logs a pre-processing hint
+        try:
+            if method == "int8":
+                _blockwise_int8(source, dest)
+            else:
+                from onnxruntime.quantization import QuantType, quantize_dynamic
+                quantize_dynamic(str(source), str(dest), weight_type=QuantType.QInt8, per_channel=True,
+                                 op_types_to_quantize=["MatMul"])
+        finally:
+            logger.setLevel(level)
+
+    return _build_verified(source.with_name(f"model.{method}.onnx"), build, f"quantised ({method}) ONNX model")
 
 
 class OnnxBackend:
@@ -305,7 +496,12 @@ class OnnxBackend:
         opts.inter_op_num_threads = 1
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
-        self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        try:
+            self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+        except Exception as err:  # noqa: BLE001 - onnxruntime raises its own exception types
+            from framing.embed import EmbeddingError
+            raise EmbeddingError(f"ONNX Runtime cannot load {path} although it matches its checksum ({err}); "
+                                 f"delete the folder {path.parent} to export the model again") from err
         self.input_names = [i.name for i in self.session.get_inputs()]
         self._dim: int | None = None
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import struct
+import sys
+import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -301,6 +305,403 @@ def test_default_cache_dir_from_env(tmp_path, monkeypatch):
     assert list((tmp_path / "c" / "embeddings").glob("*/*.femb"))
 
 
+# ----------------------------------------------------------------------------- read-only, bad config, temp files
+
+def _digest_dir(tmp_path: Path) -> Path:
+    dirs = list(tmp_path.glob("embeddings/*"))
+    assert len(dirs) == 1
+    return dirs[0]
+
+
+def _cache_warnings(record) -> list[str]:
+    return [str(w.message) for w in record if issubclass(w.category, embed.EmbeddingCacheWarning)]
+
+
+def _deny_writes(monkeypatch) -> list[Path]:
+    """Make every cache write fail as on a read-only folder (works as root too)."""
+    tried: list[Path] = []
+
+    def denied(path, data):
+        tried.append(Path(path))
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(embed, "_atomic_write", denied)
+    return tried
+
+
+def test_read_only_cache_returns_vectors_with_one_warning(tmp_path, monkeypatch):
+    texts = [f"text {i}" for i in range(100)]
+    Encoder(FakeModel(), cache_dir=tmp_path).encode(texts[:30])  # 30 cached, 70 to compute
+    before = sorted(p.name for p in _digest_dir(tmp_path).iterdir())
+    fresh_process()
+    tried = _deny_writes(monkeypatch)
+    fake = FakeModel()
+    enc = Encoder(fake, cache_dir=tmp_path, batch_size=2)  # groups of 32: three groups to compute
+    with pytest.warns(embed.EmbeddingCacheWarning) as record:
+        X = enc.encode(texts)
+    np.testing.assert_allclose(X, HashEncoder(dim=16).encode(texts), atol=1e-6)
+    assert enc.stats["cached"] == 30 and enc.stats["computed"] == 70 and len(fake.seen) == 70
+    msgs = _cache_warnings(record)
+    assert len(msgs) == 1 and "cannot be written" in msgs[0] and "not stored" in msgs[0]
+    assert str(_digest_dir(tmp_path)) in msgs[0]
+    assert len(tried) == 1  # after the first failure the call stops trying
+    assert sorted(p.name for p in _digest_dir(tmp_path).iterdir()) == before  # nothing stored
+    # the next call tries again, and warns again (once)
+    with pytest.warns(embed.EmbeddingCacheWarning) as record:
+        enc.encode(texts)
+    assert len(_cache_warnings(record)) == 1 and enc.stats["computed"] == 70
+
+
+def test_read_only_cold_cache_and_damaged_shard_keep_working(tmp_path, monkeypatch):
+    X = _fill(tmp_path)
+    shard = _shards(tmp_path)[0]
+    hlen, header = _header(shard)
+    data = bytearray(shard.read_bytes())
+    data[12 + hlen + header["n"] * 32 + 3] ^= 0xFF  # entry 0 damaged
+    shard.write_bytes(bytes(data))
+    fresh_process()
+    _deny_writes(monkeypatch)
+    enc = Encoder(FakeModel(), cache_dir=tmp_path)
+    with pytest.warns(embed.EmbeddingCacheWarning) as record:
+        Y = enc.encode(TEXTS)
+    np.testing.assert_array_equal(Y, X)
+    assert len(_cache_warnings(record)) == 1 and enc.stats["computed"] == 1
+    assert shard.exists()  # a damaged shard is not deleted when its intact entries cannot be copied
+    # a cache folder that does not exist yet and cannot be created
+    with pytest.warns(embed.EmbeddingCacheWarning):
+        Z = Encoder(FakeModel(), cache_dir=tmp_path / "new").encode(TEXTS[:3])
+    np.testing.assert_allclose(Z, HashEncoder(dim=16).encode(TEXTS[:3]), atol=1e-6)
+    assert not list((tmp_path / "new").rglob("*.femb"))
+
+
+def test_read_only_cache_with_real_permissions(tmp_path):
+    texts = [f"text {i}" for i in range(40)]
+    Encoder(FakeModel(), cache_dir=tmp_path).encode(texts[:10])
+    folder = _digest_dir(tmp_path)
+    modes = {p: p.stat().st_mode for p in (tmp_path, tmp_path / "embeddings", folder)}
+    for p in modes:
+        p.chmod(0o555)
+    try:
+        if os.access(folder, os.W_OK):
+            pytest.skip("permissions are not enforced for this user (root); "
+                        "test_read_only_cache_returns_vectors_with_one_warning simulates them")
+        fresh_process()
+        enc = Encoder(FakeModel(), cache_dir=tmp_path)
+        with pytest.warns(embed.EmbeddingCacheWarning) as record:
+            X = enc.encode(texts)
+        np.testing.assert_allclose(X, HashEncoder(dim=16).encode(texts), atol=1e-6)
+        assert len(_cache_warnings(record)) == 1 and enc.stats["cached"] == 10
+    finally:
+        for p, mode in modes.items():
+            p.chmod(mode)
+
+
+def test_unreadable_cache_computes_without_it(tmp_path, monkeypatch):
+    Encoder(FakeModel(), cache_dir=tmp_path).encode(TEXTS[:5])
+    fresh_process()
+
+    def denied(self):
+        raise PermissionError(13, "Permission denied", str(self.dir))
+
+    monkeypatch.setattr(EmbeddingCache, "_shard_names", denied)
+    enc = Encoder(FakeModel(), cache_dir=tmp_path)
+    with pytest.warns(embed.EmbeddingCacheWarning, match="cannot be read") as record:
+        X = enc.encode(TEXTS[:5])
+    assert len(_cache_warnings(record)) == 1 and enc.stats["computed"] == 5
+    np.testing.assert_allclose(X, HashEncoder(dim=16).encode(TEXTS[:5]), atol=1e-6)
+
+
+def _set_meta(folder: Path, **change) -> Path:
+    meta = folder / "config.json"
+    d = json.loads(meta.read_text())
+    d.update(change)
+    meta.write_text(json.dumps(d))
+    return meta
+
+
+def test_wrong_dim_in_config_with_intact_shards_is_a_clear_error_and_deletes_nothing(tmp_path):
+    X = _fill(tmp_path)
+    folder = _digest_dir(tmp_path)
+    meta = _set_meta(folder, dim=385)
+    files = sorted(p.name for p in folder.iterdir())
+    for _ in range(2):
+        fresh_process()
+        with pytest.raises(EmbeddingError) as info:
+            Encoder(FakeModel(), cache_dir=tmp_path).encode(TEXTS)
+        msg = str(info.value)
+        assert str(meta) in msg and "385" in msg and "16-dim" in msg and "delete" in msg
+        assert sorted(p.name for p in folder.iterdir()) == files  # nothing deleted, nothing written
+    # following the advice: delete config.json -> rewritten from the shards, nothing recomputed
+    meta.unlink()
+    fresh_process()
+    fake = FakeModel()
+    enc = Encoder(fake, cache_dir=tmp_path)
+    np.testing.assert_array_equal(enc.encode(TEXTS), X)
+    assert fake.calls == 0
+    enc.encode(["one new text"])
+    assert json.loads(meta.read_text())["dim"] == 16
+
+
+def test_wrong_dim_in_config_without_shards_is_healed(tmp_path):
+    _fill(tmp_path)
+    folder = _digest_dir(tmp_path)
+    for shard in _shards(tmp_path):
+        shard.unlink()
+    meta = _set_meta(folder, dim=385)
+    fresh_process()
+    enc = Encoder(FakeModel(), cache_dir=tmp_path)
+    with pytest.warns(embed.EmbeddingCacheWarning, match="rewrote .*config.json"):
+        X = enc.encode(TEXTS)
+    np.testing.assert_allclose(X, HashEncoder(dim=16).encode(TEXTS), atol=1e-6)
+    assert json.loads(meta.read_text())["dim"] == 16
+    fresh_process()
+    fake = FakeModel()
+    Encoder(fake, cache_dir=tmp_path).encode(TEXTS)
+    assert fake.calls == 0  # healed for good
+
+
+@pytest.mark.parametrize("damage", ["garbage", "digest", "no-dim"])
+def test_damaged_config_is_rewritten_and_cached_vectors_kept(tmp_path, damage):
+    X = _fill(tmp_path)
+    folder = _digest_dir(tmp_path)
+    meta = folder / "config.json"
+    if damage == "garbage":
+        meta.write_bytes(b"\x00{not json")
+    elif damage == "digest":
+        _set_meta(folder, digest="0" * 64)
+    else:
+        _set_meta(folder, dim=None)
+    fresh_process()
+    fake = FakeModel()
+    enc = Encoder(fake, cache_dir=tmp_path)
+    with pytest.warns(embed.EmbeddingCacheWarning, match="rewrote"):
+        Y = enc.encode(TEXTS)
+    np.testing.assert_array_equal(Y, X)
+    assert fake.calls == 0
+    d = json.loads(meta.read_text())
+    assert d["dim"] == 16 and d["digest"] == enc.cache.digest.hex()
+
+
+def test_model_changing_dimension_under_one_identity_is_a_clear_error(tmp_path):
+    _fill(tmp_path)
+    fresh_process()
+    with pytest.raises(EmbeddingError, match="identity"):
+        Encoder(FakeModel(dim=8), cache_dir=tmp_path).encode(["new text"])
+    assert len(_shards(tmp_path)) == 1
+
+
+def test_cache_paths_of_the_wrong_kind_are_clear_errors(tmp_path):
+    _fill(tmp_path)
+    folder = _digest_dir(tmp_path)
+    (folder / "config.json").unlink()
+    (folder / "config.json").mkdir()
+    fresh_process()
+    with pytest.raises(EmbeddingError, match=r"config\.json is a folder"):
+        Encoder(FakeModel(), cache_dir=tmp_path).encode(TEXTS)
+    a_file = tmp_path / "cache.txt"
+    a_file.write_text("not a folder")
+    with pytest.raises(EmbeddingError, match=r"cache\.txt is a file, but it must be a folder"):
+        Encoder(FakeModel(), cache_dir=a_file).encode(["x"])
+
+
+def test_stale_temporary_files_are_removed(tmp_path):
+    _fill(tmp_path)
+    folder = _digest_dir(tmp_path)
+    old = time.time() - embed.STALE_TEMP_SECONDS - 60
+    stale = [folder / ".tmp-123-abc", folder / ".part-xyz.tmp"]
+    for p in stale:
+        p.write_bytes(b"half a shard")
+        os.utime(p, (old, old))
+    fresh = folder / ".tmp-456-def"  # a write in progress in another process
+    fresh.write_bytes(b"in progress")
+    fresh_process()
+    Encoder(FakeModel(), cache_dir=tmp_path).encode(TEXTS[:3])
+    assert not any(p.exists() for p in stale)
+    assert fresh.exists()
+    assert len(_shards(tmp_path)) == 1  # shards are never touched by the cleaning
+
+
+# ----------------------------------------------------------------------------- progress
+
+def test_progress_outside_a_terminal_is_logged(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(embed, "_interactive", lambda: False)
+    monkeypatch.setenv("FRAMING_PROGRESS_SECONDS", "0")  # a line after every group
+    caplog.set_level("INFO", logger="framing.embed")
+    texts = [f"text {i}" for i in range(700)]
+    Encoder(FakeModel(), cache_dir=tmp_path).encode(texts[:100])
+    fresh_process()
+    Encoder(FakeModel(), cache_dir=tmp_path, batch_size=4).encode(texts)  # 600 to compute, groups of 64
+    lines = [r.getMessage() for r in caplog.records if r.name == "framing.embed"]
+    assert lines[0] == "embedding (fake): 600 texts to embed (100 more found in the cache)"
+    steps = [ln for ln in lines if re.fullmatch(r"embedding \(fake\): [\d,]+/600 texts, [\d,.]+ texts/s.*", ln)]
+    assert len(steps) == 9  # after each of the 10 groups but the last
+    assert steps[0].startswith("embedding (fake): 64/600 texts, ")
+    assert re.fullmatch(r"embedding \(fake\): done, 600/600 texts in \d+ s, [\d,.]+ texts/s", lines[-1])
+    assert len(lines) == 11
+
+
+def test_progress_when_and_how(tmp_path, monkeypatch, caplog, capsys):
+    caplog.set_level("INFO", logger="framing.embed")
+    monkeypatch.setattr(embed, "_interactive", lambda: False)
+
+    def lines():
+        out = [r.getMessage() for r in caplog.records if r.name == "framing.embed"]
+        caplog.clear()
+        return out
+
+    Encoder(FakeModel(), cache_dir=tmp_path).encode([f"a {i}" for i in range(100)])
+    assert lines() == []  # default: small runs are quiet
+    Encoder(FakeModel(), cache_dir=tmp_path).encode([f"b {i}" for i in range(embed.PROGRESS_MIN_TEXTS)])
+    assert len(lines()) == 2  # start and end (the run is shorter than PROGRESS_LOG_SECONDS)
+    Encoder(FakeModel(), cache_dir=tmp_path, show_progress=True).encode(["c 1", "c 2"])
+    assert len(lines()) == 2
+    Encoder(FakeModel(), cache_dir=tmp_path, show_progress=False).encode([f"d {i}" for i in range(600)])
+    assert lines() == []
+    # where someone watches: a tqdm bar on stderr, no log lines
+    monkeypatch.setattr(embed, "_interactive", lambda: True)
+    capsys.readouterr()
+    Encoder(FakeModel(), cache_dir=tmp_path, show_progress=True).encode(["e 1", "e 2", "e 3"])
+    assert lines() == [] and "3/3" in capsys.readouterr().err
+    with pytest.raises(EmbeddingError, match="show_progress"):
+        Encoder(FakeModel(), show_progress="loud")
+
+
+def test_interactive_means_a_terminal_or_a_notebook(monkeypatch):
+    class Stream:
+        def __init__(self, tty):
+            self.tty = tty
+
+        def isatty(self):
+            return self.tty
+
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    monkeypatch.setattr(sys, "stderr", Stream(False))
+    assert not embed._interactive()
+    monkeypatch.setattr(sys, "stderr", Stream(True))
+    assert embed._interactive()
+    # a Jupyter kernel: stderr is no terminal, but a bar shows
+    monkeypatch.setattr(sys, "stderr", Stream(False))
+    shell = type("Shell", (), {"config": {"IPKernelApp": {}}})()
+    monkeypatch.setitem(sys.modules, "ipykernel", type(sys)("ipykernel"))
+    ipython = type(sys)("IPython")
+    ipython.get_ipython = lambda: shell
+    monkeypatch.setitem(sys.modules, "IPython", ipython)
+    assert embed._interactive()
+
+
+def test_progress_reaches_stderr_of_a_script_without_logging(tmp_path):
+    import subprocess
+    code = ("import framing.embed as e; from framing.testing import HashEncoder; "
+            f"e.Encoder(HashEncoder(dim=8), cache_dir={str(tmp_path)!r}).encode([f't {{i}}' for i in range(700)])")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "FRAMING_PROGRESS_SECONDS": "0"})
+    lines = out.stderr.splitlines()
+    assert lines[0] == "framing: embedding (hash-encoder-8): 700 texts to embed"
+    assert any(re.fullmatch(r"framing: embedding \(hash-encoder-8\): 512/700 texts, [\d,.]+ texts/s.*", ln)
+               for ln in lines)
+    assert lines[-1].startswith("framing: embedding (hash-encoder-8): done, 700/700 texts in ")
+
+
+# ----------------------------------------------------------------------------- the ONNX export's checksum
+
+@pytest.fixture
+def fake_export(monkeypatch):
+    """Replace the torch export by a small deterministic file; count the builds."""
+    from framing import onnx_backend
+
+    builds: list[Path] = []
+
+    def build(model_dir, dest):
+        builds.append(Path(dest))
+        Path(dest).write_bytes(b"onnx graph of " + str(model_dir).encode() + b"\x00" * 1000)
+
+    monkeypatch.setattr(onnx_backend, "_torch_export", build)
+    return builds
+
+
+def test_onnx_export_is_checksummed_and_rebuilt_when_damaged(tmp_path, fake_export):
+    import hashlib
+
+    from framing.onnx_backend import export_onnx, export_problem
+    target = tmp_path / "onnx" / "m-0123"
+    path = export_onnx(tmp_path / "model", target)
+    good = path.read_bytes()
+    digest, name = (target / "model.onnx.sha256").read_text().split()
+    assert name == "model.onnx" and digest == hashlib.sha256(good).hexdigest()  # sha256sum -c format
+    assert export_onnx(tmp_path / "model", target) == path and len(fake_export) == 1  # reused
+    data = bytearray(good)
+    data[500] ^= 0x01  # one flipped bit
+    path.write_bytes(bytes(data))
+    assert export_problem(path) == "fails its sha256 check"
+    with pytest.warns(embed.EmbeddingCacheWarning, match="fails its sha256 check; rebuilding"):
+        assert export_onnx(tmp_path / "model", target) == path
+    assert len(fake_export) == 2 and path.read_bytes() == good and export_problem(path) is None
+    # an export without a checksum (an earlier version of framing) is rebuilt, quietly
+    (target / "model.onnx.sha256").unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        export_onnx(tmp_path / "model", target)
+    assert len(fake_export) == 3 and export_problem(path) is None
+    # a truncated file
+    path.write_bytes(good[:100])
+    with pytest.warns(embed.EmbeddingCacheWarning):
+        export_onnx(tmp_path / "model", target)
+    assert path.read_bytes() == good
+    assert not [p for p in target.iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_quantised_export_is_checksummed_too(tmp_path, fake_export, monkeypatch):
+    from framing import onnx_backend
+    monkeypatch.setattr(onnx_backend, "_blockwise_int8",
+                        lambda source, dest: Path(dest).write_bytes(b"int8 " + Path(source).read_bytes()))
+    source = onnx_backend.export_onnx(tmp_path / "model", tmp_path / "export")
+    q = onnx_backend.quantize_onnx(source)
+    assert q.name == "model.int8.onnx" and onnx_backend.export_problem(q) is None
+    q.write_bytes(b"int8 damaged")
+    with pytest.warns(embed.EmbeddingCacheWarning, match="quantised"):
+        assert onnx_backend.quantize_onnx(source) == q
+    assert q.read_bytes() == b"int8 " + source.read_bytes()
+
+
+def test_onnx_export_path_of_the_wrong_kind_and_read_only_folder(tmp_path, fake_export, monkeypatch):
+    from framing import onnx_backend
+    target = tmp_path / "export"
+    (target / "model.onnx").mkdir(parents=True)
+    with pytest.raises(EmbeddingError, match=r"model\.onnx is a folder"):
+        onnx_backend.export_onnx(tmp_path / "model", target)
+    (target / "model.onnx").rmdir()
+    # a read-only export folder: built privately for this process, with a warning
+    real_open = open
+
+    def no_write(path, mode="r", *args, **kwargs):
+        if "x" in mode or "w" in mode:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, mode, *args, **kwargs)
+
+    monkeypatch.setattr(onnx_backend, "open", no_write, raising=False)
+    with pytest.warns(embed.EmbeddingCacheWarning, match="for this process only"):
+        path = onnx_backend.export_onnx(tmp_path / "model", target)
+    monkeypatch.undo()
+    assert path.parent != target and path.is_file() and onnx_backend.export_problem(path) is None
+    assert not (target / "model.onnx").exists()
+
+
+def test_stale_onnx_temporary_files_are_removed(tmp_path, fake_export):
+    from framing.onnx_backend import export_onnx
+    target = tmp_path / "onnx" / "m-0123"
+    target.mkdir(parents=True)
+    old = time.time() - embed.STALE_TEMP_SECONDS - 60
+    stale_dir = tmp_path / "onnx" / ".tmp-m-0123-deadbeef"  # an interrupted export (earlier layout)
+    stale_dir.mkdir()
+    (stale_dir / "model.onnx").write_bytes(b"half")
+    stale_file = target / ".tmp-99-abcdef01.onnx"
+    stale_file.write_bytes(b"half")
+    for p in (stale_dir / "model.onnx", stale_dir, stale_file):
+        os.utime(p, (old, old))
+    export_onnx(tmp_path / "model", target)
+    assert not stale_dir.exists() and not stale_file.exists()
+
+
 # ----------------------------------------------------------------------------- long texts
 
 SENTS = ["alpha beta gamma.", "delta epsilon zeta.", "eta theta iota.", "kappa lambda mu.", "nu xi omicron."]
@@ -523,6 +924,27 @@ def test_onnx_matches_torch_and_int8_close(real_cache):
     cos = (T * Q).sum(1)
     assert cos.min() >= 0.98, f"int8 min cosine {cos.min():.4f}"
     assert list(real_cache.glob("onnx/*/model.onnx")) and list(real_cache.glob("onnx/*/model.int8.onnx"))
+
+
+@pytest.mark.integration
+def test_damaged_onnx_export_is_rebuilt_before_it_gives_a_vector(tmp_path):
+    from framing.onnx_backend import export_problem
+    first = ["The referendums were held at gunpoint.", "Moscow says the votes were free."]
+    later = ["Kyiv rejected the results.", "The UN Security Council met on Friday."]
+    Encoder(cache_dir=tmp_path, backend="onnx").encode(first)
+    path = next(tmp_path.glob("onnx/*/model.onnx"))
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x10  # one flipped bit, deep in the weights
+    path.write_bytes(bytes(data))
+    assert export_problem(path) == "fails its sha256 check"
+    fresh_process()
+    enc = Encoder(cache_dir=tmp_path, backend="onnx")
+    with pytest.warns(embed.EmbeddingCacheWarning, match="fails its sha256 check; rebuilding"):
+        enc.model  # noqa: B018 - loading the backend verifies the export
+    assert export_problem(path) is None
+    O = enc.encode(later)
+    T = Encoder(cache_dir=tmp_path).encode(later)
+    assert (O * T).sum(1).min() > 0.9999
 
 
 # ----------------------------------------------------------------------------- search helpers
