@@ -1196,7 +1196,9 @@ def concordance(corpus: pd.DataFrame, term: str | None = None, *, by: str = "out
     A plain ``term`` is matched as a phrase on token boundaries, like the markers of
     :mod:`framing.markers`: not inside a longer word ("war" does not match "toward"), but a
     possessive or hyphenated compound does match ("Kyiv's", "Kiev-based"); spaces in the term
-    match any whitespace, hyphens and apostrophes match their typographic variants. With
+    match any whitespace, hyphens and apostrophes match their typographic variants, and a
+    ``*`` right after a letter or digit is a prefix wildcard ("veto*": veto, vetoes, vetoed;
+    the same rule as ``select(query=)``, :func:`framing.markers.phrase_regex`). With
     ``regex=True`` the pattern is used as given. With ``marker=`` and/or ``family=`` (and no
     term) the lines are the lexicon matches of :func:`framing.markers.match_markers`.
 
