@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .stats import as_rng as _rng, fdr_bh
+from .stats import MIN_DOCS, SmallGroupWarning, as_rng as _rng, check_min_docs, fdr_bh, small_groups
 
 __all__ = [
     "Axis", "AxisReliability", "AxisReliabilityWarning", "AxisSpecError", "AxisScores",
@@ -641,8 +641,9 @@ class AxisScores:
     axes : list of Axis
     params : dict
         The options used (``group``, ``unit``, ``weights``, ``document_weight``, ``resample``,
-        ``n_boot``, ``n_null``, ``alpha``, ``random_state``, ``encoder``, ``voice``,
-        ``boilerplate``, ``text_filter``: sentences kept and left out by reason).
+        ``n_boot``, ``n_null``, ``alpha``, ``min_docs``, ``small_groups`` (the groups left
+        without an interval), ``random_state``, ``encoder``, ``voice``, ``boilerplate``,
+        ``text_filter``: sentences kept and left out by reason).
     excluded : DataFrame
         The sentences left out by ``voice=``/``boilerplate=`` (``doc_id``, ``sent_id``,
         ``reason``).
@@ -722,7 +723,7 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
                document_weight: str = "pooled", resample: str = "documents",
                n_boot: int = 1000, n_null: int = 1000, alpha: float = 0.05,
                random_state: int | np.random.Generator | None = None, voice: str = "own",
-               boilerplate: str = "drop") -> AxisScores:
+               boilerplate: str = "drop", min_docs: int = MIN_DOCS) -> AxisScores:
     """Project sentences on framing axes; bias and intensity per document and group.
 
     **Whose words.** An axis position says how the outlet frames only if it is computed on
@@ -785,6 +786,11 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     boilerplate : {"drop", "keep"}
         Leave out sentences flagged by :func:`framing.find_boilerplate` (computed when
         missing).
+    min_docs : int
+        A group with fewer resampling units than this -- documents, or sentences with
+        ``resample="units"`` -- gets no bootstrap interval (``ci_lo``/``ci_hi`` NaN) and a
+        :class:`framing.stats.SmallGroupWarning` naming it (default
+        :data:`framing.stats.MIN_DOCS`, 5). Its value, null band and p are still reported.
 
     Returns
     -------
@@ -796,8 +802,10 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     -----
     The null draws share one random order per draw across groups, so groups of equal size
     get identical null distributions (each is still a valid null for its group). The baseline
-    ``B_T`` is held fixed in the resampling. Groups with a single document get zero-width
-    intervals under ``resample="documents"`` (a warning says so).
+    ``B_T`` is held fixed in the resampling. A bootstrap over a handful of documents is far
+    too narrow (one document: zero width), so groups with fewer than ``min_docs``
+    resampling units get NaN intervals and a warning; a single speech per group is scored
+    with ``resample="units"``, where the units counted are its sentences.
 
     Examples
     --------
@@ -829,6 +837,7 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
         raise ValueError(f"resample: expected 'documents' or 'units', got {resample!r}")
     if not 0 < alpha < 1:
         raise ValueError(f"alpha: expected a number in (0, 1), got {alpha!r}")
+    min_docs = check_min_docs(min_docs, caller="score_axes")
     for name, val in (("n_boot", n_boot), ("n_null", n_null)):
         if not isinstance(val, (int, np.integer)) or val < 1:
             raise ValueError(f"{name}: expected a positive integer, got {val!r}")
@@ -958,20 +967,23 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     n_docs_g = np.bincount(doc_gcode[doc_gcode >= 0], minlength=G) if G else np.zeros(0, dtype=int)
     n_units_g = np.bincount(doc_gcode[doc_codes][doc_gcode[doc_codes] >= 0], minlength=G) if G else []
     rows = []
-    singles = []
+    n_resampled = n_docs_g if resample == "documents" else sizes
+    small = set(small_groups({label: int(n_resampled[gi]) for gi, label in enumerate(labels)}, min_docs,
+                             caller="score_axes",
+                             unit="documents" if resample == "documents" else "sentences (resample='units')"))
     for gi, label in enumerate(labels):
         sel = atom_g == gi
         num_g, den_g = num[sel], den[sel]
         obs = num_g.sum(0) / den_g.sum()
-        boot = _bootstrap(num_g, den_g, n_boot, rng)
+        boot = _bootstrap(num_g, den_g, n_boot, rng)    # drawn for every group: same stream as before
         lo, hi = _quantiles(boot, alpha)
+        if label in small:
+            lo, hi = np.full_like(lo, np.nan), np.full_like(hi, np.nan)
         nd = null[int(sizes[gi])]
         n_lo, n_hi = _quantiles(nd, alpha)
         n_mean, n_sd = np.nanmean(nd, axis=0), np.nanstd(nd, axis=0, ddof=1) if len(nd) > 1 else np.full(2 * A, np.nan)
         pct = 100 * (np.sum(nd < obs, axis=0) + 0.5 * np.sum(nd == obs, axis=0)) / np.sum(np.isfinite(nd), axis=0)
         p = _p_two_sided(obs, nd)
-        if n_docs_g[gi] < 2 and resample == "documents":
-            singles.append(label)
         for si, stat in enumerate(_STATS):
             for a in range(A):
                 c = si * A + a
@@ -984,10 +996,6 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
                                          "n_docs", "n_units"])
     groups["group"] = groups["group"].astype(object)
     groups.insert(groups.columns.get_loc("p") + 1, "p_fdr", fdr_bh(groups["p"].to_numpy()))
-    if singles:
-        warnings.warn(f"groups with a single document get zero-width intervals when resampling documents: "
-                      f"{singles[:10]}{' ...' if len(singles) > 10 else ''}; use resample='units' to "
-                      f"resample their sentences instead", UserWarning, stacklevel=2)
 
     # -- tables ----------------------------------------------------------------------------
     doc_group_obj = np.array(doc_group, dtype=object)
@@ -1015,7 +1023,8 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     params = {"group": group_name, "unit": unit,
               "weights": weights if (weights is None or isinstance(weights, str)) else "array",
               "document_weight": document_weight, "resample": resample, "n_boot": int(n_boot),
-              "n_null": int(n_null), "alpha": float(alpha),
+              "n_null": int(n_null), "alpha": float(alpha), "min_docs": min_docs,
+              "small_groups": [g for g in labels if g in small],
               "random_state": random_state if isinstance(random_state, (int, type(None))) else repr(random_state),
               "encoder": getattr(encoder, "name", None) if embeddings is None else None,
               "voice": voice, "boilerplate": boilerplate, "text_filter": text_filter}
@@ -1042,10 +1051,27 @@ def _label_codes(scores: AxisScores, side: Any, what: str) -> list[int]:
     return codes
 
 
+def _min_perm_p(n_a: int, n_b: int, n_perm: int) -> float:
+    """Smallest two-sided p the permutation test can give: a split and its mirror image tie when
+    the sides are equal, and a Monte Carlo p is at least ``1 / (n_perm + 1)``."""
+    splits = math.comb(n_a + n_b, n_a)
+    return max((2 if n_a == n_b else 1) / splits, 1 / (n_perm + 1))
+
+
 def compare_groups(scores: AxisScores, axis: str, a: Any, b: Any, *, stat: str = "bias",
                    n_boot: int | None = None, n_perm: int | None = None, alpha: float | None = None,
-                   random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+                   random_state: int | np.random.Generator | None = None,
+                   min_docs: int | None = None) -> pd.DataFrame:
     """Difference between two groups on one axis: bootstrap CI and permutation test.
+
+    The interval is reported only where the two sides can support one. It is NaN, with a
+    :class:`framing.stats.SmallGroupWarning` naming the side, when a side has fewer than
+    ``min_docs`` resampling units, or when the permutation test could not reject at
+    ``alpha`` whatever the data: with ``n_a`` and ``n_b`` units there are only
+    ``C(n_a + n_b, n_a)`` ways to split them, so the smallest attainable two-sided p is
+    about ``2 / C(n_a + n_b, n_a)`` (0.1 with three documents a side). A percentile
+    interval from so few documents is far too narrow and could exclude 0 while the test
+    says p = 0.125; now it cannot.
 
     Parameters
     ----------
@@ -1060,12 +1086,16 @@ def compare_groups(scores: AxisScores, axis: str, a: Any, b: Any, *, stat: str =
     alpha : float, optional
         Default: that of ``scores``.
     random_state : int, Generator or None
+    min_docs : int, optional
+        Minimum resampling units (documents; sentences with ``resample="units"``) on each
+        side for an interval; default that of ``scores`` (5).
 
     Returns
     -------
     DataFrame
         One row: ``axis``, ``stat``, ``a``, ``b``, ``value_a``, ``value_b``, ``difference``
-        (a - b), ``ci_lo``, ``ci_hi`` (percentile bootstrap), ``p_perm`` (two-sided
+        (a - b), ``ci_lo``, ``ci_hi`` (percentile bootstrap; NaN for small sides, see
+        above), ``p_perm`` (two-sided
         permutation p value, ``(1 + #|perm diff| >= |diff|) / (n_perm + 1)``), ``n_a``, ``n_b``
         (resampled units: documents, or sentences with ``resample="units"``).
 
@@ -1079,9 +1109,14 @@ def compare_groups(scores: AxisScores, axis: str, a: Any, b: Any, *, stat: str =
     ...                   "text": ["calm quiet morning", "peaceful town", "quiet day",
     ...                            "violent riot", "angry loud crowd", "loud clash"]})
     >>> scores = score_axes(s, axis, encoder=enc, n_boot=200, n_null=200, random_state=0)
-    >>> row = compare_groups(scores, "calm", "X", "Y", random_state=0).iloc[0]
-    >>> bool(row["difference"] > 0)
-    True
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     row = compare_groups(scores, "calm", "X", "Y", random_state=0).iloc[0]
+    >>> bool(row["difference"] > 0), bool(np.isnan(row["ci_lo"])), float(row["p_perm"]) > 0.05   # 3 vs 3
+    (True, True, True)
+    >>> print(str(caught[-1].message).split(";")[0])
+    compare_groups: no interval (NaN) for 2 groups with fewer than min_docs=5 documents: 'X' (3), 'Y' (3)
     """
     if stat not in _STATS:
         raise ValueError(f"stat: expected one of {_STATS}, got {stat!r}")
@@ -1098,6 +1133,8 @@ def compare_groups(scores: AxisScores, axis: str, a: Any, b: Any, *, stat: str =
     n_boot = int(n_boot or scores.params["n_boot"])
     n_perm = int(n_perm or scores.params["n_null"])
     alpha = float(alpha if alpha is not None else scores.params["alpha"])
+    min_docs = check_min_docs(min_docs if min_docs is not None else scores.params.get("min_docs", MIN_DOCS),
+                              caller="compare_groups")
     rng = _rng(random_state)
     va = float(num[sa].sum() / den[sa].sum())
     vb = float(num[sb].sum() / den[sb].sum())
@@ -1121,9 +1158,18 @@ def compare_groups(scores: AxisScores, axis: str, a: Any, b: Any, *, stat: str =
     ok = np.isfinite(perm_diffs)
     p = (1 + np.sum(np.abs(perm_diffs[ok]) >= abs(diff) - 1e-12)) / (ok.sum() + 1)
     label = (lambda x: ", ".join(map(str, x)) if isinstance(x, list) else x)
+    n_b = int(sb.sum())
+    unit = "documents" if scores.params.get("resample", "documents") == "documents" else "sentences"
+    if small_groups({label(a): n_a, label(b): n_b}, min_docs, caller="compare_groups", unit=unit):
+        lo = hi = np.nan
+    elif _min_perm_p(n_a, n_b, n_perm) > alpha:
+        warnings.warn(f"compare_groups: no interval (NaN) for {label(a)!r} ({n_a}) vs {label(b)!r} ({n_b}): with "
+                      f"so few {unit} and {n_perm} permutations the permutation test cannot reach p <= {alpha}",
+                      SmallGroupWarning, stacklevel=2)
+        lo = hi = np.nan
     return pd.DataFrame([{"axis": axis, "stat": stat, "a": label(a), "b": label(b), "value_a": va,
                           "value_b": vb, "difference": diff, "ci_lo": float(lo), "ci_hi": float(hi),
-                          "p_perm": float(p), "n_a": n_a, "n_b": int(sb.sum())}])
+                          "p_perm": float(p), "n_a": n_a, "n_b": n_b}])
 
 
 # --------------------------------------------------------------------------------------

@@ -16,7 +16,9 @@ The pieces, in the order a study uses them:
 - :func:`outlet_shares` and :func:`share_test` -- outlet x cluster shares with confidence
   intervals from a cluster bootstrap over whole articles, and a permutation test (outlet
   labels permuted across whole articles) of whether outlets differ in their cluster mix,
-  with per-cell over/under-representation (BH-adjusted).
+  with per-cell over/under-representation (BH-adjusted). An outlet with fewer than
+  ``min_docs`` articles gets no interval (NaN) and a warning naming it
+  (:func:`framing.stats.small_groups`).
 - :func:`benchmark` -- timing and seed agreement on the referendum-window sentences, with
   BERTopic run for comparison in a separate virtual environment.
 
@@ -88,7 +90,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.metrics import adjusted_rand_score
 
-from .stats import as_rng as _rng
+from .stats import MIN_DOCS, as_rng as _rng, check_min_docs, small_groups
 
 __all__ = [
     "ClusterError",
@@ -1317,7 +1319,7 @@ def _bootstrap_counts(ut: _UnitTable, n_boot: int, rng: np.random.Generator) -> 
 
 def outlet_shares(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit: str | None = "doc_id",
                   n_boot: int = 1000, alpha: float = 0.05,
-                  random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
+                  random_state: int | np.random.Generator | None = None, min_docs: int = MIN_DOCS) -> pd.DataFrame:
     """Share of each outlet's items (sentences) in each cluster, with cluster-bootstrap CIs.
 
     Sentences of one article are not independent (an article about a strike has many
@@ -1326,6 +1328,9 @@ def outlet_shares(table: pd.DataFrame, labels: Any, *, group: str = "outlet", un
     is recomputed as (cluster sentences) / (all sentences) of the resample, and the
     ``alpha/2`` and ``1 - alpha/2`` percentiles of ``n_boot`` resamples form the interval.
     Unclustered items (-1) are a category of their own, so each outlet's shares sum to 1.
+    An outlet with fewer than ``min_docs`` articles gets NaN intervals and a
+    :class:`framing.stats.SmallGroupWarning` naming it: resampling one article gives a
+    zero-width interval, a few articles one far too narrow.
 
     Parameters
     ----------
@@ -1341,19 +1346,23 @@ def outlet_shares(table: pd.DataFrame, labels: Any, *, group: str = "outlet", un
     alpha : float
         1 - confidence level.
     random_state : int, numpy Generator or None
+    min_docs : int
+        Minimum number of units (articles) for an interval (default
+        :data:`framing.stats.MIN_DOCS`, 5).
 
     Returns
     -------
     DataFrame
         One row per group and cluster: ``group`` (named after the ``group`` column),
         ``cluster``, ``n`` (items in the cluster), ``n_items`` (items of the group),
-        ``n_units``, ``share``, ``ci_low``, ``ci_high``. ``attrs`` records the method.
+        ``n_units``, ``share``, ``ci_low``, ``ci_high``. ``attrs`` records the method,
+        ``min_docs`` and ``small_groups`` (the groups left without an interval).
 
     Examples
     --------
     >>> import pandas as pd
     >>> t = pd.DataFrame({"outlet": ["A"] * 6 + ["B"] * 6, "doc_id": list("aabbccddeeff")})
-    >>> s = outlet_shares(t, [0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1], n_boot=200, random_state=0)
+    >>> s = outlet_shares(t, [0, 0, 0, 1, 1, 1, 1, 1, 0, 1, 1, 1], n_boot=200, random_state=0, min_docs=2)
     >>> s[["outlet", "cluster", "n", "share"]].round(3).to_string(index=False)
     'outlet  cluster  n  share\\n     A        0  3  0.500\\n     A        1  3  0.500\\n     B        0  1  0.167\\n     B        1  5  0.833'
     """
@@ -1361,6 +1370,7 @@ def outlet_shares(table: pd.DataFrame, labels: Any, *, group: str = "outlet", un
         raise ClusterError(f"alpha must be in (0, 1), got {alpha!r}")
     if n_boot < 1:
         raise ClusterError(f"n_boot must be >= 1, got {n_boot!r}")
+    min_docs = check_min_docs(min_docs, caller="outlet_shares")
     ut = _unit_table(table, labels, group, unit)
     rng = _rng(random_state)
     G, K = len(ut.groups), len(ut.clusters)
@@ -1371,6 +1381,8 @@ def outlet_shares(table: pd.DataFrame, labels: Any, *, group: str = "outlet", un
     bshare = boot / boot.sum(axis=2, keepdims=True)
     lo, hi = np.quantile(bshare, [alpha / 2, 1 - alpha / 2], axis=0)
     n_units = np.bincount(ut.unit_group, minlength=G)
+    small = _no_interval(ut.groups, n_units, min_docs, "outlet_shares", unit)
+    lo[small], hi[small] = np.nan, np.nan
     out = pd.DataFrame({
         group: np.repeat(ut.groups, K),
         "cluster": np.tile(ut.clusters, G),
@@ -1382,8 +1394,16 @@ def outlet_shares(table: pd.DataFrame, labels: Any, *, group: str = "outlet", un
         "ci_high": hi.ravel(),
     })
     out.attrs.update({"method": "cluster bootstrap (percentile)", "unit": unit, "group": group,
-                      "n_boot": n_boot, "alpha": alpha})
+                      "n_boot": n_boot, "alpha": alpha, "min_docs": min_docs,
+                      "small_groups": [g for g, sm in zip(ut.groups, small) if sm]})
     return out
+
+
+def _no_interval(groups: list[str], n_units: np.ndarray, min_docs: int, caller: str, unit: str | None) -> np.ndarray:
+    """Boolean mask of the groups with fewer than ``min_docs`` units (warned about by name)."""
+    small = set(small_groups(dict(zip(groups, n_units.tolist())), min_docs, caller=caller,
+                             unit="articles" if unit is not None else "rows", stacklevel=4))
+    return np.array([g in small for g in groups], dtype=bool)
 
 
 @dataclass
@@ -1439,7 +1459,7 @@ def _chi2_parts(T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def share_test(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit: str | None = "doc_id",
                permutations: int = 1000, n_boot: int = 1000, alpha: float = 0.05,
                include_unclustered: bool = True,
-               random_state: int | np.random.Generator | None = None) -> ShareTest:
+               random_state: int | np.random.Generator | None = None, min_docs: int = MIN_DOCS) -> ShareTest:
     """Do outlets differ in their cluster mix? Permutation test over whole articles.
 
     The statistic is Pearson's chi-square on the group x cluster table of item (sentence)
@@ -1453,7 +1473,9 @@ def share_test(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit:
     (positive) or under-represented (negative) in a cluster; its two-sided p-value comes
     from the same permutations, and p-values are adjusted with Benjamini-Hochberg (1995)
     over all cells. The share ratio (group share / pooled share) gets a percentile interval
-    from a cluster bootstrap of articles within each group. A cell is flagged "over" or
+    from a cluster bootstrap of articles within each group; a group with fewer than
+    ``min_docs`` articles gets NaN ratio intervals and a
+    :class:`framing.stats.SmallGroupWarning`. A cell is flagged "over" or
     "under" when its adjusted p-value is below ``alpha``.
 
     Parameters
@@ -1470,6 +1492,8 @@ def share_test(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit:
         Keep -1 as a category (default; otherwise unclustered items are left out of the test
         -- their share is then best reported separately with :func:`outlet_shares`).
     random_state : int, numpy Generator or None
+    min_docs : int
+        Minimum number of articles of a group for its ratio intervals (default 5).
 
     Returns
     -------
@@ -1492,6 +1516,7 @@ def share_test(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit:
         raise ClusterError(f"permutations must be >= 1, got {permutations!r}")
     if not 0 < alpha < 1:
         raise ClusterError(f"alpha must be in (0, 1), got {alpha!r}")
+    min_docs = check_min_docs(min_docs, caller="share_test")
     lab = _labels_array(labels, len(table))
     if not include_unclustered:
         keep = lab != UNCLUSTERED
@@ -1533,6 +1558,8 @@ def share_test(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit:
         with np.errstate(invalid="ignore", divide="ignore"):
             bratio = bshare / bpool[:, None, :]
         rlo, rhi = np.nanquantile(bratio, [alpha / 2, 1 - alpha / 2], axis=0)
+        small = _no_interval(ut.groups, np.bincount(ut.unit_group, minlength=G), min_docs, "share_test", unit)
+        rlo[small], rhi[small] = np.nan, np.nan
     else:
         rlo = rhi = np.full((G, K), np.nan)
     direction = np.where(p_adj < alpha, np.where(res_obs > 0, "over", "under"), "")
@@ -1552,7 +1579,7 @@ def share_test(table: pd.DataFrame, labels: Any, *, group: str = "outlet", unit:
         "direction": direction.ravel(),
     })
     info = {"unit": unit, "group": group, "n_units": D, "n_items": int(N), "groups": ut.groups,
-            "clusters": ut.clusters.tolist(), "alpha": alpha, "n_boot": n_boot,
+            "clusters": ut.clusters.tolist(), "alpha": alpha, "n_boot": n_boot, "min_docs": min_docs,
             "statistic": "Pearson chi-square", "null": f"{group} labels exchangeable across {unit or 'rows'}"}
     return ShareTest(statistic=float(chi_obs), cramers_v=V, p_value=p, permutations=B, cells=cells, info=info)
 

@@ -6,7 +6,11 @@
   library, no network) where hovering a point shows its text; renders in Jupyter.
 - :func:`outlet_similarity` -- cosine similarity of outlet centroids, within- vs
   between-outlet dispersion, and a PERMANOVA-style permutation test (Anderson 2001) that
-  permutes outlet labels across whole articles.
+  permutes outlet labels across whole articles, reported with PERMDISP (Anderson 2006), the
+  test of equal dispersions that says whether a PERMANOVA rejection can be read as a
+  difference in location.
+- :func:`permdisp` -- PERMDISP on its own: distances to each group's centroid or spatial
+  median, their ANOVA F, and a permutation p-value.
 
 Drawing lives in :mod:`framing.plot.cluster` (``plot_map``, ``plot_outlet_dendrogram``).
 
@@ -40,7 +44,8 @@ from scipy import sparse
 
 from framing.cluster import ClusterError, _check_embeddings, _pca_solver, _rng, _seed, _threads
 
-__all__ = ["project_2d", "interactive_map", "InteractiveMap", "outlet_similarity", "OutletSimilarity"]
+__all__ = ["project_2d", "interactive_map", "InteractiveMap", "outlet_similarity", "OutletSimilarity", "permdisp",
+           "Permdisp"]
 
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
@@ -286,10 +291,14 @@ class OutletSimilarity:
     dispersion : DataFrame
         Per group: ``n`` (rows), ``n_units``, ``within`` (mean cosine distance of its rows
         to its own centroid), ``between`` (mean cosine distance of its rows to the other
-        groups' centroids), ``ratio`` (within / between).
+        groups' centroids), ``ratio`` (within / between), ``to_center`` (mean chordal
+        distance of its rows to the group's centre: the PERMDISP quantity).
     test : dict
-        ``statistic`` (pseudo-F), ``r2`` (share of the total sum of squares between
-        groups), ``p_value``, ``permutations``, ``unit``, ``df_between``, ``df_within``.
+        PERMANOVA: ``statistic`` (pseudo-F), ``r2`` (share of the total sum of squares
+        between groups), ``p_value``, ``permutations``, ``unit``, ``df_between``,
+        ``df_within``. PERMDISP (same permutations): ``permdisp_statistic`` (F),
+        ``permdisp_p_value``, ``permdisp_center``. Read PERMANOVA's p as a difference in
+        location only when PERMDISP does not reject.
     """
 
     groups: list
@@ -301,57 +310,20 @@ class OutletSimilarity:
 
     def __repr__(self) -> str:
         t = self.test
-        return (f"OutletSimilarity({len(self.groups)} groups; pseudo-F={t.get('statistic', float('nan')):.3f}, "
-                f"R2={t.get('r2', float('nan')):.4f}, p={t.get('p_value', float('nan')):.4g} "
-                f"over {t.get('permutations')} permutations of {t.get('unit')})\n{self.matrix.round(3)}")
+        return (f"OutletSimilarity({len(self.groups)} groups; "
+                f"PERMANOVA pseudo-F={t.get('statistic', float('nan')):.3f}, "
+                f"R2={t.get('r2', float('nan')):.4f}, p={t.get('p_value', float('nan')):.4g}; "
+                f"PERMDISP F={t.get('permdisp_statistic', float('nan')):.3f}, "
+                f"p={t.get('permdisp_p_value', float('nan')):.4g}; "
+                f"{t.get('permutations')} permutations of {t.get('unit')})\n{self.matrix.round(3)}")
 
 
-def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = None, group: str = "outlet",
-                      unit: str | None = "doc_id", permutations: int = 1000,
-                      random_state: int | np.random.Generator | None = None) -> OutletSimilarity:
-    """How similar are outlets in embedding space, and do they differ beyond chance?
+_CENTERS = ("centroid", "median")
 
-    Rows are L2-normalised. Each group's centroid is the normalised mean of its rows; the
-    centroid cosine similarities form the similarity matrix. Dispersion compares, per
-    group, the mean cosine distance of its rows to its own centroid (``within``) and to the
-    other centroids (``between``).
 
-    The test is a PERMANOVA (Anderson 2001) with the chordal distance
-    ``d(a, b) = ||a - b|| = sqrt(2 - 2 cos(a, b))`` between unit vectors: the pseudo-F
-    ``(SS_between / (g - 1)) / (SS_within / (N - g))``, computed from group sums (no N x N
-    distance matrix). Group labels are permuted across whole articles when ``units`` (or a
-    ``unit`` column) is given -- sentences of one article stay together, which is what makes
-    the test valid for sentence embeddings -- else across rows. p = ``(b + 1) / (B + 1)``.
-    Like any PERMANOVA it also reacts to differences in dispersion (Anderson 2006); read it
-    together with ``dispersion``.
-
-    Parameters
-    ----------
-    embeddings : array, shape (n, d)
-    groups : sequence, Series or DataFrame
-        One group label per row; or a DataFrame (e.g. the sentence table) from which
-        ``group`` and, if present, ``unit`` columns are taken.
-    units : sequence, optional
-        Article id per row (the permutation unit); overrides the DataFrame's ``unit``.
-    group, unit : str
-        Column names used when ``groups`` is a DataFrame.
-    permutations : int
-        0 skips the test.
-    random_state : int, numpy Generator or None
-
-    Returns
-    -------
-    OutletSimilarity
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> rng = np.random.default_rng(0)
-    >>> X = rng.standard_normal((60, 8)); X[:30, 0] += 3
-    >>> res = outlet_similarity(X, ["A"] * 30 + ["B"] * 30, permutations=199, random_state=0)
-    >>> res.test["p_value"] < 0.05, res.matrix.shape
-    (True, (2, 2))
-    """
+def _grouping(embeddings: Any, groups: Any, units: Sequence | None, group: str, unit: str | None,
+              caller: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+    """Normalised rows, group names and codes, unit codes, each unit's group, and the unit label."""
     Z = _check_embeddings(embeddings).astype(np.float64)
     n = Z.shape[0]
     if isinstance(groups, pd.DataFrame):
@@ -369,7 +341,7 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     names, gcode = np.unique(np.asarray(gvals).astype(str), return_inverse=True)
     G = len(names)
     if G < 2:
-        raise ClusterError(f"outlet_similarity needs at least 2 groups, found {list(names)}")
+        raise ClusterError(f"{caller} needs at least 2 groups, found {list(names)}")
     if units is None:
         ucode = np.arange(n)
         unit_label = "rows"
@@ -385,6 +357,152 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     if (ug[ucode] != gcode).any():
         i = int(np.flatnonzero(ug[ucode] != gcode)[0])
         raise ClusterError(f"row {i}: unit {np.asarray(units)[i]!r} belongs to more than one group")
+    return Z, names, gcode, ucode, ug, unit_label
+
+
+def _centers(Z: np.ndarray, gcode: np.ndarray, G: int, center: str, tol: float = 1e-10,
+             max_iter: int = 500) -> np.ndarray:
+    """Each group's centroid (mean row) or spatial median (Weiszfeld's algorithm), not normalised."""
+    out = np.zeros((G, Z.shape[1]))
+    for g in range(G):
+        Xg = Z[gcode == g]
+        m = Xg.mean(axis=0)
+        if center == "median" and len(Xg) > 2:
+            for _ in range(max_iter):
+                d = np.linalg.norm(Xg - m, axis=1)
+                if np.any(d < 1e-12):       # on a data point: stop there (Vardi & Zhang 2000 refine this)
+                    break
+                wts = 1.0 / d
+                m_new = (wts[:, None] * Xg).sum(axis=0) / wts.sum()
+                if np.linalg.norm(m_new - m) <= tol * max(1.0, np.linalg.norm(m)):
+                    m = m_new
+                    break
+                m = m_new
+        out[g] = m
+    return out
+
+
+def _oneway_f(sum_g: np.ndarray, count_g: np.ndarray, total_sq: float, total: float, n: int) -> np.ndarray:
+    """One-way ANOVA F from group sums (..., G), counts (..., G), the sum of squares and the sum."""
+    G = sum_g.shape[-1]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ssb = (sum_g ** 2 / count_g).sum(axis=-1) - total ** 2 / n
+        ssw = total_sq - (sum_g ** 2 / count_g).sum(axis=-1)
+        return (ssb / (G - 1)) / (ssw / (n - G))
+
+
+def _label_permutations(ug: np.ndarray, B: int, rng: np.random.Generator):
+    """Chunks of permuted unit -> group labels, each (b, D)."""
+    D = len(ug)
+    chunk = max(1, 2_000_000 // max(1, D))
+    for start in range(0, B, chunk):
+        b = min(chunk, B - start)
+        yield ug[np.argsort(rng.random((b, D)), axis=1)]
+
+
+def _group_sum_matrix(pg: np.ndarray, G: int) -> sparse.csr_matrix:
+    """(b * G, D) indicator: row b*G + g sums the units that permutation b puts in group g."""
+    b, D = pg.shape
+    rows = (np.arange(b)[:, None] * G + pg).ravel()
+    return sparse.csr_matrix((np.ones(b * D), (rows, np.tile(np.arange(D), b))), shape=(b * G, D))
+
+
+class _Permdisp:
+    """PERMDISP pieces for one data set: distances to centre, observed F, residuals per unit."""
+
+    def __init__(self, Z: np.ndarray, gcode: np.ndarray, ucode: np.ndarray, ug: np.ndarray, G: int,
+                 center: str) -> None:
+        self.centers = _centers(Z, gcode, G, center)
+        self.dist = np.linalg.norm(Z - self.centers[gcode], axis=1)            # z_ij (Anderson 2006)
+        n, D = len(Z), len(ug)
+        self.n, self.G = n, G
+        count_g = np.bincount(gcode, minlength=G).astype(float)
+        sum_g = np.bincount(gcode, weights=self.dist, minlength=G)
+        self.mean_g = sum_g / count_g
+        self.F = float(_oneway_f(sum_g, count_g, float(self.dist @ self.dist), float(self.dist.sum()), n))
+        resid = self.dist - self.mean_g[gcode]                                   # least-squares residuals
+        self.unit_sum = np.bincount(ucode, weights=resid, minlength=D)
+        self.unit_count = np.bincount(ucode, minlength=D).astype(float)
+        self.resid_sq = float(resid @ resid)
+        self.resid_sum = float(resid.sum())
+        self.exceed = 0
+
+    def add(self, P: sparse.csr_matrix, b: int) -> None:
+        """Count the permutations (indicator ``P`` from :func:`_group_sum_matrix`) with F >= observed."""
+        s = np.asarray(P @ self.unit_sum).reshape(b, self.G)
+        c = np.asarray(P @ self.unit_count).reshape(b, self.G)
+        Fp = _oneway_f(s, np.where(c > 0, c, np.nan), self.resid_sq, self.resid_sum, self.n)
+        self.exceed += int(np.sum(Fp >= self.F - 1e-9 * max(1.0, abs(self.F))))
+
+
+def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = None, group: str = "outlet",
+                      unit: str | None = "doc_id", permutations: int = 1000,
+                      random_state: int | np.random.Generator | None = None,
+                      center: str = "median") -> OutletSimilarity:
+    """How similar are outlets in embedding space, and do they differ beyond chance?
+
+    Rows are L2-normalised. Each group's centroid is the normalised mean of its rows; the
+    centroid cosine similarities form the similarity matrix. Dispersion compares, per
+    group, the mean cosine distance of its rows to its own centroid (``within``) and to the
+    other centroids (``between``).
+
+    The test is a PERMANOVA (Anderson 2001) with the chordal distance
+    ``d(a, b) = ||a - b|| = sqrt(2 - 2 cos(a, b))`` between unit vectors: the pseudo-F
+    ``(SS_between / (g - 1)) / (SS_within / (N - g))``, computed from group sums (no N x N
+    distance matrix). Group labels are permuted across whole articles when ``units`` (or a
+    ``unit`` column) is given -- sentences of one article stay together, which is what makes
+    the test valid for sentence embeddings -- else across rows. p = ``(b + 1) / (B + 1)``.
+
+    **PERMANOVA also rejects when only the spread differs.** On unit vectors this is not a
+    small effect: the mean of a more dispersed group of unit vectors is shorter, so it lies
+    elsewhere even when both groups point the same way on average. In a simulation with the
+    same mean direction and one group 1.5 times as dispersed (20 rows each), PERMANOVA
+    rejected in 24 % of the data sets at ``alpha = 0.05``, PERMDISP in 69 %
+    (``tests/test_geometry.py``). The result therefore also carries PERMDISP (Anderson 2006;
+    :func:`permdisp`), computed on the same
+    permutations: it tests whether the groups' rows are equally far from their group's
+    centre (centroid or spatial median, ``center``). A PERMANOVA rejection can be read as a
+    difference in *location* only when PERMDISP does not reject; when both reject, the groups
+    differ in spread and possibly also in location, which this pair of tests cannot
+    separate. (A PERMDISP that does not reject is not proof of equal spread either: with
+    few articles it has little power.)
+
+    Parameters
+    ----------
+    embeddings : array, shape (n, d)
+    groups : sequence, Series or DataFrame
+        One group label per row; or a DataFrame (e.g. the sentence table) from which
+        ``group`` and, if present, ``unit`` columns are taken.
+    units : sequence, optional
+        Article id per row (the permutation unit); overrides the DataFrame's ``unit``.
+    group, unit : str
+        Column names used when ``groups`` is a DataFrame.
+    permutations : int
+        0 skips both tests.
+    random_state : int, numpy Generator or None
+    center : {"median", "centroid"}
+        Centre of each group for PERMDISP: the spatial median of its rows (default), or their
+        mean (see :func:`permdisp`).
+
+    Returns
+    -------
+    OutletSimilarity
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> X = rng.standard_normal((60, 8)); X[:30, 0] += 3; X[30:, 1] += 3
+    >>> res = outlet_similarity(X, ["A"] * 30 + ["B"] * 30, permutations=199, random_state=0)
+    >>> res.test["p_value"] < 0.05, res.matrix.shape
+    (True, (2, 2))
+    >>> res.test["permdisp_p_value"] > 0.05        # same spread: the difference is in location
+    True
+    """
+    Z, names, gcode, ucode, ug, unit_label = _grouping(embeddings, groups, units, group, unit, "outlet_similarity")
+    n, G, D = Z.shape[0], len(names), len(ug)
+    if center not in _CENTERS:
+        raise ClusterError(f"center must be one of {_CENTERS}, got {center!r}")
 
     # per-unit sums and counts; everything below is in terms of them
     U = sparse.csr_matrix((np.ones(n), (ucode, np.arange(n))), shape=(D, n)) @ Z   # (D, d)
@@ -401,13 +519,15 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     long = matrix.stack().rename("cosine").reset_index()
 
     dist_to = 1.0 - Z @ cent.T  # (n, G) cosine distance of each row to each centroid
+    pd_ = _Permdisp(Z, gcode, ucode, ug, G, center)
     disp_rows = []
     for gi, name in enumerate(names):
         rows = gcode == gi
         within = float(dist_to[rows, gi].mean())
         between = float(np.delete(dist_to[rows], gi, axis=1).mean())
         disp_rows.append({"group": name, "n": int(rows.sum()), "n_units": int((ug == gi).sum()),
-                          "within": within, "between": between, "ratio": within / between})
+                          "within": within, "between": between, "ratio": within / between,
+                          "to_center": float(pd_.mean_g[gi])})
     dispersion = pd.DataFrame(disp_rows)
 
     # PERMANOVA with squared Euclidean distances between unit vectors
@@ -423,26 +543,135 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     F = ((ss_total - ssw) / df_b) / (ssw / df_w) if ssw > 0 and df_w > 0 else float("inf")
     test = {"statistic": float(F), "r2": float((ss_total - ssw) / ss_total) if ss_total > 0 else float("nan"),
             "p_value": float("nan"), "permutations": int(permutations), "unit": unit_label,
-            "df_between": df_b, "df_within": df_w, "distance": "chordal (sqrt(2 - 2 cos))"}
+            "df_between": df_b, "df_within": df_w, "distance": "chordal (sqrt(2 - 2 cos))",
+            "permdisp_statistic": pd_.F, "permdisp_p_value": float("nan"), "permdisp_center": center}
     if permutations:
         rng = _rng(random_state)
         B = int(permutations)
         exceed = 0
-        chunk = max(1, 2_000_000 // max(1, D))
-        for start in range(0, B, chunk):
-            b = min(chunk, B - start)
-            pg = ug[np.argsort(rng.random((b, D)), axis=1)]  # (b, D)
-            rows = (np.arange(b)[:, None] * G + pg).ravel()
-            P = sparse.csr_matrix((np.ones(b * D), (rows, np.tile(np.arange(D), b))), shape=(b * G, D))
+        for pg in _label_permutations(ug, B, rng):     # the same permutations for both tests
+            b = pg.shape[0]
+            P = _group_sum_matrix(pg, G)
             Sp = np.asarray(P @ U).reshape(b, G, -1)
             cp = np.asarray(P @ m).reshape(b, G)
             with np.errstate(divide="ignore", invalid="ignore"):
                 sw = ss_within(Sp, np.where(cp > 0, cp, np.nan))
                 Fp = ((ss_total - sw) / df_b) / (sw / df_w)
             exceed += int(np.sum(Fp >= F - 1e-9 * max(1.0, abs(F))))
+            pd_.add(P, b)
         test["p_value"] = (exceed + 1) / (B + 1)
+        test["permdisp_p_value"] = (pd_.exceed + 1) / (B + 1)
     return OutletSimilarity(groups=[str(x) for x in names], centroids=cent.astype(np.float32), matrix=matrix,
                             similarity=long, dispersion=dispersion, test=test)
+
+
+@dataclass
+class Permdisp:
+    """Result of :func:`permdisp`.
+
+    Attributes
+    ----------
+    groups : DataFrame
+        Per group: ``group``, ``n`` (rows), ``n_units``, ``estimate`` (mean distance of its
+        rows to the group's centre).
+    test : dict
+        ``statistic`` (ANOVA F of the distances), ``p_value``, ``n_perm``, ``unit``,
+        ``center``, ``df_between``, ``df_within``, ``distance``.
+    centers : ndarray, shape (n_groups, d)
+        The groups' centres (not normalised: the mean or spatial median of unit vectors lies
+        inside the sphere).
+    """
+
+    groups: pd.DataFrame
+    test: dict
+    centers: np.ndarray
+
+    def __repr__(self) -> str:
+        t = self.test
+        return (f"Permdisp(F={t['statistic']:.3f}, p={t['p_value']:.4g}, {t['n_perm']} permutations of "
+                f"{t['unit']}, center={t['center']})\n{self.groups.round(4)}")
+
+
+def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, group: str = "outlet",
+             unit: str | None = "doc_id", center: str = "median", n_perm: int = 999,
+             random_state: int | np.random.Generator | None = None) -> Permdisp:
+    """PERMDISP: do the groups differ in how spread out they are?
+
+    Anderson, M. J. (2006). Distance-based tests for homogeneity of multivariate
+    dispersions. *Biometrics* 62(1), 245-253. Rows are L2-normalised and compared with the
+    chordal distance ``||a - b||`` (the distance of :func:`outlet_similarity`'s PERMANOVA, a
+    Euclidean distance, so no principal-coordinate step is needed). Each row's distance
+    ``z`` to its group's centre -- by default the spatial median (Weiszfeld's algorithm),
+    with ``center="centroid"`` the mean -- goes into a one-way ANOVA; the F statistic is referred
+    to ``n_perm`` permutations of the least-squares residuals ``z - mean_g(z)`` (Anderson
+    2006, section 2.3), moved between groups with their whole article (``units``) so that
+    sentences of one article stay together, as in the PERMANOVA. p = ``(b + 1) / (B + 1)``.
+
+    Use it beside PERMANOVA (:func:`outlet_similarity` reports both): PERMANOVA reacts to
+    differences in spread as well as in location, so its rejection reads as a difference
+    in location only when PERMDISP does not reject.
+
+    The residual permutation makes the test approximate. Under a full null with sentences
+    nested in articles (1,000 simulated data sets, 8-20 articles per group, 199
+    permutations) the median version rejected 4.2-5.5 % at ``alpha = 0.05`` and the
+    centroid version 6.2-7.9 %, hence the median as default (as in R's ``vegan::betadisper``);
+    the centroid version has slightly more power (75 % against 69 % in the dispersion-only
+    simulation of :func:`outlet_similarity`). Distances to a centre estimated from a few
+    rows are biased low, so a group with very few rows looks less dispersed than it is.
+
+    Parameters
+    ----------
+    embeddings : array, shape (n, d)
+    groups : sequence, Series or DataFrame
+        One group label per row, or a DataFrame with the ``group`` (and ``unit``) columns.
+    units : sequence, optional
+        Article id per row (the permutation unit); default the DataFrame's ``unit`` column,
+        else rows.
+    group, unit : str
+        Column names used when ``groups`` is a DataFrame.
+    center : {"median", "centroid"}
+    n_perm : int
+        Permutations (0: no p-value).
+    random_state : int, numpy Generator or None
+
+    Returns
+    -------
+    Permdisp
+
+    Examples
+    --------
+    Two groups pointing the same way, one twice as spread out:
+
+    >>> import numpy as np
+    >>> rng = np.random.default_rng(0)
+    >>> mu = np.r_[3.0, np.zeros(7)]
+    >>> X = np.vstack([mu + rng.standard_normal((40, 8)), mu + 2 * rng.standard_normal((40, 8))])
+    >>> res = permdisp(X, ["calm"] * 40 + ["spread"] * 40, n_perm=199, random_state=0)
+    >>> res.test["p_value"] < 0.05, res.groups["estimate"].round(2).tolist()
+    (True, [0.65, 0.87])
+
+    PERMANOVA rejects here too, although the mean direction is the same:
+
+    >>> outlet_similarity(X, ["calm"] * 40 + ["spread"] * 40, permutations=199, random_state=0).test["p_value"]
+    0.005
+    """
+    Z, names, gcode, ucode, ug, unit_label = _grouping(embeddings, groups, units, group, unit, "permdisp")
+    if center not in _CENTERS:
+        raise ClusterError(f"center must be one of {_CENTERS}, got {center!r}")
+    if isinstance(n_perm, bool) or not isinstance(n_perm, (int, np.integer)) or n_perm < 0:
+        raise ClusterError(f"n_perm must be a non-negative int, got {n_perm!r}")
+    n, G = Z.shape[0], len(names)
+    pd_ = _Permdisp(Z, gcode, ucode, ug, G, center)
+    p = float("nan")
+    if n_perm:
+        for pg in _label_permutations(ug, int(n_perm), _rng(random_state)):
+            pd_.add(_group_sum_matrix(pg, G), pg.shape[0])
+        p = (pd_.exceed + 1) / (int(n_perm) + 1)
+    table = pd.DataFrame({"group": [str(x) for x in names], "n": np.bincount(gcode, minlength=G),
+                          "n_units": np.bincount(ug, minlength=G), "estimate": pd_.mean_g})
+    test = {"statistic": pd_.F, "p_value": p, "n_perm": int(n_perm), "unit": unit_label, "center": center,
+            "df_between": G - 1, "df_within": n - G, "distance": "chordal (sqrt(2 - 2 cos))"}
+    return Permdisp(groups=table, test=test, centers=pd_.centers)
 
 
 # ----------------------------------------------------------------------------- benchmark
@@ -456,7 +685,7 @@ def benchmark(*, random_state: int = 0, permutations: int = 1000, tsne_points: i
     with :class:`framing.Encoder` (cached after the first run). Reported: seconds for a PCA
     map of all sentences, a t-SNE map of ``tsne_points`` sampled sentences, and
     :func:`outlet_similarity` with ``permutations`` article-level permutations, plus the
-    test's result. Returns a flat JSON-serialisable dict.
+    results of its two tests (PERMANOVA and PERMDISP). Returns a flat JSON-serialisable dict.
     """
     import time
 
@@ -484,5 +713,6 @@ def benchmark(*, random_state: int = 0, permutations: int = 1000, tsne_points: i
     res = outlet_similarity(X, sents, permutations=permutations, random_state=random_state)
     out["outlet_similarity_seconds"] = time.perf_counter() - t
     out.update({"permutations": permutations, "permanova_F": res.test["statistic"], "permanova_r2": res.test["r2"],
-                "permanova_p": res.test["p_value"]})
+                "permanova_p": res.test["p_value"], "permdisp_F": res.test["permdisp_statistic"],
+                "permdisp_p": res.test["permdisp_p_value"]})
     return out

@@ -6,7 +6,8 @@ pairs, "sham"/"so-called"/"annexation"/"reunification", "special military operat
 "invasion"/"war", scare-quoted "referendum", "self-proclaimed"). :func:`match_markers` finds
 every occurrence (one row per match, with character offsets, so every count can be opened as a
 concordance with :func:`framing.concordance`); :func:`marker_rates` turns them into rates per
-1,000 words per outlet with document-level bootstrap intervals.
+1,000 words per outlet with intervals that respect how bursty markers are (negative binomial
+profile likelihood over documents; document bootstrap on request).
 
 Lexicon format
 --------------
@@ -69,6 +70,7 @@ import yaml
 from framing.voice import voice_corpus
 
 from framing.lexical import LexicalError, _bench_corpus, _bootstrap_weights, _rng, _texts, tokenize
+from framing.stats import MIN_DOCS, bca_interval, check_min_docs, nb_rate_interval, small_groups, zero_count_upper
 
 __all__ = ["Lexicon", "Marker", "LexiconError", "DEFAULT_LEXICON", "load_lexicon", "phrase_regex",
            "match_markers", "marker_rates", "benchmark"]
@@ -313,17 +315,34 @@ def _marker_pattern(m: Marker) -> str:
 def phrase_regex(variants: Iterable[str], *, regex: bool = False) -> str:
     """Regex source matching any of ``variants`` on token boundaries (rules in the module doc).
 
-    Case is left to the caller's flags.
+    Case is left to the caller's flags. **Wildcard** (unless ``regex=True``): a ``*`` right
+    after a letter or digit stands for any further letters or digits of that word
+    (``veto*`` matches "veto", "vetoes" and "vetoed"; ``"sham vote*"`` matches "sham
+    votes"). Any other ``*`` (alone, first in a word, inside a word) is an error: use
+    ``regex=True`` and ``\\*`` for a literal asterisk. This is the one rule of
+    :func:`framing.select` (``query=``) and :func:`framing.concordance` (a plain term).
 
     Examples
     --------
     >>> p = re.compile(phrase_regex(["so-called", "so called"]), re.IGNORECASE)
     >>> [m.group() for m in p.finditer("So‑called votes, so called polls, not-so-calledness")]
     ['So‑called', 'so called']
+    >>> p = re.compile(phrase_regex(["veto*"]), re.IGNORECASE)
+    >>> [m.group() for m in p.finditer("Russia vetoed it; vetoes, a veto, no avetoes.")]
+    ['vetoed', 'vetoes', 'veto']
     """
     variants = [v.strip() for v in variants]
     if not variants or not all(variants):
         raise LexicalError(f"phrase_regex: need non-empty variants, got {variants!r}")
+    if not regex and any("*" in v for v in variants):
+        bad = [v for v in variants if re.search(r"(?<!\w)\*|\*(?=\w)", v)]
+        if bad:
+            raise LexicalError(f"phrase_regex: {bad[0]!r}: '*' is a wildcard only right after a "
+                               "letter or digit at the end of a word (veto*); for a literal '*' "
+                               "use regex=True and '\\*'")
+        bodies = [r"\w*".join(_literal(part) for part in v.split("*"))
+                  for v in sorted(variants, key=len, reverse=True)]
+        return rf"(?<!\w)(?:{'|'.join(bodies)})(?!\w)"
     m = Marker(family="", marker="", variants=tuple(variants), case="sensitive", regex=regex)
     return _marker_pattern(m)
 
@@ -510,8 +529,9 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
                  group: str = "outlet", per: float = 1000, bootstrap: int = 1000, alpha: float = 0.05,
                  random_state: int | np.random.Generator | None = None,
                  matches: pd.DataFrame | None = None, voice: str = "own", boilerplate: str = "drop",
-                 sentences: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Marker rates per group (per 1,000 words) with document-level bootstrap intervals.
+                 sentences: pd.DataFrame | None = None, interval: str | None = "profile",
+                 min_docs: int = MIN_DOCS) -> pd.DataFrame:
+    """Marker rates per group (per 1,000 words) with document-level intervals.
 
     **Whose words.** By default only the outlet's own voice is counted (``voice="own"``):
     quotations and reported speech are blanked first (:func:`framing.voice_corpus`), so a
@@ -522,11 +542,31 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
 
     ``rate = per * count / words``, where ``count`` is the number of matches of the marker in
     the group's documents (:func:`match_markers`) and ``words`` the number of tokens of those
-    documents (:func:`framing.tokenize`). The interval resamples whole documents of the group
-    with replacement ``bootstrap`` times and takes the :math:`\\alpha/2` and
-    :math:`1-\\alpha/2` percentiles of the ratio of resampled sums (Efron & Tibshirani 1993,
-    *An Introduction to the Bootstrap*, ch. 13), so a marker concentrated in one article gets
-    a wide interval.
+    documents (:func:`framing.tokenize`).
+
+    **Intervals.** Markers come in bursts: most articles never say "sham", one says it five
+    times. The documents, not the words, are the independent units, and with few of them a
+    document-bootstrap percentile interval is far too narrow: 74-79 % coverage for a nominal
+    95 % at 10 documents and 86 % at 30 in a simulation of bursty markers, 87-89 % on
+    average (73 % at worst) when 10 or 30 real articles of one outlet are drawn from
+    ``ukraine-media``. The default ``interval="profile"``
+    (:func:`framing.stats.nb_rate_interval`) models each document's count as negative
+    binomial with mean ``rate * words`` and a burstiness estimated from the group's
+    documents (Mosteller & Wallace 1964; Church & Gale 1995), in the form whose maximum
+    likelihood rate is exactly the reported ``rate``, and reports the profile-likelihood
+    interval with an F(1, n - 1) reference. It covered 93-97 % in the same simulation at 10
+    and 30 documents (``tests/test_markers.py``; down to 91 % for very bursty markers at
+    10 per 1,000 words) and 95 % on average (87 % at worst) on the real articles. It is long
+    upwards, and unbounded (``ci_high = inf``) when the documents cannot bound the rate
+    (typically: all matches in one document). ``"bca"`` and ``"percentile"`` resample whole
+    documents ``bootstrap`` times (BCa: Efron 1987, *JASA* 82(397), 171-185, which helps
+    little here; percentile: Efron & Tibshirani 1993, ch. 13). For every method:
+
+    - a marker never found in a group gets the one-sided bound ``[0, per * -ln(alpha) /
+      words]`` (the rule of three, :func:`framing.stats.zero_count_upper`; optimistic for
+      bursty markers), never ``[0, 0]``;
+    - a group with fewer than ``min_docs`` documents that have words gets no interval (NaN)
+      and a :class:`framing.stats.SmallGroupWarning` naming it.
 
     Parameters
     ----------
@@ -540,11 +580,12 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     per : float
         Rate unit in words (default 1,000).
     bootstrap : int
-        Replicates (0: no interval).
+        Replicates for ``interval="bca"`` or ``"percentile"``. 0 turns the intervals off for
+        every method (as before; ``interval=None`` says the same).
     alpha : float
         The interval covers :math:`1-\\alpha`.
     random_state : int or Generator, optional
-        Seed.
+        Seed of the bootstrap (the profile interval draws nothing).
     matches : DataFrame, optional
         Output of :func:`match_markers` for this corpus and lexicon, to avoid matching twice
         (with ``voice``/``boilerplate`` filtering, matches in blanked text are dropped).
@@ -556,6 +597,11 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         The corpus's sentence table with voice and boilerplate columns
         (:func:`framing.attribute_voice`, :func:`framing.find_boilerplate`), to reuse them;
         computed when needed and missing.
+    interval : {"profile", "bca", "percentile"} or None
+        How the interval is computed (see above); None: no interval.
+    min_docs : int
+        Groups with fewer documents (with at least one word counted) get NaN intervals and a
+        warning (default :data:`framing.stats.MIN_DOCS`, 5).
 
     Returns
     -------
@@ -565,7 +611,9 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         ``rate``, ``ci_low``, ``ci_high``, ``n_docs``, ``docs_with`` (documents with at least
         one match). ``attrs["group"]`` is the grouping column; ``attrs["voice"]`` and
         ``attrs["boilerplate"]`` the text counted, ``attrs["text_filter"]`` the words kept and
-        ``attrs["excluded"]`` the boilerplate sentences left out.
+        ``attrs["excluded"]`` the boilerplate sentences left out; ``attrs["interval"]``,
+        ``attrs["min_docs"]`` and ``attrs["small_groups"]`` (the groups left without an
+        interval) record the interval rule.
 
     Examples
     --------
@@ -574,6 +622,22 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     >>> r = marker_rates(c, bootstrap=0)
     >>> r.query("marker == 'Kiev'")[["group", "count", "words", "rate"]].values.tolist()
     [['X', 2, 8, 250.0], ['Y', 0, 2, 0.0]]
+
+    Ten documents, the marker in three of them; and a group of two documents, which gets no
+    interval:
+
+    >>> texts = ["Kiev said so. " + "word " * 60, "Kiev, Kiev and Kiev. " + "word " * 40] + ["word " * 50] * 8
+    >>> c = pd.DataFrame({"doc_id": [f"d{i}" for i in range(12)], "outlet": ["X"] * 10 + ["Y"] * 2,
+    ...                   "text": texts[:9] + ["Kiev again. " + "word " * 30] + ["Kiev. " + "word " * 9] * 2})
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     r = marker_rates(c, lexicon={"families": {"naming": {"markers": [{"marker": "Kiev"}]}}},
+    ...                      boilerplate="keep")
+    >>> r[["group", "count", "n_docs", "rate", "ci_low", "ci_high"]].round(2).values.tolist()
+    [['X', 5, 10, 10.25, 1.93, 126.39], ['Y', 2, 2, 100.0, nan, nan]]
+    >>> str(caught[0].message).split(":")[0], type(caught[0].message).__name__
+    ('marker_rates', 'SmallGroupWarning')
     """
     lex = load_lexicon(lexicon)
     _texts(corpus, "text", caller="marker_rates")
@@ -588,6 +652,9 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         raise LexicalError(f"marker_rates: bootstrap must be a non-negative int, got {bootstrap!r}")
     if not 0 < alpha < 1:
         raise LexicalError(f"marker_rates: alpha must be in (0, 1), got {alpha!r}")
+    if interval not in ("profile", "bca", "percentile", None):
+        raise LexicalError(f"marker_rates: interval must be 'profile', 'bca', 'percentile' or None, got {interval!r}")
+    min_docs = check_min_docs(min_docs, caller="marker_rates")
     if matches is None:
         matches = match_markers(corpus, lexicon=lex)
     values = corpus[group].to_numpy(dtype=object)
@@ -611,7 +678,13 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         raise LexicalError("marker_rates: matches contain markers that are not in the lexicon")
     C = np.zeros((len(texts), len(lex.markers)))
     np.add.at(C, (row_of, col_of), 1.0)
-    weights = _bootstrap_weights(code, len(names), int(bootstrap), _rng(random_state)) if bootstrap else None
+    method = interval if bootstrap else None
+    small: set[str] = set()
+    if method is not None:
+        with_words = {name: int((words[code == g] > 0).sum()) for g, name in enumerate(names)}
+        small = set(small_groups(with_words, min_docs, caller="marker_rates", unit="documents with words"))
+    weights = (_bootstrap_weights(code, len(names), int(bootstrap), _rng(random_state))
+               if method in ("bca", "percentile") else None)
     recs = []
     for g, name in enumerate(names):
         idx = np.flatnonzero(code == g)
@@ -619,12 +692,8 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         count, total = Cg.sum(axis=0), wg.sum()
         rate = per * count / total if total > 0 else np.full(len(count), np.nan)
         lo = hi = np.full(len(count), np.nan)
-        if weights is not None and total > 0:
-            W = weights[g].T.astype(float)                                  # B x n_g
-            tot_b = W @ wg
-            with np.errstate(invalid="ignore", divide="ignore"):
-                rb = per * (W @ Cg) / tot_b[:, None]
-            lo, hi = np.nanquantile(rb, [alpha / 2, 1 - alpha / 2], axis=0)
+        if method is not None and name not in small:
+            lo, hi = _rate_interval(method, Cg, wg, None if weights is None else weights[g], per, alpha)
         docs_with = (Cg > 0).sum(axis=0)
         for k, m in enumerate(lex.markers):
             recs.append((name, m.family, m.marker, m.concept, int(count[k]), int(total), rate[k], lo[k], hi[k],
@@ -632,9 +701,34 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     out = pd.DataFrame(recs, columns=["group", "family", "marker", "concept", "count", "words", "rate", "ci_low",
                                       "ci_high", "n_docs", "docs_with"])
     out.attrs.update({"group": group, "per": per, "bootstrap": int(bootstrap), "alpha": alpha,
+                      "interval": method, "min_docs": min_docs, "small_groups": sorted(small),
                       "lexicon": lex.name or lex.source, "voice": voice, "boilerplate": boilerplate,
                       "text_filter": corpus.attrs.get("text_filter"), "excluded": corpus.attrs.get("excluded")})
     return out
+
+
+def _rate_interval(method: str, Cg: np.ndarray, wg: np.ndarray, weights: np.ndarray | None, per: float,
+                   alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Interval per marker for one group (documents x markers counts ``Cg``, words ``wg``)."""
+    count, total = Cg.sum(axis=0), wg.sum()
+    if method == "profile":
+        lo, hi = nb_rate_interval(Cg, wg, alpha=alpha)
+        lo, hi = per * lo, per * hi
+    else:
+        W = weights.T.astype(float)                                         # B x n_g
+        tot_b = W @ wg
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rb = per * (W @ Cg) / tot_b[:, None]
+        if method == "percentile":
+            lo, hi = np.nanquantile(rb, [alpha / 2, 1 - alpha / 2], axis=0)
+        else:
+            with np.errstate(invalid="ignore", divide="ignore"):
+                jack = per * (count[None, :] - Cg) / (total - wg)[:, None]  # leave one document out
+            jack[~np.isfinite(jack)] = np.nan
+            lo, hi = bca_interval(per * count / total, rb, jack, alpha)
+    zero = count == 0                                                       # nothing found: rule of three
+    lo, hi = np.where(zero, 0.0, lo), np.where(zero, per * zero_count_upper(total, alpha), hi)
+    return lo, hi
 
 
 def marker_rates_by_voice(corpus: pd.DataFrame, *, voices: Iterable[str] = ("own", "attributed"),

@@ -71,6 +71,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing.stats import MIN_DOCS, check_min_docs, small_groups
+
 __all__ = [
     "SPEECH_VERBS",
     "NEUTRAL_VERBS",
@@ -846,12 +848,14 @@ def _bootstrap_shares(W: np.ndarray, n_boot: int, ci: float, rng: np.random.Gene
 
 def _shares_table(quotes: pd.DataFrame, docs: pd.DataFrame, *, by: str, weight: np.ndarray,
                   categories: Sequence[str], n_boot: int, ci: float,
-                  random_state: int | np.random.Generator | None, value_name: str) -> pd.DataFrame:
+                  random_state: int | np.random.Generator | None, value_name: str,
+                  min_docs: int, caller: str, counted: str) -> pd.DataFrame:
     if not (0 < ci < 1):
         raise ValueError(f"ci must be in (0, 1), got {ci}")
+    min_docs = check_min_docs(min_docs, caller=caller)
     rng = np.random.default_rng(random_state)
     cat_index = {c: i for i, c in enumerate(categories)}
-    rows = []
+    per_outlet = []
     for outlet, dg in docs.groupby("outlet", sort=True):
         doc_index = {d: i for i, d in enumerate(dg["doc_id"])}
         W = np.zeros((len(dg), len(categories)))
@@ -859,7 +863,17 @@ def _shares_table(quotes: pd.DataFrame, docs: pd.DataFrame, *, by: str, weight: 
         qd = quotes["doc_id"].astype(str).to_numpy()[m]
         qc = quotes[by].astype(str).to_numpy()[m]
         np.add.at(W, ([doc_index[x] for x in qd], [cat_index[x] for x in qc]), weight[m])
-        point, lo, hi = _bootstrap_shares(W, n_boot, ci, rng)
+        per_outlet.append((outlet, dg, W, qc))
+    # the share is a ratio over the documents that have something counted: those are the units
+    small: set = set()
+    if n_boot > 0:
+        small = set(small_groups({o: int((W.sum(axis=1) > 0).sum()) for o, _, W, _ in per_outlet}, min_docs,
+                                 caller=caller, unit=f"documents with {counted}", stacklevel=4))
+    rows = []
+    for outlet, dg, W, qc in per_outlet:
+        point, lo, hi = _bootstrap_shares(W, n_boot, ci, rng)     # drawn for every outlet: same stream
+        if outlet in small:
+            lo, hi = np.full_like(lo, np.nan), np.full_like(hi, np.nan)
         n_quotes = np.zeros(len(categories), dtype=np.int64)
         np.add.at(n_quotes, [cat_index[x] for x in qc], 1)
         for c, i in cat_index.items():
@@ -868,7 +882,8 @@ def _shares_table(quotes: pd.DataFrame, docs: pd.DataFrame, *, by: str, weight: 
                          "n_docs": len(dg)})
     out = pd.DataFrame(rows, columns=["outlet", by, value_name, "share", "ci_low", "ci_high", "n_quotes",
                                       "n_docs"])
-    out.attrs["bootstrap"] = {"n_boot": n_boot, "ci": ci, "unit": "document", "method": "percentile"}
+    out.attrs["bootstrap"] = {"n_boot": n_boot, "ci": ci, "unit": "document", "method": "percentile",
+                              "min_docs": min_docs, "small_groups": sorted(small)}
     return out
 
 
@@ -880,6 +895,7 @@ def quote_shares(
     ci: float = 0.95,
     random_state: int | np.random.Generator | None = None,
     groups: Sequence[str] | None = None,
+    min_docs: int = MIN_DOCS,
 ) -> pd.DataFrame:
     """Per outlet, the share of quoted words spoken by each actor group, with bootstrap CIs.
 
@@ -887,7 +903,9 @@ def quote_shares(
     The confidence interval resamples the outlet's *documents* with replacement (all corpus
     documents of the outlet, quotes or not: the unit of sampling is the article, since quotes
     within an article are not independent) and takes percentiles of the resampled shares
-    (Efron & Tibshirani 1993).
+    (Efron & Tibshirani 1993). Only documents with quotes move the share, so an outlet with
+    fewer than ``min_docs`` of them gets no interval (NaN) and a
+    :class:`framing.stats.SmallGroupWarning` naming it; its share is still reported.
 
     Parameters
     ----------
@@ -904,12 +922,16 @@ def quote_shares(
         Seed of the bootstrap.
     groups : sequence of str, optional
         Groups to report (default: the groups present in ``quotes``, sorted).
+    min_docs : int
+        Minimum number of documents with quotes for an interval (default
+        :data:`framing.stats.MIN_DOCS`, 5).
 
     Returns
     -------
     DataFrame
         ``outlet``, ``actor_group``, ``words``, ``share``, ``ci_low``, ``ci_high``,
-        ``n_quotes``, ``n_docs`` (documents of the outlet).
+        ``n_quotes``, ``n_docs`` (documents of the outlet). ``attrs["bootstrap"]`` records
+        the method, ``min_docs`` and ``small_groups`` (outlets left without an interval).
 
     Examples
     --------
@@ -929,8 +951,9 @@ def quote_shares(
     extra = set(quotes["actor_group"].astype(str)) - set(cats)
     if extra:
         raise ValueError(f"quotes have actor group(s) {sorted(extra)} not in groups={cats}")
-    return _shares_table(quotes, _doc_frame(quotes, corpus), by="actor_group", weight=words, categories=cats, n_boot=n_boot,
-                         ci=ci, random_state=random_state, value_name="words")
+    return _shares_table(quotes, _doc_frame(quotes, corpus), by="actor_group", weight=words, categories=cats,
+                         n_boot=n_boot, ci=ci, random_state=random_state, value_name="words", min_docs=min_docs,
+                         caller="quote_shares", counted="quotes")
 
 
 def verb_profile(
@@ -942,13 +965,15 @@ def verb_profile(
     ci: float = 0.95,
     random_state: int | np.random.Generator | None = None,
     min_count: int = 1,
+    min_docs: int = MIN_DOCS,
 ) -> pd.DataFrame:
     """Per outlet, the share of attributions made with each speech verb, with bootstrap CIs.
 
     Counts attributed quotes (those with a verb) by verb lemma (``by="verb"``) or by
     ``by="verb_class"``: "neutral" (:data:`NEUTRAL_VERBS`: say, tell, add, note, ...) vs
     "marked" (claim, allege, insist, threaten, warn, ...). Confidence intervals resample
-    documents as in :func:`quote_shares`.
+    documents as in :func:`quote_shares`; an outlet with fewer than ``min_docs`` documents
+    with attributions gets no interval (NaN) and a :class:`framing.stats.SmallGroupWarning`.
 
     Parameters
     ----------
@@ -962,6 +987,8 @@ def verb_profile(
         Bootstrap settings.
     min_count : int
         Verbs used fewer times than this over all outlets are pooled as "other".
+    min_docs : int
+        Minimum number of documents with attributions for an interval (default 5).
 
     Returns
     -------
@@ -994,7 +1021,8 @@ def verb_profile(
         q["verb"] = q["verb"].where(~q["verb"].isin(rare), "other")
     cats = sorted(q[by].unique())
     out = _shares_table(q, _doc_frame(quotes, corpus), by=by, weight=np.ones(len(q)), categories=cats,
-                        n_boot=n_boot, ci=ci, random_state=random_state, value_name="count")
+                        n_boot=n_boot, ci=ci, random_state=random_state, value_name="count", min_docs=min_docs,
+                        caller="verb_profile", counted="attributions")
     out["count"] = out["count"].astype("int64")
     return out
 

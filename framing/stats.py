@@ -3,10 +3,19 @@
 - :func:`as_rng`: one rule for ``random_state`` everywhere (None, an int, or a Generator;
   nothing ever touches numpy's global seed).
 - :func:`fdr_bh`: Benjamini-Hochberg adjusted p-values.
+- :data:`MIN_DOCS`, :func:`small_groups`, :class:`SmallGroupWarning`: one rule for groups too
+  small for an interval. Every function that reports an interval per group (``marker_rates``,
+  ``score_axes``, ``compare_groups``, ``outlet_shares``, ``share_test``, ``quote_shares``,
+  ``verb_profile``) takes ``min_docs=`` (default 5) and gives a group with fewer documents NaN
+  and a warning that names it.
+- :func:`nb_rate_interval`: profile-likelihood interval of a rate from bursty per-document
+  counts (negative binomial); :func:`zero_count_upper`: the rule-of-three bound when
+  nothing was counted; :func:`bca_interval`: Efron's BCa bootstrap interval.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 
@@ -51,4 +60,320 @@ def fdr_bh(p: Sequence[float] | np.ndarray) -> np.ndarray:
     return out
 
 
-__all__ = ["as_rng", "fdr_bh"]
+# --------------------------------------------------------------------------------------------
+# small groups: one rule for every function that reports a per-group interval
+# --------------------------------------------------------------------------------------------
+
+#: Fewer documents than this and a group gets no interval (NaN) and a :class:`SmallGroupWarning`.
+#: Five is the smallest size at which a document resample has a useful number of distinct
+#: outcomes (126 for five documents, 10 for three) and, with five on each side, a two-sided
+#: permutation test of two groups can reach p < 0.05 (2 / C(10, 5) = 0.008; 0.1 with three
+#: on each side). Every function that reports group intervals takes ``min_docs=`` to change it.
+MIN_DOCS = 5
+
+
+class SmallGroupWarning(UserWarning):
+    """A group has too few documents for an interval; its interval is NaN (the message names it)."""
+
+
+def check_min_docs(min_docs: int, *, caller: str) -> int:
+    """Validate a ``min_docs=`` option: an int >= 2 (one document never gives an interval).
+
+    Examples
+    --------
+    >>> check_min_docs(5, caller="f")
+    5
+    >>> try:
+    ...     check_min_docs(1, caller="f")
+    ... except ValueError as exc:
+    ...     print(exc)
+    f: min_docs must be an int >= 2, got 1
+    """
+    if isinstance(min_docs, bool) or not isinstance(min_docs, (int, np.integer)) or min_docs < 2:
+        raise ValueError(f"{caller}: min_docs must be an int >= 2, got {min_docs!r}")
+    return int(min_docs)
+
+
+def small_groups(sizes: Mapping[Hashable, int], min_docs: int = MIN_DOCS, *, caller: str,
+                 unit: str = "documents", stacklevel: int = 3) -> list[Hashable]:
+    """The groups with fewer than ``min_docs`` units; one :class:`SmallGroupWarning` names them.
+
+    Every function that reports an interval per group calls this once and sets the
+    intervals of the groups it returns to NaN: a resampling interval from a handful of
+    documents is far too narrow (one document: zero width) and a permutation test between
+    such groups cannot reject.
+
+    Parameters
+    ----------
+    sizes : mapping
+        Group -> number of resampling units (documents, articles, speeches).
+    min_docs : int
+        The minimum (default :data:`MIN_DOCS`).
+    caller : str
+        Function name for the message.
+    unit : str
+        What is counted, for the message (``"documents"``, ``"documents with quotes"``...).
+    stacklevel : int
+        Passed to :func:`warnings.warn`.
+
+    Returns
+    -------
+    list
+        The small groups, in the order of ``sizes``.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     small_groups({"RT": 40, "TASS": 1}, 5, caller="marker_rates")
+    ['TASS']
+    >>> print(str(w[0].message).split(";")[0])
+    marker_rates: no interval (NaN) for 1 group with fewer than min_docs=5 documents: 'TASS' (1)
+    """
+    small = [g for g, n in sizes.items() if int(n) < min_docs]
+    if small:
+        shown = ", ".join(f"{g!r} ({int(sizes[g])})" for g in small[:20]) + (" ..." if len(small) > 20 else "")
+        warnings.warn(f"{caller}: no interval (NaN) for {len(small)} group{'s' if len(small) > 1 else ''} with "
+                      f"fewer than min_docs={min_docs} {unit}: {shown}; set min_docs= to change the minimum",
+                      SmallGroupWarning, stacklevel=stacklevel)
+    return small
+
+
+# --------------------------------------------------------------------------------------------
+# intervals
+# --------------------------------------------------------------------------------------------
+
+def bca_interval(estimate: np.ndarray | float, boot: np.ndarray, jackknife: np.ndarray,
+                 alpha: float = 0.05) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-corrected and accelerated (BCa) bootstrap interval, column by column.
+
+    Efron, B. (1987). Better bootstrap confidence intervals. *JASA* 82(397), 171-185.
+    The bias correction ``z0 = Phi^-1(share of replicates below the estimate)`` (ties
+    counted half) and the acceleration ``a = sum(d^3) / (6 sum(d^2)^1.5)`` with ``d`` the
+    jackknife deviations ``mean(jack) - jack_i`` move the percentile points to
+    ``Phi(z0 + (z0 + z) / (1 - a (z0 + z)))`` for ``z = Phi^-1(alpha/2), Phi^-1(1 - alpha/2)``.
+    Replicates that are NaN are ignored; a column without spread gets the estimate as both
+    ends.
+
+    Parameters
+    ----------
+    estimate : float or array of shape (m,)
+        The statistic on the data.
+    boot : array of shape (B,) or (B, m)
+        Bootstrap replicates.
+    jackknife : array of shape (n,) or (n, m)
+        Leave-one-unit-out values of the statistic.
+    alpha : float
+        The interval covers ``1 - alpha``.
+
+    Returns
+    -------
+    (low, high) : arrays of shape (m,) (scalars for 1-d input)
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> x = rng.exponential(size=40)
+    >>> boot = x[rng.integers(0, 40, (2000, 40))].mean(axis=1)
+    >>> jack = (x.sum() - x) / 39
+    >>> lo, hi = bca_interval(x.mean(), boot, jack)
+    >>> bool(lo < x.mean() < hi), bool(hi - x.mean() > x.mean() - lo)   # skewed to the right
+    (True, True)
+    """
+    from scipy.special import ndtr, ndtri
+
+    one = np.ndim(boot) == 1
+    boot = np.asarray(boot, dtype=float).reshape(len(boot), -1)
+    jack = np.asarray(jackknife, dtype=float).reshape(len(jackknife), -1)
+    est = np.broadcast_to(np.asarray(estimate, dtype=float).ravel(), (boot.shape[1],))
+    ok = np.isfinite(boot)
+    B = ok.sum(axis=0)
+    below = (np.where(ok, boot < est, False).sum(axis=0) + 0.5 * np.where(ok, boot == est, False).sum(axis=0))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p0 = np.clip(below / B, 1 / (B + 1), B / (B + 1))
+        z0 = ndtri(p0)
+        d = np.nanmean(jack, axis=0) - jack
+        s2 = np.nansum(d ** 2, axis=0)
+        a = np.where(s2 > 0, np.nansum(d ** 3, axis=0) / (6 * s2 ** 1.5), 0.0)
+        z = ndtri(np.array([alpha / 2, 1 - alpha / 2]))[:, None]
+        q = ndtr(z0 + (z0 + z) / (1 - a * (z0 + z)))                    # (2, m)
+    lo, hi = np.full(boot.shape[1], np.nan), np.full(boot.shape[1], np.nan)
+    for j in range(boot.shape[1]):
+        col = boot[ok[:, j], j]
+        if len(col) == 0:
+            continue
+        if np.ptp(col) == 0 or not np.all(np.isfinite(q[:, j])):
+            lo[j] = hi[j] = est[j] if np.ptp(col) == 0 else np.nan
+            continue
+        lo[j], hi[j] = np.quantile(col, q[:, j])
+    return (lo[0], hi[0]) if one else (lo, hi)
+
+
+def zero_count_upper(exposure: float | np.ndarray, alpha: float = 0.05) -> float | np.ndarray:
+    """One-sided upper ``1 - alpha`` bound of a Poisson rate when nothing was counted.
+
+    With zero events in ``exposure`` (words), ``P(0 | rate) = exp(-rate * exposure)``, which
+    falls below ``alpha`` above ``-ln(alpha) / exposure``: the "rule of three" (Hanley &
+    Lippman-Hand 1983, *JAMA* 249(13):1743-1745) for a rate, ``3 / exposure`` at
+    ``alpha = 0.05``. It assumes events are not clustered in documents, so for bursty terms it
+    is optimistic: read it as "rarer than about this", not as a guarantee.
+
+    Examples
+    --------
+    >>> round(float(zero_count_upper(1000.0)) * 1000, 3)   # per 1,000 words
+    2.996
+    """
+    return -np.log(alpha) / np.asarray(exposure, dtype=float)
+
+
+_NB_LOGK = np.arange(-12.0, 12.0001, 0.2)         # ln(shape per document) grid
+_NB_STEPS = np.arange(0.05, 15.0, 0.25)          # |ln(rate / ratio)| search grid
+
+
+class _NBProfile:
+    """Profile log likelihood of a rate for one column of counts under the NB1 model.
+
+    ``c_i ~ NB(size a w_i, p = a / (a + rate))``: mean ``rate * w_i``, variance
+    ``rate * w_i * (1 + rate / a)``. Up to terms free of (rate, a) the log likelihood is
+    ``sum_{c_i>0} [lgamma(c_i + a w_i) - lgamma(a w_i)] + C log(rate) - C log(a + rate)
+    - a W log(1 + rate / a)``; the first sum does not involve the rate and is computed
+    once on the grid of ``a``, so the profile over ``a`` costs O(grid) per rate.
+    """
+
+    def __init__(self, c: np.ndarray, w: np.ndarray) -> None:
+        from scipy.special import gammaln
+
+        self.C, self.W = float(c.sum()), float(w.sum())
+        pos = c > 0
+        scale = float(np.median(w[w > 0]))
+        self.loga = _NB_LOGK - np.log(scale)     # shape a * (typical length) from e^-12 to e^12
+        aw = np.exp(self.loga)[:, None] * w[pos][None, :]
+        self.G = (gammaln(c[pos][None, :] + aw) - gammaln(aw)).sum(axis=1)
+
+    def profile(self, loglam: np.ndarray | float) -> np.ndarray:
+        """max over ``a`` (grid, refined by a parabola through the best three points) and the
+        Poisson limit ``a = inf``."""
+        x = np.atleast_1d(np.asarray(loglam, dtype=float))[:, None]
+        a = np.exp(self.loga)[None, :]
+        f = (self.G[None, :] + self.C * (x - np.logaddexp(self.loga[None, :], x))
+             - a * self.W * np.log1p(np.exp(x - self.loga[None, :])))
+        j = np.argmax(f, axis=1)
+        r = np.arange(len(j))
+        best = f[r, j]
+        lo, hi = f[r, np.maximum(j - 1, 0)], f[r, np.minimum(j + 1, len(self.loga) - 1)]
+        den = lo - 2 * best + hi
+        inner = (j > 0) & (j < len(self.loga) - 1) & (den < 0)
+        best = np.where(inner, best - (hi - lo) ** 2 / (8 * np.where(inner, den, -1.0)), best)
+        poisson = self.C * x[:, 0] - np.exp(x[:, 0]) * self.W
+        return np.maximum(best, poisson)
+
+    def interval(self, crit: float) -> tuple[float, float]:
+        """The rates whose log likelihood ratio to the ratio estimate stays below ``crit``."""
+        from scipy.optimize import brentq
+
+        centre = np.log(self.C / self.W)              # the maximum, whatever a is
+        level = float(self.profile(centre)[0]) - crit
+
+        def g(x: float) -> float:
+            return float(self.profile(x)[0]) - level
+
+        ends = []
+        for side in (-1.0, 1.0):
+            xs = centre + side * _NB_STEPS
+            out = np.flatnonzero(self.profile(xs) < level)
+            if len(out) == 0:                          # not bounded on this side within exp(+-15)
+                ends.append(0.0 if side < 0 else np.inf)
+                continue
+            j = int(out[0])
+            inner = centre if j == 0 else float(xs[j - 1])
+            a, b = sorted((inner, float(xs[j])))
+            ends.append(float(np.exp(brentq(g, a, b, xtol=1e-9))))
+        return ends[0], ends[1]
+
+
+def nb_rate_interval(counts: np.ndarray, exposure: np.ndarray, *, alpha: float = 0.05
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """Profile-likelihood interval of a rate (events per unit of exposure) from bursty counts.
+
+    Word counts across documents are overdispersed: a term comes in bursts (Mosteller &
+    Wallace 1964, *Inference and Disputed Authorship*, who used the negative binomial;
+    Church & Gale 1995, *Natural Language Engineering* 1(2), 163-190). Here document i's
+    count is negative binomial with mean ``rate * w_i`` (``w_i``: its words) and variance
+    ``rate * w_i * (1 + rate / a)``, i.e. size ``a * w_i`` (the "NB1" form, Cameron &
+    Trivedi 2013, *Regression Analysis of Count Data*, 2nd ed., section 3.3). In this form
+    the maximum-likelihood rate is exactly the pooled ratio ``C / W`` of summed counts to
+    summed words, the rate that is reported, whatever the burstiness ``a``. The interval is
+    the set of rates whose profile likelihood ratio (``a`` maximised out, ``a = inf`` the
+    Poisson limit) stays below the ``1 - alpha`` quantile of ``F(1, n - 1)``, ``n`` the
+    documents with exposure > 0 (Venzon & Moolgavkar 1988, *Applied Statistics* 37(1),
+    87-94, for profile intervals; the F reference, a squared t, allows for ``a`` being
+    estimated from the same documents and tends to chi-square(1)). It is long upwards, as
+    a rate from few bursty documents should be, and unbounded (``inf``) when the documents
+    cannot bound it (typically: all events in one document). A column with no events gets
+    ``[0, -ln(alpha) / W]`` (:func:`zero_count_upper`).
+
+    Coverage at nominal 95 % (1,000 simulated groups per setting: 10 or 30 documents of about
+    500 words, 0.5-10 events per 1,000 words, gamma-distributed document rates with shape
+    0.15-1, also with rates rising with length or counts that ignore it): 89-98 %, most
+    settings 93-97 %, against 69-95 % for a document-bootstrap percentile interval and
+    75-96 % for BCa. Drawing 10 or 30 real articles of one outlet from ``ukraine-media``, the
+    lexicon's frequent markers were covered 95 % of the time on average (87 % at worst),
+    against 87-89 % (73 %) for the percentile interval. With 5 documents the upper end is
+    often unbounded.
+
+    Parameters
+    ----------
+    counts : array of shape (n,) or (n, m)
+        Event counts per document (and per term).
+    exposure : array of shape (n,)
+        Exposure per document (> 0 for at least two documents).
+    alpha : float
+        The interval covers ``1 - alpha``.
+
+    Returns
+    -------
+    (low, high) : arrays of shape (m,) (floats for 1-d counts), in events per unit of exposure;
+        ``high`` is ``inf`` when the data do not bound the rate.
+
+    Examples
+    --------
+    >>> w = np.array([400., 900, 650, 300, 800, 500, 700, 450, 600, 550])
+    >>> c = np.array([0, 5, 0, 0, 1, 0, 3, 0, 0, 1])
+    >>> lo, hi = nb_rate_interval(c, w)
+    >>> rate = float(c.sum() / w.sum())
+    >>> [round(1000 * x, 2) for x in (lo, rate, hi)]            # per 1,000 words: long upwards
+    [0.45, 1.71, 11.38]
+    >>> c[[4, 6, 9]] = 0; nb_rate_interval(c, w)[1]           # all in one document: unbounded
+    inf
+    >>> lo, hi = nb_rate_interval(np.zeros(10), w)            # nothing counted: 3 / words
+    >>> float(lo), round(float(hi * w.sum()), 3)
+    (0.0, 2.996)
+    """
+    from scipy.special import fdtri
+
+    one = np.ndim(counts) == 1
+    c = np.asarray(counts, dtype=float).reshape(len(counts), -1)
+    w = np.asarray(exposure, dtype=float)
+    if w.ndim != 1 or len(w) != c.shape[0]:
+        raise ValueError(f"nb_rate_interval: exposure must have one value per row of counts ({c.shape[0]})")
+    if np.any(w < 0) or np.any(c < 0) or not (np.all(np.isfinite(w)) and np.all(np.isfinite(c))):
+        raise ValueError("nb_rate_interval: counts and exposure must be finite and >= 0")
+    if np.any(c[w == 0] > 0):
+        raise ValueError("nb_rate_interval: a document with zero exposure has events")
+    n = int((w > 0).sum())
+    if n < 2:
+        raise ValueError(f"nb_rate_interval: needs at least 2 documents with exposure > 0, got {n}")
+    if not 0 < alpha < 1:
+        raise ValueError(f"nb_rate_interval: alpha must be in (0, 1), got {alpha!r}")
+    W = float(w.sum())
+    lo = np.zeros(c.shape[1])
+    hi = np.full(c.shape[1], float(zero_count_upper(W, alpha)))
+    crit = float(fdtri(1, n - 1, 1 - alpha)) / 2
+    for j in np.flatnonzero(c.sum(axis=0) > 0):
+        lo[j], hi[j] = _NBProfile(c[:, j], w).interval(crit)
+    return (float(lo[0]), float(hi[0])) if one else (lo, hi)
+
+
+__all__ = ["as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
+           "zero_count_upper", "nb_rate_interval"]

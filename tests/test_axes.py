@@ -17,6 +17,7 @@ from scipy import stats
 from framing.axes import (Axis, AxisReliabilityWarning, AxisScores, AxisSpecError, compare_groups,
                           explain_axis, fdr_bh, load_axes, place_text, reliability_table, score_axes)
 from framing.axes import _fallback_sentences
+from framing.stats import SmallGroupWarning
 from framing.testing import HashEncoder
 
 DIM = 32
@@ -439,10 +440,12 @@ def test_encoder_path_with_hash_encoder_finds_the_planted_outlet():
 def test_single_document_groups_warn_and_units_resampling_gives_width():
     axis = exact_axis()
     sents, X, _ = synthetic_corpus({"A": 0.1, "B": -0.1}, n_docs=1, min_sent=20, max_sent=20)
-    with pytest.warns(UserWarning, match="single document"):
+    with pytest.warns(SmallGroupWarning, match=r"'A' \(1\), 'B' \(1\)"):
         s = score_axes(sents, axis, embeddings=X, n_boot=100, n_null=100, random_state=0)
     b = s.bias("lean")
-    assert (b["ci_lo"] == b["ci_hi"]).all()
+    assert b["ci_lo"].isna().all() and b["ci_hi"].isna().all()        # no zero-width interval
+    assert b["value"].notna().all() and b["p"].notna().all()           # the rest is still reported
+    assert s.params["small_groups"] == ["A", "B"] and s.params["min_docs"] == 5
     u = score_axes(sents, axis, embeddings=X, resample="units", n_boot=100, n_null=100, random_state=0).bias("lean")
     assert (u["ci_hi"] - u["ci_lo"] > 0.01).all() and (u["n_units"] == 20).all()
 
@@ -527,6 +530,64 @@ def test_compare_groups_finds_planted_difference_and_pools_lists(planted):
         compare_groups(scores, "lean", "L", "Q")
     with pytest.raises(KeyError, match="no axis"):
         compare_groups(scores, "nope", "L", "R")
+
+
+
+def _mixed_sizes(n_big: int = 20, n_small: int = 3, gap: float = 0.08, seed: int = 3):
+    big, Xb, _ = synthetic_corpus({"Big": 0.0}, n_docs=n_big, seed=seed)
+    small, Xs, _ = synthetic_corpus({"Small": gap}, n_docs=n_small, seed=seed + 1)
+    return pd.concat([big, small], ignore_index=True), np.vstack([Xb, Xs])
+
+
+def test_small_groups_get_no_interval_and_a_warning_naming_them():
+    axis = exact_axis()
+    sents, X = _mixed_sizes()
+    with pytest.warns(SmallGroupWarning, match=r"score_axes: .*'Small' \(3\)") as rec:
+        s = score_axes(sents, axis, embeddings=X, n_boot=200, n_null=200, random_state=0)
+    assert "Big" not in str(rec[0].message)
+    g = s.groups.set_index(["group", "stat"])
+    assert g.loc[("Small", "bias"), ["ci_lo", "ci_hi"]].isna().all()
+    assert g.loc[("Small", "intensity"), ["ci_lo", "ci_hi"]].isna().all()
+    assert g.loc[("Big", "bias"), "ci_lo"] < g.loc[("Big", "bias"), "value"] < g.loc[("Big", "bias"), "ci_hi"]
+    # the big group's interval is the same as before the rule (same random stream)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        s2 = score_axes(sents, axis, embeddings=X, n_boot=200, n_null=200, random_state=0, min_docs=2)
+    assert s2.groups.set_index(["group", "stat"]).loc[("Big", "bias"), "ci_lo"] == g.loc[("Big", "bias"), "ci_lo"]
+    assert s2.groups["ci_lo"].notna().all() and s2.params["small_groups"] == []
+    # resample="units" counts sentences: three documents have more than five
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SmallGroupWarning)
+        u = score_axes(sents, axis, embeddings=X, resample="units", n_boot=50, n_null=50, random_state=0)
+    assert u.groups["ci_lo"].notna().all()
+    with pytest.raises(ValueError, match="min_docs"):
+        score_axes(sents, axis, embeddings=X, min_docs=0)
+
+
+def test_compare_groups_gives_no_interval_where_the_permutation_test_cannot_reject():
+    """Issue 11d: a percentile interval from three documents excluded 0 while p_perm = 0.125."""
+    axis = exact_axis()
+    sents, X = _mixed_sizes(n_big=3, n_small=3, gap=0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        s = score_axes(sents, axis, embeddings=X, n_boot=400, n_null=400, random_state=0)
+    with pytest.warns(SmallGroupWarning, match="compare_groups: .*'Small' \\(3\\)"):
+        r = compare_groups(s, "lean", "Small", "Big", random_state=0).iloc[0]
+    assert np.isnan(r["ci_lo"]) and np.isnan(r["ci_hi"]) and r["p_perm"] >= 0.05
+    assert r["difference"] == pytest.approx(0.1, abs=0.05)   # the estimate and the test stay
+    # with the minimum lowered to 2, two against two still cannot reach p <= 0.05: no interval
+    s2 = score_axes(sents[sents["doc_id"].isin(["Big-0", "Big-1", "Small-0", "Small-1"])], axis,
+                    embeddings=X[sents["doc_id"].isin(["Big-0", "Big-1", "Small-0", "Small-1"]).to_numpy()],
+                    n_boot=100, n_null=100, random_state=0, min_docs=2)
+    with pytest.warns(SmallGroupWarning, match="cannot reach p"):
+        r2 = compare_groups(s2, "lean", "Small", "Big", random_state=0).iloc[0]
+    assert np.isnan(r2["ci_lo"])
+    # five documents a side: an interval, and it agrees with the test
+    sents5, X5 = _mixed_sizes(n_big=5, n_small=5, gap=0.1)
+    s5 = score_axes(sents5, axis, embeddings=X5, n_boot=400, n_null=400, random_state=0)
+    r5 = compare_groups(s5, "lean", "Small", "Big", n_perm=999, random_state=0).iloc[0]
+    assert r5["ci_lo"] < r5["difference"] < r5["ci_hi"]
+    assert (r5["ci_lo"] > 0) == (r5["p_perm"] < 0.05)
 
 
 # --------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 import framing.cluster as fc
 from framing.cluster import (ClusterError, Clusterer, StableClusters, cluster_stability, describe_clusters,
                              outlet_shares, share_test)
+from framing.stats import SmallGroupWarning
 from framing.testing import HashEncoder
 
 
@@ -396,7 +397,7 @@ def correlated_docs(n_docs, p, rng, concentration=1.5, outlet="A", prefix="a"):
 def test_outlet_shares_point_estimates_and_columns():
     t = pd.DataFrame({"outlet": ["A"] * 5 + ["B"] * 3, "doc_id": ["a1", "a1", "a2", "a2", "a2", "b1", "b1", "b2"]})
     labels = [0, 1, 1, -1, 1, 0, 0, 1]
-    s = outlet_shares(t, labels, n_boot=100, random_state=0)
+    s = outlet_shares(t, labels, n_boot=100, random_state=0, min_docs=2)
     assert list(s.columns) == ["outlet", "cluster", "n", "n_items", "n_units", "share", "ci_low", "ci_high"]
     # unclustered is its own category, listed last; shares sum to 1 per outlet
     assert s["cluster"].tolist() == [0, 1, -1, 0, 1, -1]
@@ -409,11 +410,32 @@ def test_outlet_shares_point_estimates_and_columns():
     # only be 1, 2/3 (b1 twice / mixed) or 0 -> the interval ends are among those
     b0 = s[(s["outlet"] == "B") & (s["cluster"] == 0)]
     assert {round(b0["ci_low"].item(), 6), round(b0["ci_high"].item(), 6)} <= {0.0, round(2 / 3, 6), 1.0}
-    pd.testing.assert_frame_equal(s, outlet_shares(t, labels, n_boot=100, random_state=0))
+    pd.testing.assert_frame_equal(s, outlet_shares(t, labels, n_boot=100, random_state=0, min_docs=2))
     with pytest.raises(ClusterError, match="more than one"):
         outlet_shares(t.assign(doc_id=["x"] * 8), labels)
     with pytest.raises(ClusterError, match="8 rows"):
         outlet_shares(t, labels[:4])
+
+
+
+def test_outlets_with_few_articles_get_no_share_interval():
+    rng = np.random.default_rng(4)
+    ta, la = correlated_docs(12, 0.3, rng, outlet="Big", prefix="a")
+    tb, lb = correlated_docs(1, 0.3, rng, outlet="One", prefix="b")
+    t, lab = pd.concat([ta, tb], ignore_index=True), np.r_[la, lb]
+    with pytest.warns(SmallGroupWarning, match=r"outlet_shares: .*'One' \(1\)") as rec:
+        s = outlet_shares(t, lab, n_boot=200, random_state=0)
+    assert "Big" not in str(rec[0].message)
+    assert s.loc[s["outlet"] == "One", ["ci_low", "ci_high"]].isna().all().all()    # not a zero-width interval
+    assert s.loc[s["outlet"] == "Big", ["ci_low", "ci_high"]].notna().all().all()
+    assert s.attrs["small_groups"] == ["One"] and s.attrs["min_docs"] == 5
+    with pytest.warns(SmallGroupWarning, match=r"share_test: .*'One' \(1\)"):
+        res = share_test(t, lab, permutations=99, n_boot=100, random_state=0)
+    cells = res.cells.set_index("outlet")
+    assert cells.loc["One", ["ratio_ci_low", "ratio_ci_high"]].isna().all().all()
+    assert cells.loc["Big", ["ratio_ci_low", "ratio_ci_high"]].notna().all().all()
+    with pytest.raises(ValueError, match="min_docs"):
+        outlet_shares(t, lab, min_docs=1)
 
 
 def test_share_interval_coverage_simulation():

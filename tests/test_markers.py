@@ -160,7 +160,8 @@ def test_marker_rates_bootstrap_matches_a_loop():
              "Kyiv once", "Kyiv Kyiv twice"]
     c = pd.DataFrame({"doc_id": [f"d{i}" for i in range(6)], "outlet": ["A", "A", "A", "A", "B", "B"], "text": texts})
     B, seed = 500, 9
-    r = marker_rates(c, bootstrap=B, random_state=seed).set_index(["group", "marker"])
+    r = marker_rates(c, bootstrap=B, random_state=seed, interval="percentile", min_docs=2)
+    r = r.set_index(["group", "marker"])
     code = (c["outlet"] == "B").to_numpy().astype(int)
     W = lexical._bootstrap_weights(code, 2, B, np.random.default_rng(seed))
     words = np.array([len(lexical.tokenize(t)) for t in texts], dtype=float)
@@ -182,6 +183,10 @@ def test_marker_rates_errors_and_no_mutation(tricky):
         marker_rates(tricky, group="side")
     with pytest.raises(lexical.LexicalError, match="bootstrap"):
         marker_rates(tricky, bootstrap=-5)
+    with pytest.raises(lexical.LexicalError, match="interval must be"):
+        marker_rates(tricky, interval="wald")
+    with pytest.raises(ValueError, match="min_docs must be an int >= 2"):
+        marker_rates(tricky, min_docs=1)
     with pytest.raises(lexical.LexicalError, match="'war' appears more than once"):
         marker_rates(tricky.assign(doc_id=["naming", "quotes", "war", "war"]))
 
@@ -191,3 +196,90 @@ def test_benchmark_record(tricky):
 
     rec = benchmark(tricky, bootstrap=10)
     assert rec["n_docs"] == 4 and rec["n_matches"] == len(match_markers(tricky)) and rec["match_s"] >= 0
+
+
+# ----------------------------------------------------------------------------- intervals for small groups
+
+
+def _rates_corpus(counts_by_group: dict[str, list[int]], filler: int = 40) -> pd.DataFrame:
+    """One document per count: that many "Kiev"s plus filler words (distinct, so not boilerplate)."""
+    rows = []
+    for g, counts in counts_by_group.items():
+        for i, n in enumerate(counts):
+            words = " ".join(f"w{g}{i}x{j}" for j in range(filler))
+            rows.append({"doc_id": f"{g}{i}", "outlet": g, "text": ("Kiev. " * n) + words + "."})
+    return pd.DataFrame(rows)
+
+
+KIEV = {"families": {"naming": {"markers": [{"marker": "Kiev"}]}}}
+
+
+def test_one_document_group_gets_no_interval_and_a_warning_naming_it():
+    from framing.stats import SmallGroupWarning
+
+    c = _rates_corpus({"Big": [0, 2, 0, 1, 0, 0, 3, 0], "Tiny": [1]})
+    for method in ("profile", "bca", "percentile"):
+        with pytest.warns(SmallGroupWarning, match=r"'Tiny' \(1\)") as rec:
+            r = marker_rates(c, lexicon=KIEV, interval=method, bootstrap=200, random_state=0).set_index("group")
+        assert "Big" not in str(rec[0].message)
+        assert np.isnan(r.loc["Tiny", "ci_low"]) and np.isnan(r.loc["Tiny", "ci_high"])
+        assert r.loc["Tiny", "rate"] > 0                                   # the rate itself is still reported
+        assert r.loc["Big", "ci_low"] < r.loc["Big", "rate"] < r.loc["Big", "ci_high"]
+        assert r.attrs["small_groups"] == ["Tiny"] and r.attrs["interval"] == method
+    # the minimum is an option
+    with pytest.warns(SmallGroupWarning, match="'Big' \\(8\\)"):
+        r = marker_rates(c, lexicon=KIEV, min_docs=10)
+    assert r["ci_low"].isna().all()
+
+
+def test_zero_count_gets_the_rule_of_three_bound_not_zero_width():
+    c = _rates_corpus({"A": [0] * 6, "B": [1, 0, 2, 0, 0, 1]})
+    for method in ("profile", "bca", "percentile"):
+        r = marker_rates(c, lexicon=KIEV, interval=method, bootstrap=200, random_state=0).set_index("group")
+        words = r.loc["A", "words"]
+        assert r.loc["A", "count"] == 0 and r.loc["A", "ci_low"] == 0
+        assert r.loc["A", "ci_high"] == pytest.approx(1000 * -np.log(0.05) / words)   # about 3 / words
+
+
+def test_marker_rates_profile_interval_is_nb_rate_interval_per_group():
+    from framing.stats import nb_rate_interval
+
+    c = _rates_corpus({"A": [0, 3, 0, 1, 0, 0, 5, 0, 1, 0], "B": [2, 1, 0, 1, 1, 2]})
+    r = marker_rates(c, lexicon=KIEV, alpha=0.1).set_index("group")
+    words = np.array([len(lexical.tokenize(t)) for t in c["text"]], dtype=float)
+    kiev = np.array([t.count("Kiev") for t in c["text"]], dtype=float)
+    for g in ("A", "B"):
+        m = (c["outlet"] == g).to_numpy()
+        lo, hi = nb_rate_interval(kiev[m], words[m], alpha=0.1)
+        assert r.loc[g, "ci_low"] == pytest.approx(1000 * lo) and r.loc[g, "ci_high"] == pytest.approx(1000 * hi)
+
+
+def _bursty(rng, n_rep: int, n_docs: int, rate: float, shape: float) -> tuple[np.ndarray, np.ndarray]:
+    """Documents of ~500 words (log-normal lengths); each has its own rate, gamma(shape) around
+    ``rate`` (shape 0.3 is the median burstiness of the lexicon's markers in ukraine-media)."""
+    w = np.maximum(50, rng.lognormal(np.log(500), 0.6, (n_rep, n_docs))).round()
+    doc_rate = rate * rng.gamma(shape, 1 / shape, (n_rep, n_docs))
+    return rng.poisson(doc_rate * w).astype(float), w
+
+
+def test_profile_interval_coverage_on_bursty_documents():
+    """Coverage of the true rate, nominal 95 %: the profile interval is within 3 points at 10 and
+    30 documents; the old percentile bootstrap is far below (the problem of issue 11d)."""
+    from framing.stats import nb_rate_interval
+
+    rng = np.random.default_rng(11)
+    rate, shape, reps = 2e-3, 0.3, 500
+    for n_docs in (10, 30):
+        C, W = _bursty(rng, reps, n_docs, rate, shape)
+        prof = pct = 0
+        for c, w in zip(C, W):
+            lo, hi = nb_rate_interval(c, w)
+            prof += lo <= rate <= hi
+            M = rng.multinomial(n_docs, np.full(n_docs, 1 / n_docs), size=400).astype(float)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                b = (M @ c) / (M @ w)
+            plo, phi = np.nanquantile(b, [0.025, 0.975]) if c.sum() else (0.0, 3 / w.sum())
+            pct += plo <= rate <= phi
+        print(f"{n_docs} documents: profile {prof / reps:.3f}, percentile {pct / reps:.3f}")
+        assert abs(prof / reps - 0.95) <= 0.03, (n_docs, prof / reps)
+        assert pct / reps < 0.90, (n_docs, pct / reps)

@@ -15,6 +15,7 @@ from framing.quotes import (
     verb_profile,
 )
 from framing.segment import split_sentences
+from framing.stats import SmallGroupWarning
 
 # Hand-written examples (doc_id -> text).
 TEXTS = {
@@ -200,11 +201,37 @@ def test_verb_profile_counts_and_classes():
     p = verb_profile(q, corpus, n_boot=0).set_index(["outlet", "verb"])
     assert p.loc[("X", "say"), "count"] == 1 and p.loc[("X", "claim"), "share"] == pytest.approx(0.5)
     assert p.loc[("Y", "say"), "share"] == pytest.approx(1.0)
-    c = verb_profile(q, corpus, by="verb_class", n_boot=200, random_state=0).set_index(["outlet", "verb_class"])
+    with pytest.warns(SmallGroupWarning):   # one document with attributions each: no interval
+        c = verb_profile(q, corpus, by="verb_class", n_boot=200, random_state=0)
+    c = c.set_index(["outlet", "verb_class"])
     assert c.loc[("X", "marked"), "share"] == pytest.approx(0.5)
-    assert c.loc[("X", "marked"), "ci_low"] <= 0.5 <= c.loc[("X", "marked"), "ci_high"]
+    assert np.isnan(c.loc[("X", "marked"), "ci_low"])            # was the zero-width [0.5, 0.5]
     with pytest.raises(ValueError, match="by"):
         verb_profile(q, by="mood")
+
+
+def test_small_outlets_get_no_share_interval_and_a_warning():
+    """X has three documents but two with quotes (one with an attribution), Y one: too few."""
+    q, corpus = _toy_quotes()
+    with pytest.warns(SmallGroupWarning, match=r"quote_shares: .*documents with quotes: 'X' \(2\), 'Y' \(1\)"):
+        s = quote_shares(q, corpus, n_boot=200, random_state=0)
+    assert s["ci_low"].isna().all() and s["ci_high"].isna().all() and s["share"].notna().all()
+    assert s.attrs["bootstrap"]["small_groups"] == ["X", "Y"]
+    with pytest.warns(SmallGroupWarning, match=r"verb_profile: .*documents with attributions: 'X' \(1\), 'Y' \(1\)"):
+        v = verb_profile(q, corpus, n_boot=200, random_state=0, min_docs=2)
+    assert v["ci_low"].isna().all()
+    with pytest.raises(ValueError, match="min_docs"):
+        quote_shares(q, corpus, min_docs=0)
+    # a big outlet beside a small one keeps the interval it had: the small one's draws still happen
+    rng = np.random.default_rng(2)
+    big = pd.DataFrame({"doc_id": [f"b{i}" for i in range(30)], "outlet": "B",
+                        "quote": ["w " * int(k) for k in rng.integers(2, 20, 30)],
+                        "actor_group": rng.choice(["un", "other"], 30), "verb": "say"})
+    both = pd.concat([big, q], ignore_index=True)
+    with pytest.warns(SmallGroupWarning):
+        lo_small_rule = quote_shares(both, n_boot=300, random_state=5).set_index(["outlet", "actor_group"])
+    lo_no_rule = quote_shares(both, n_boot=300, random_state=5, min_docs=2).set_index(["outlet", "actor_group"])
+    assert lo_small_rule.loc[("B", "un"), "ci_low"] == lo_no_rule.loc[("B", "un"), "ci_low"]
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -276,3 +303,16 @@ def test_basil_speaker_attribution():
     ev = evaluate_speakers(extract_quotes(corpus), gold).set_index("metric")["value"]
     assert ev["coverage"] > 0.8
     assert ev["precision"] > 0.35 and ev["recall"] > 0.3
+
+
+def test_short_attributed_quote_is_a_quote_and_a_scare_quote_is_not():
+    """One quote detector (framing.quotes.quote_spans) for extract_quotes and the voice rules."""
+    import framing
+
+    c = pd.DataFrame({"doc_id": ["d"], "outlet": ["X"], "published": [pd.Timestamp("2022-09-24")],
+                      "text": ["Biden on Friday condemned the referendums on joining Russia as “a sham.” "
+                               "The so-called “referendums” ended."]})
+    q = framing.extract_quotes(c)
+    assert q[["quote", "speaker", "verb"]].values.tolist() == [["a sham.", "Biden", "condemn"]]
+    v = framing.attribute_voice(framing.split_sentences(c))
+    assert v["voice"].tolist() == ["reported", "own"] and v["scare_quote"].tolist() == [False, True]
