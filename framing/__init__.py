@@ -131,6 +131,9 @@ _API: dict[str, str] = {
     "project_2d": "geometry",
     "interactive_map": "geometry",
     "outlet_similarity": "geometry",
+    "permdisp": "geometry",
+    "SmallGroupWarning": "stats",
+    "MIN_DOCS": "stats",
     # test stand-in
     "HashEncoder": "testing",
 }

@@ -257,5 +257,9 @@ def plot_outlet_dendrogram(result: Any, *, ax: Any = None, method: str = "averag
     p = t.get("p_value")
     sub = (f"PERMANOVA R\u00b2={t['r2']:.3f}, p={p:.3g} ({t['permutations']} permutations of {t['unit']})"
            if p is not None and np.isfinite(p) else "")
+    pd_ = t.get("permdisp_p_value")
+    if sub and pd_ is not None and np.isfinite(pd_):
+        sub += (f"; PERMDISP p={pd_:.3g}" + (" (spreads differ: not a location difference alone)" if pd_ < 0.05
+                                            else ""))
     ax.set_title(title or ("Outlet centroids" + (f"\n{sub}" if sub else "")), fontsize=10)
     return ax

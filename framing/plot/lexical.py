@@ -357,12 +357,37 @@ def _rates_frame(rates: pd.DataFrame, family: str | Sequence[str] | None) -> pd.
     return rates
 
 
+def _interval_label(attrs: dict) -> str:
+    return {"profile": "negative-binomial profile CI over documents", "bca": "BCa bootstrap CI over documents",
+            "percentile": "percentile bootstrap CI over documents"}.get(attrs.get("interval"), "CI over documents")
+
+
+def _rate_whiskers(ax: Axes, x: np.ndarray, y: np.ndarray, lo: np.ndarray, hi: np.ndarray, cap: float, *,
+                   color: object, label: str, filled: bool = True) -> None:
+    """Dots with interval whiskers; an infinite upper bound is drawn to ``cap`` with an arrow head."""
+    open_hi = np.isinf(hi)
+    hi_drawn = np.where(open_hi, cap, hi)
+    err = np.vstack([x - lo, hi_drawn - x])
+    err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
+    ax.errorbar(x, y, xerr=err, fmt="o", ms=4, lw=1, capsize=0, color=color, mfc=color if filled else "white",
+                label=label)
+    if open_hi.any():
+        ax.plot(np.full(open_hi.sum(), cap), y[open_hi], ">", ms=4, color=color)
+
+
+def _cap(values: Sequence[np.ndarray]) -> float:
+    finite = np.concatenate([v[np.isfinite(v)] for v in values if len(v)]) if values else np.array([])
+    return float(finite.max() * 1.15) if len(finite) and finite.max() > 0 else 1.0
+
+
 def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: str | Sequence[str] | None = None,
                       groups: Sequence[str] | None = None) -> Axes:
-    """Dot-and-whisker plot of marker rates per 1,000 words by group, with bootstrap CIs.
+    """Dot-and-whisker plot of marker rates per 1,000 words by group, with their intervals.
 
     One row per marker (grouped by family); within a row one dot per group (outlet), dodged
-    vertically, with its document-level bootstrap interval as whiskers.
+    vertically, with its document-level interval (``attrs["interval"]``) as whiskers. An
+    unbounded upper limit (all of a group's matches in one document) is drawn to the edge
+    with an arrow head; a group below ``min_docs`` documents has no whisker.
 
     Parameters
     ----------
@@ -387,14 +412,15 @@ def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: st
     ax = _axes(ax, (7, 0.45 * len(rows) + 1.5))
     colors = plt.get_cmap("tab10" if len(names) <= 10 else "tab20")
     step = 0.8 / max(len(names), 1)
+    has_ci = {"ci_low", "ci_high"} <= set(rates.columns)
+    cap = _cap([rates["rate"].to_numpy(dtype=float)] + ([rates["ci_high"].to_numpy(dtype=float)] if has_ci else []))
     for gi, name in enumerate(names):
         sub = rates[rates["group"] == name].set_index(["family", "marker"]).reindex([tuple(r) for r in rows])
         yy = np.arange(len(rows)) - 0.4 + step * (gi + 0.5)
         x = sub["rate"].to_numpy(dtype=float)
-        if {"ci_low", "ci_high"} <= set(sub.columns) and sub["ci_low"].notna().any():
-            err = np.vstack([x - sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float) - x])
-            err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
-            ax.errorbar(x, yy, xerr=err, fmt="o", ms=4, lw=1, capsize=0, color=colors(gi % colors.N), label=name)
+        if has_ci and sub["ci_low"].notna().any():
+            _rate_whiskers(ax, x, yy, sub["ci_low"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float), cap,
+                           color=colors(gi % colors.N), label=name)
         else:
             ax.plot(x, yy, "o", ms=4, color=colors(gi % colors.N), label=name)
     ax.set_yticks(range(len(rows)), [f"{f}: {m}" if multi else m for f, m in rows])
@@ -402,7 +428,7 @@ def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: st
     for k in range(1, len(rows)):
         ax.axhline(k - 0.5, color="0.92", lw=0.6, zorder=0)
     what = text_label(rates.attrs)
-    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words (bootstrap CI over documents)"
+    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words ({_interval_label(rates.attrs)})"
                   + (f"\ntext counted: {what}" if what else ""))
     ax.legend(fontsize=7, frameon=False, loc="best", title=rates.attrs.get("group"))
     return ax
@@ -498,6 +524,7 @@ def plot_marker_voice(rates: pd.DataFrame, *, ax: Axes | None = None, markers: S
     groups = sorted(pd.unique(sub["group"]).tolist(), key=str)
     voices = [v for v in rates.attrs.get("voices", ["own", "attributed"]) if v in set(sub["voice"])]
     colors = plt.get_cmap("tab10")
+    cap = _cap([sub["rate"].to_numpy(dtype=float), sub["ci_high"].to_numpy(dtype=float)])
     n = len(groups) * len(voices)
     for gi, g in enumerate(groups):
         for vi, v in enumerate(voices):
@@ -505,18 +532,14 @@ def plot_marker_voice(rates: pd.DataFrame, *, ax: Axes | None = None, markers: S
             t = t.reindex(order)
             k = gi * len(voices) + vi
             y = np.arange(len(order)) + (k - (n - 1) / 2) * 0.8 / max(n, 1)
-            x = t["rate"].to_numpy(dtype=float)
-            lo = t["ci_low"].to_numpy(dtype=float)
-            hi = t["ci_high"].to_numpy(dtype=float)
-            err = np.vstack([x - lo, hi - x])
-            err = np.where(np.isfinite(err), np.clip(err, 0, None), 0)
-            ax.errorbar(x, y, xerr=err, fmt="o", ms=5, lw=1, capsize=0, color=colors(gi % 10),
-                        mfc=colors(gi % 10) if v == "own" else "white", label=f"{g}, {v}")
+            _rate_whiskers(ax, t["rate"].to_numpy(dtype=float), y, t["ci_low"].to_numpy(dtype=float),
+                           t["ci_high"].to_numpy(dtype=float), cap, color=colors(gi % 10), label=f"{g}, {v}",
+                           filled=v == "own")
     ax.set_yticks(range(len(order)), order)
     ax.invert_yaxis()
     for k in range(1, len(order)):
         ax.axhline(k - 0.5, color="0.92", lw=0.6, zorder=0)
-    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words of each voice (bootstrap CI over documents)")
+    ax.set_xlabel(f"rate per {rates.attrs.get('per', 1000):g} words of each voice ({_interval_label(rates.attrs)})")
     ax.legend(fontsize=7, frameon=False, loc="best")
     ax.set_title("own voice (filled) vs attributed speech (open)", fontsize=10)
     return ax
