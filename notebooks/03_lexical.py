@@ -181,8 +181,12 @@ pd.concat([phrases.head(15), phrases.tail(15)])[["term", "count_group", "count_o
 # ## Framing markers in the event window
 #
 # Rates per 1,000 **own-voice** words per outlet (quotations and reported speech blanked,
-# boilerplate left out), with 95% intervals from resampling whole articles. Reuters has a
-# single article in the window: its intervals are as wide as they should be.
+# boilerplate left out), with 95% intervals over whole articles: a negative-binomial profile
+# interval (each article's count is overdispersed; `marker_rates(interval="profile")`), which
+# keeps its coverage with ten articles where a bootstrap does not. A marker that all sits in
+# one article gets an open upper limit (an arrow in the plots), a zero count a one-sided bound.
+# Reuters has a single article in the window: below five articles a group gets no interval at
+# all (`min_docs`), and a warning names it.
 
 # %%
 lexicon = load_lexicon()
@@ -199,7 +203,7 @@ event_rates.pivot_table(index=["family", "marker"], columns="group", values="rat
 fig, ax = plt.subplots(figsize=(9, 11))
 plot_marker_heatmap(event_rates, ax=ax)
 save(fig, "03_marker_heatmap_event", corpora=("ukraine-media",), window=list(EVENT_WINDOW), n_boot=N_BOOT,
-     lexicon=lexicon.name)
+     lexicon=lexicon.name, interval=event_rates.attrs["interval"])
 
 # %%
 fig, axs = plt.subplots(1, 2, figsize=(14, 8), constrained_layout=True)
@@ -208,7 +212,7 @@ plot_marker_rates(event_rates, ax=axs[1], family=["status", "war_label"])
 axs[0].set_title("place names")
 axs[1].set_title("status of the regions, name of the war")
 save(fig, "03_marker_rates_event", corpora=("ukraine-media",), window=list(EVENT_WINDOW), n_boot=N_BOOT,
-     lexicon=lexicon.name)
+     lexicon=lexicon.name, interval=event_rates.attrs["interval"])
 
 # %% [markdown]
 # ## Own voice against attributed speech
@@ -216,7 +220,7 @@ save(fig, "03_marker_rates_event", corpora=("ukraine-media",), window=list(EVENT
 # Who says "sham", "illegal", "liberation", "reunification" **in their own voice**, and who
 # only reports others saying it? The same markers counted twice per outlet: once in the
 # outlet's own words, once inside the quotations and reported speech it prints (rates per
-# 1,000 words of each kind, document-bootstrap intervals). US outlets pooled as "US".
+# 1,000 words of each kind, 95% intervals over articles). US outlets pooled as "US".
 
 # %%
 KEY = ["sham", "illegal", "illegitimate", "annexation", "accession", "reunification", "liberation",
@@ -319,7 +323,7 @@ plot_marker_rates(unga_rates, ax=axs[1], family="status", groups=order)
 axs[0].set_title("name of the war")
 axs[1].set_title("status and legitimacy")
 save(fig, "03_marker_rates_unga_years", corpora=("ungdc",), years=[2021, 2024], n_boot=N_BOOT,
-     lexicon=lexicon.name)
+     lexicon=lexicon.name, interval=event_rates.attrs["interval"])
 
 # %% [markdown]
 # The naming pairs do not separate states here: the English texts of the General Debate never

@@ -214,11 +214,29 @@ interactive_map(news_map.iloc[sub], sents["text"].to_numpy()[sample][sub], color
 # Cosine similarity of the outlets' centroid sentence vectors, within- vs between-outlet
 # dispersion, and a PERMANOVA (Anderson 2001) with outlet labels permuted across whole articles.
 # Outlets with fewer than 5 articles in the window are left out of this comparison.
+#
+# PERMANOVA rejects when the groups differ in *location* or in *spread*: on unit vectors a
+# group that is simply more varied (it covers more topics) looks "different" even with the same
+# centre. PERMDISP (Anderson 2006), run on the same permutations, tests the spread alone; a
+# PERMANOVA rejection reads as a difference in where the outlets stand only when PERMDISP does
+# not reject.
 
 # %%
+def reading(test: dict) -> str:
+    """The PERMANOVA + PERMDISP reading rule, applied to a result's numbers."""
+    pm, pdisp = test["p_value"], test.get("permdisp_p_value")
+    if pm >= 0.05:
+        return f"PERMANOVA p = {pm:.3g}: no difference between the groups detected"
+    if pdisp is not None and pdisp < 0.05:
+        return (f"PERMANOVA p = {pm:.3g}, but PERMDISP p = {pdisp:.3g}: the groups differ in spread, so the "
+                "PERMANOVA result cannot be read as a difference in location")
+    return f"PERMANOVA p = {pm:.3g}, PERMDISP p = {pdisp:.3g}: the groups differ in location"
+
+
 mask = sents["outlet"].isin(keep_outlets).to_numpy()
 news_sim = outlet_similarity(X[mask], sents[mask], permutations=N_PERM, random_state=RANDOM_STATE)
 print(news_sim.test)
+print(reading(news_sim.test))
 display(news_sim.dispersion.round(3))
 news_sim.matrix.round(3)
 
@@ -283,11 +301,12 @@ un_test.cells.round(3)
 # ### Vote groups in embedding space
 #
 # Centroid similarity of the vote groups' war sentences and a PERMANOVA permuting the vote
-# label across whole speeches.
+# label across whole speeches, with PERMDISP beside it.
 
 # %%
 un_sim = outlet_similarity(XU, un_war, group="vote", permutations=N_PERM, random_state=RANDOM_STATE)
 print(un_sim.test)
+print(reading(un_sim.test))
 display(un_sim.dispersion.round(3))
 fig, ax = plt.subplots(figsize=(5, 3.5))
 plot_outlet_dendrogram(un_sim, ax=ax)

@@ -151,7 +151,9 @@ save(fig, "05_unga_vote_groups", corpora=("ungdc",), year=2022, filter=WAR, n_bo
 # (documents resampled within each group) and a permutation test (speeches shuffled between the
 # two groups). With five axes and three comparisons, read the p values with the
 # Benjamini-Hochberg adjustment (`p_fdr`). The "no" group has only a handful of speeches
-# (Russia and the few states that voted with it), so its intervals are wide.
+# (Russia and the few states that voted with it): below five documents a group gets no interval
+# at all (`min_docs`, a `SmallGroupWarning` names it), and a comparison involving it reports
+# its difference and permutation p but no interval.
 
 # %%
 pairs = [("no", "yes"), ("abstain", "yes"), ("no", "abstain")]
@@ -232,7 +234,8 @@ both = pd.concat({"war sentences": unga.bias(), "with neighbours": unga_near.bia
 # intervals resample *sentences* within the speech (`resample="units"`, the FrameAxis null
 # model). This treats a speech's sentences as independent, so the intervals are narrower than
 # they should be: read them as a description of how consistent the speech is, not as
-# sampling uncertainty about the state.
+# sampling uncertainty about the state. States with fewer than five own-voice war sentences
+# get no interval.
 
 # %%
 states = score_axes(war22, axes, encoder=encoder, group="outlet", resample="units", n_boot=N_BOOT,
