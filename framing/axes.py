@@ -647,6 +647,9 @@ class AxisScores:
     excluded : DataFrame
         The sentences left out by ``voice=``/``boilerplate=`` (``doc_id``, ``sent_id``,
         ``reason``).
+    reliability : DataFrame or None
+        Split-half reliability of each axis's scores on the scored sentences
+        (:func:`framing.axis_reliability`), unlike the pole-vector ``Axis.reliability_``.
     """
 
     def __init__(self, *, axes: list[Axis], units: pd.DataFrame, projections: np.ndarray,
@@ -663,6 +666,8 @@ class AxisScores:
         self._sentences: pd.DataFrame | None = None
         #: the sentences left out by voice= / boilerplate= (doc_id, sent_id, reason)
         self.excluded: pd.DataFrame = pd.DataFrame(columns=["doc_id", "sent_id", "reason"])
+        #: split-half reliability of each axis's scores on these sentences (framing.axis_reliability)
+        self.reliability: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         n_groups = self.groups["group"].nunique() if len(self.groups) else 0
@@ -723,7 +728,7 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
                document_weight: str = "pooled", resample: str = "documents",
                n_boot: int = 1000, n_null: int = 1000, alpha: float = 0.05,
                random_state: int | np.random.Generator | None = None, voice: str = "own",
-               boilerplate: str = "drop", min_docs: int = MIN_DOCS) -> AxisScores:
+               boilerplate: str = "drop", min_docs: int = MIN_DOCS, reliability: bool = True) -> AxisScores:
     """Project sentences on framing axes; bias and intensity per document and group.
 
     **Whose words.** An axis position says how the outlet frames only if it is computed on
@@ -777,6 +782,10 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     alpha : float
         1 - coverage of the percentile intervals; the null band is its central 1 - alpha range.
     random_state : int, Generator or None
+    reliability : bool
+        Also measure each axis's split-half reliability on the scored sentences' projections
+        (:func:`framing.axis_reliability`; ``.reliability``), with an
+        :class:`AxisReliabilityWarning` for an axis whose scores are unreliable here.
     voice : {"own", "attributed", "all"}
         Which sentences to score (voice columns are computed when missing). A mixed
         sentence is scored on its part in that voice (:func:`framing.filter_voice`,
@@ -1033,6 +1042,11 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     result = AxisScores(axes=axes, units=units, projections=Pj, documents=documents, groups=groups,
                         corpus=corpus, params=params, atoms=atoms)
     result.excluded = excluded
+    if reliability and all(getattr(a, "positive_embeddings_", None) is not None for a in axes):
+        from framing.validate import axis_reliability
+
+        # split-half reliability of the scores on these very sentences (warns per weak axis)
+        result.reliability = axis_reliability(axes, X, n_splits=100, random_state=0)
     return result
 
 

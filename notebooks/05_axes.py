@@ -291,6 +291,14 @@ media = score_axes(news_sents, axes, encoder=encoder, group=outlet_group, n_boot
 print(media.params["text_filter"])
 media.bias().drop(columns=["z"]).round(4)
 
+# %% [markdown]
+# How reliable is each axis *on these sentences*? The split-half reliability of the scores
+# themselves (pole texts split in halves, the sentences projected on both half-axes,
+# correlated, Spearman-Brown), beside the pole-vector cosine version of the table above:
+
+# %%
+media.reliability.round(3)
+
 # %%
 fig, axs = plt.subplots(len(AXES), 1, figsize=(7.5, 2.3 * len(AXES)), constrained_layout=True)
 for ax, name in zip(axs, AXES):

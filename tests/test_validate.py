@@ -208,3 +208,23 @@ def test_no_coded_positives_gives_an_upper_bound_not_a_point():
     r = framing.estimate_shares(s, pd.DataFrame({"no": 1 - f, "yes": f}), coded, label="code")
     row = r.query("label == 'yes' and method == 'ppi'").iloc[0]
     assert row["ci_low"] == 0 and row["ci_high"] == pytest.approx(1 - 0.025 ** (1 / 20))
+
+
+def test_score_axes_reports_and_warns_on_the_reliability_of_its_scores():
+    from framing.axes import Axis, AxisReliabilityWarning
+
+    rng = np.random.default_rng(3)
+    D = 60
+    e0 = np.zeros(D)
+    e0[0] = 1.0
+    P = 1.5 * e0 + 0.25 * rng.standard_normal((8, D))
+    N = -1.5 * e0 + 0.25 * rng.standard_normal((8, D))
+    ax = Axis("toy", [f"p{i}" for i in range(8)], [f"n{i}" for i in range(8)]).fit(embeddings=(P, N))
+    X = rng.standard_normal((300, D))
+    X[:, 0] = 0.3
+    s = pd.DataFrame({"doc_id": [f"d{i // 3}" for i in range(300)], "outlet": np.repeat(["A", "B"], 150),
+                      "text": [f"s{i}" for i in range(300)]})
+    with pytest.warns(AxisReliabilityWarning, match="unreliable"):
+        sc = framing.score_axes(s, [ax], embeddings=X, n_boot=20, n_null=20, random_state=0, voice="all",
+                                boilerplate="keep")
+    assert not sc.reliability.set_index("axis").loc["toy", "ok"]
