@@ -128,9 +128,9 @@ def test_estimate_shares_names_bad_input():
                                 label="code")
 
 
-def test_axis_reliability_warns_where_the_pole_vector_cosine_does_not():
-    """Anisotropic case: the poles differ along one direction in which the corpus does not vary."""
-    from framing.axes import Axis, AxisReliabilityWarning
+def _anisotropic_axis():
+    """Poles that differ along one direction (e0) with little noise: a high pole-vector cosine."""
+    from framing.axes import Axis
 
     rng = np.random.default_rng(3)
     D = 60
@@ -138,7 +138,14 @@ def test_axis_reliability_warns_where_the_pole_vector_cosine_does_not():
     e0[0] = 1.0
     P = 1.5 * e0 + 0.25 * rng.standard_normal((8, D))
     N = -1.5 * e0 + 0.25 * rng.standard_normal((8, D))
-    ax = Axis("toy", [f"p{i}" for i in range(8)], [f"n{i}" for i in range(8)]).fit(embeddings=(P, N))
+    return rng, D, Axis("toy", [f"p{i}" for i in range(8)], [f"n{i}" for i in range(8)]).fit(embeddings=(P, N))
+
+
+def test_axis_reliability_warns_where_the_pole_vector_cosine_does_not():
+    """Anisotropic case: the poles differ along one direction in which the corpus does not vary."""
+    from framing.axes import AxisReliabilityWarning
+
+    rng, D, ax = _anisotropic_axis()
     assert ax.reliability_.split_half > 0.7                  # the pole-vector cosine says "reliable"
     X = rng.standard_normal((500, D))
     X[:, 0] = 0.3                                            # ... but the corpus does not vary along e0
@@ -211,15 +218,9 @@ def test_no_coded_positives_gives_an_upper_bound_not_a_point():
 
 
 def test_score_axes_reports_and_warns_on_the_reliability_of_its_scores():
-    from framing.axes import Axis, AxisReliabilityWarning
+    from framing.axes import AxisReliabilityWarning
 
-    rng = np.random.default_rng(3)
-    D = 60
-    e0 = np.zeros(D)
-    e0[0] = 1.0
-    P = 1.5 * e0 + 0.25 * rng.standard_normal((8, D))
-    N = -1.5 * e0 + 0.25 * rng.standard_normal((8, D))
-    ax = Axis("toy", [f"p{i}" for i in range(8)], [f"n{i}" for i in range(8)]).fit(embeddings=(P, N))
+    rng, D, ax = _anisotropic_axis()
     X = rng.standard_normal((300, D))
     X[:, 0] = 0.3
     s = pd.DataFrame({"doc_id": [f"d{i // 3}" for i in range(300)], "outlet": np.repeat(["A", "B"], 150),
