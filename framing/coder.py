@@ -257,6 +257,9 @@ def train_coder(coded: pd.DataFrame, *, label: str, encoder: Any = None, embeddi
     for c in ("doc_id", label):
         if c not in coded.columns:
             raise ValueError(f"train_coder: the coded table has no column {c!r}")
+    if coded[label].isna().any():
+        row = int(np.flatnonzero(coded[label].isna().to_numpy())[0])
+        raise ValueError(f"train_coder: coded row {row}, column {label!r}: missing code")
     rng = as_rng(random_state)
     seed = int(rng.integers(2**31 - 1))
     X = _embed(coded, embeddings, encoder, "train_coder")
