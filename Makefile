@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all figures test test-fast bench corpora venv clean-venv
+.PHONY: all figures test test-fast bench corpora venv clean-venv lab lab-setup lab-check
 
 all: test
 
@@ -38,6 +38,22 @@ test-fast: $(STAMP)
 
 bench: corpora
 	$(VENV)/bin/framing bench
+
+# JupyterLab on the notebooks (README, "Working in JupyterLab"). lab-setup registers the
+# "Python (framing)" kernel inside .venv (never in your home directory) and makes a double-click
+# on a .py in notebooks/ open it as a notebook (jupytext; pairing in notebooks/jupytext.toml).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
+lab-setup: $(STAMP)
+	$(PY) -m ipykernel install --sys-prefix --name framing --display-name "Python (framing)"
+	@mkdir -p $(LAB_SETTINGS)
+	cp tools/lab/overrides.json $(LAB_SETTINGS)/overrides.json
+
+lab-check: lab-setup
+	$(PY) -m pytest -p no:cacheprovider -q tests/test_lab.py
+
+lab: lab-setup
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(LAB_ARGS)
 
 clean-venv:
 	rm -rf $(VENV)

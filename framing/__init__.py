@@ -104,6 +104,7 @@ _API: dict[str, str] = {
     "ActorLexicon": "quotes",
     "speaker_matches": "quotes",
     "render_story_view": "storyview",
+    "explore_contrast": "explore",
     # framing axes
     "Axis": "axes",
     "AxisReliability": "axes",

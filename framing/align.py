@@ -1266,9 +1266,18 @@ class ClaimAlignment:
         return html
 
     def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: a header line and the story view of the first 10 claims.
+
+        The whole view is :meth:`to_html`.
+        """
+        from framing._display import html_summary
         from framing.storyview import render_story_view
 
-        return render_story_view(self, standalone=False, max_claims=200)
+        n_shared = int((self.coverage.sum(axis=1) >= 2).sum())
+        head = html_summary("ClaimAlignment", {"story": self.story, "outlets": self.outlets,
+                                               "claims": self.n_claims, "shared": n_shared,
+                                               "omissions": len(self.omissions)})
+        return head + render_story_view(self, standalone=False, max_claims=10)
 
     def __repr__(self) -> str:
         n_shared = int((self.coverage.sum(axis=1) >= 2).sum())

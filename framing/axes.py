@@ -41,6 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing._display import html_summary
 from .stats import MIN_DOCS, SmallGroupWarning, as_rng as _rng, check_min_docs, fdr_bh, small_groups
 
 __all__ = [
@@ -153,6 +154,10 @@ class AxisReliability:
     def as_dict(self) -> dict[str, float | int | bool]:
         return dict(self.__dict__)
 
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: the reliability figures."""
+        return html_summary("AxisReliability", self.as_dict())
+
 
 class Axis:
     """A framing axis between two sets of pole texts (FrameAxis, Kwak et al. 2021).
@@ -231,6 +236,19 @@ class Axis:
         state = "fitted" if self.is_fitted else "not fitted"
         return (f"Axis({self.name!r}, {len(self.positive)} positive / {len(self.negative)} negative "
                 f"texts, {state})")
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: the axis, its poles and reliability, the first pole texts."""
+        rel = getattr(self, "reliability_", None)
+        params = {"positive": self.positive_label, "negative": self.negative_label,
+                  "texts": f"{len(self.positive)} positive / {len(self.negative)} negative",
+                  "fitted": self.is_fitted}
+        if rel is not None:
+            params.update(split_half=rel.split_half, auc=rel.auc, ok=rel.ok)
+        n = max(len(self.positive), len(self.negative))
+        table = pd.DataFrame({"positive": list(self.positive) + [""] * (n - len(self.positive)),
+                              "negative": list(self.negative) + [""] * (n - len(self.negative))})
+        return html_summary(f"Axis {self.name!r}", params, table, n=5)
 
     @property
     def is_fitted(self) -> bool:
@@ -673,6 +691,17 @@ class AxisScores:
         n_groups = self.groups["group"].nunique() if len(self.groups) else 0
         return (f"AxisScores({len(self.axes)} axes, {len(self._units)} sentences, "
                 f"{self.corpus['n_docs'].iloc[0]} documents, {n_groups} groups)")
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: sizes, options and the first rows of :attr:`groups`."""
+        n_groups = self.groups["group"].nunique() if len(self.groups) else 0
+        cols = [c for c in ("axis", "group", "stat", "value", "ci_lo", "ci_hi", "effect", "p_fdr", "n_docs")
+                if c in self.groups.columns]
+        params = {"axes": self.axis_names, "sentences": len(self._units),
+                  "documents": int(self.corpus["n_docs"].iloc[0]) if len(self.corpus) else 0,
+                  "groups": n_groups, "n_boot": self.params.get("n_boot"),
+                  "n_null": self.params.get("n_null"), "alpha": self.params.get("alpha")}
+        return html_summary("AxisScores", params, self.groups[cols])
 
     @property
     def axis_names(self) -> list[str]:
@@ -1231,8 +1260,11 @@ class AxisExplanation:
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = str(self).splitlines()[0]
-        return f"<p>{head}</p>" + self.sentences.to_html(index=False)
+        """Compact HTML for notebooks: the neutral share and the top pulling sentences."""
+        params = {"group": self.group, "axis": self.axis, "neutral_share": self.neutral_share,
+                  "n_units": self.n_units, "band": self.band, "corpus_bias": self.corpus_bias}
+        cols = [c for c in ("pole", "rank", "projection", "pull", "count", "text") if c in self.sentences.columns]
+        return html_summary("AxisExplanation", params, self.sentences[cols])
 
 
 def explain_axis(scores: AxisScores, group: Any, axis: str, *, n: int = 5, band: float = 0.5) -> AxisExplanation:
@@ -1382,7 +1414,10 @@ class TextPlacement:
         return self.summary
 
     def _repr_html_(self) -> str:
-        return f"<p>{self.summary}</p>" + self.table.to_html(index=False)
+        """Compact HTML for notebooks: the text's placement per axis and the one-line summary."""
+        table = self.table.drop(columns=["summary"], errors="ignore")
+        return html_summary("TextPlacement", {"source": self.source, "axes": len(self.table)}, table,
+                            note=self.summary)
 
 
 def place_text(text_or_path: str | Path, axes: Sequence[Axis] | Axis | None, reference: AxisScores, *,

@@ -90,6 +90,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, ClusterMixin, clone
 from sklearn.metrics import adjusted_rand_score
 
+from framing._display import html_summary
 from .stats import MIN_DOCS, as_rng as _rng, check_min_docs, small_groups
 
 __all__ = [
@@ -989,6 +990,21 @@ class StableClusters(BaseEstimator):
         """Fit and return the consensus labels."""
         return self.fit(X).labels_
 
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: after :meth:`fit`, the clusters and their stability.
+
+        Replaces scikit-learn's estimator diagram, which shows the parameters only.
+        """
+        params = {"n_resamples": self.n_resamples, "threshold": self.threshold}
+        if not hasattr(self, "clusters_"):
+            return html_summary("StableClusters (not fitted)", params)
+        params.update(n_clusters=self.n_clusters_, stable=self.stable_clusters_,
+                      unclustered_share=self.unclustered_["share"])
+        return html_summary("StableClusters", params, self.clusters_)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, str]:
+        return {"text/plain": repr(self), "text/html": self._repr_html_()}
+
     def summary(self) -> str:
         """A short plain-text report: k, stable clusters, unclustered share, agreement."""
         if not hasattr(self, "clusters_"):
@@ -1080,6 +1096,10 @@ class ClusterDescription:
 
     def __repr__(self) -> str:
         return f"ClusterDescription({len(self.summary)} clusters)\n{self.summary.to_string(index=False, max_colwidth=60)}"
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: one row per cluster (size, top terms, exemplar)."""
+        return html_summary("ClusterDescription", {"clusters": len(self.summary)}, self.summary)
 
 
 def _resolve_embeddings(texts: Sequence[str], embeddings: Any, encoder: Any, n: int) -> np.ndarray:
@@ -1441,6 +1461,17 @@ class ShareTest:
         return (f"ShareTest(chi2={self.statistic:.2f}, V={self.cramers_v:.3f}, p={self.p_value:.4g}, "
                 f"B={self.permutations}, {self.info.get('n_units')} units; "
                 f"{len(sig)} cells over/under-represented)")
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: the test and the cells, most significant first."""
+        cells = self.cells
+        if "p_adjusted" in cells.columns:
+            cells = cells.sort_values("p_adjusted", kind="stable")
+        params = {"chi2": self.statistic, "cramers_v": self.cramers_v, "p": self.p_value,
+                  "permutations": self.permutations, "units": self.info.get("n_units"),
+                  "over/under-represented cells": int((self.cells["direction"] != "").sum())
+                  if "direction" in self.cells.columns else None}
+        return html_summary("ShareTest", params, cells)
 
 
 def _chi2_parts(T: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing._display import html_summary
 from framing.stats import as_rng
 
 __all__ = ["Coder", "train_coder"]
@@ -130,6 +131,17 @@ class Coder:
     def _check(self) -> None:
         if not hasattr(self, "coef_"):
             raise ValueError("this Coder is not fitted: call fit() or framing.train_coder()")
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: options, classes, and the cross-validated metrics if any."""
+        params = {"C": self.C, "class_weight": self.class_weight,
+                  "encoder": getattr(self, "encoder_name_", None) or getattr(self.encoder, "name", None)}
+        if not hasattr(self, "coef_"):
+            return html_summary("Coder (not fitted)", params)
+        params.update(label=self.label_, classes=list(self.classes_))
+        report = getattr(self, "cv_report_", None)
+        table = report.get("metrics") if isinstance(report, dict) else None
+        return html_summary("Coder", params, table)
 
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         self._check()

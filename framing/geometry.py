@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from framing._display import html_summary
 from framing.cluster import ClusterError, _check_embeddings, _pca_solver, _rng, _seed, _threads
 
 __all__ = ["project_2d", "interactive_map", "InteractiveMap", "outlet_similarity", "OutletSimilarity", "permdisp",
@@ -317,6 +318,16 @@ class OutletSimilarity:
                 f"p={t.get('permdisp_p_value', float('nan')):.4g}; "
                 f"{t.get('permutations')} permutations of {t.get('unit')})\n{self.matrix.round(3)}")
 
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: PERMANOVA and PERMDISP, then the similarity matrix."""
+        t = self.test
+        params = {"groups": len(self.groups), "PERMANOVA pseudo-F": t.get("statistic"), "R2": t.get("r2"),
+                  "p": t.get("p_value"), "PERMDISP F": t.get("permdisp_statistic"),
+                  "PERMDISP p": t.get("permdisp_p_value"), "permutations": t.get("permutations"),
+                  "unit": t.get("unit")}
+        table = self.matrix.round(3).reset_index()
+        return html_summary("OutletSimilarity", params, table)
+
 
 _CENTERS = ("centroid", "median")
 
@@ -590,6 +601,13 @@ class Permdisp:
         t = self.test
         return (f"Permdisp(F={t['statistic']:.3f}, p={t['p_value']:.4g}, {t['n_perm']} permutations of "
                 f"{t['unit']}, center={t['center']})\n{self.groups.round(4)}")
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: the test and each group's dispersion."""
+        t = self.test
+        params = {"F": t.get("statistic"), "p": t.get("p_value"), "permutations": t.get("n_perm"),
+                  "unit": t.get("unit"), "center": t.get("center")}
+        return html_summary("Permdisp", params, self.groups)
 
 
 def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, group: str = "outlet",

@@ -69,6 +69,7 @@ import yaml
 
 from framing.voice import voice_corpus
 
+from framing._display import html_summary
 from framing.lexical import LexicalError, _bench_corpus, _bootstrap_weights, _rng, _texts, tokenize
 from framing.stats import MIN_DOCS, bca_interval, check_min_docs, nb_rate_interval, small_groups, zero_count_upper
 
@@ -143,6 +144,13 @@ class Lexicon:
         return pd.DataFrame([{"family": m.family, "marker": m.marker, "concept": m.concept, "case": m.case,
                               "quoted": m.quoted, "regex": m.regex, "variants": list(m.variants)}
                              for m in self.markers])
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: name, source, families and the first markers."""
+        table = self.to_frame()
+        table["variants"] = table["variants"].map(lambda v: ", ".join(v))
+        return html_summary("Lexicon", {"name": self.name or None, "source": self.source or None,
+                                        "markers": len(self.markers), "families": self.families}, table)
 
 
 def _fail(source: str, where: str, what: str) -> LexiconError:

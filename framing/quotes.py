@@ -71,6 +71,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing._display import html_summary
 from framing.stats import MIN_DOCS, check_min_docs, small_groups
 
 __all__ = [
@@ -288,6 +289,14 @@ class ActorLexicon:
         out.setdefault(self.default_group, self.default_group.replace("_", " ").capitalize())
         out["unattributed"] = "Unattributed"
         return out
+
+    def _repr_html_(self) -> str:
+        """Compact HTML for notebooks: one row per actor group with its name and title patterns."""
+        table = pd.DataFrame([{"id": str(g["id"]), "label": str(g.get("label", g["id"])),
+                               "names": ", ".join(map(str, g.get("names") or [])),
+                               "titles": ", ".join(map(str, g.get("titles") or []))} for g in self.groups])
+        return html_summary("ActorLexicon", {"groups": len(self.groups), "default_group": self.default_group},
+                            table)
 
     @classmethod
     def from_yaml(cls, path: str | Path) -> "ActorLexicon":

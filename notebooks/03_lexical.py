@@ -121,6 +121,19 @@ save(fig, "03_fightin_words_rt_us", corpora=("ukraine-media",), window=list(EVEN
      n_boot=N_BOOT, n_perm=N_PERM, prior=rt_us.attrs["prior"], prior_scale=rt_us.attrs["prior_scale"])
 
 # %% [markdown]
+# The same contrast as an **offline explorer**: one HTML file (no network, no server) with every
+# tested term placed as above, a search box, counts, delta and q on hover, and on click the
+# term's lines in context, by outlet, each with its voice and speaker. It holds corpus text:
+# your own output, not for publication (the figures folder is not committed).
+
+# %%
+from _figures import FIGURES
+
+explorer = framing.explore_contrast(rt_us, event, sentences=sents, path=FIGURES / "03_explorer_rt_us.html",
+                                    title=f"RT vs US outlets, {EVENT_WINDOW[0]} to {EVENT_WINDOW[1]}")
+print(f"{explorer} ({explorer.stat().st_size / 1e6:.1f} MB)")
+
+# %% [markdown]
 # **The prior is a choice.** The informative Dirichlet prior shrinks rare terms towards the
 # pooled frequencies; how hard is set by its total count α0 (500 here). Published
 # implementations differ (0.01 per term, raw background counts, rescaled counts), so: do the
