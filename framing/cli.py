@@ -48,18 +48,23 @@ def _check_corpus_name(name: str, *, manifest_ok: bool = False) -> None:
                    "(see `framing corpus list`)")
 
 
-def _check_output_file(path: str) -> None:
-    """Refuse an output path that cannot be written, before the (slow) work is done."""
-    p = Path(path).expanduser()
-    if p.is_dir():
-        raise IsADirectoryError(errno.EISDIR, "is a folder; --to names a file such as corpus.parquet", str(p))
-    parent = p.parent
+def check_writable_parent(path: Path, *, hint: str = "") -> None:
+    """Refuse a file path whose nearest existing folder cannot be written (before slow work)."""
+    parent = Path(path).parent
     while not parent.exists() and parent != parent.parent:
         parent = parent.parent
     if not parent.is_dir():
         raise NotADirectoryError(errno.ENOTDIR, "is a file, so nothing can be written below it", str(parent))
     if not os.access(parent, os.W_OK):
-        raise PermissionError(errno.EACCES, "cannot be written to (permission denied)", str(parent))
+        raise PermissionError(errno.EACCES, "cannot be written to (permission denied)" + hint, str(parent))
+
+
+def _check_output_file(path: str) -> None:
+    """Refuse an output path that cannot be written, before the (slow) work is done."""
+    p = Path(path).expanduser()
+    if p.is_dir():
+        raise IsADirectoryError(errno.EISDIR, "is a folder; --to names a file such as corpus.parquet", str(p))
+    check_writable_parent(p)
 
 
 # --------------------------------------------------------------------------------------

@@ -1716,14 +1716,9 @@ def _output_files(out: str | os.PathLike) -> tuple[Path, Path]:
         if f.is_dir():
             raise IsADirectoryError(errno.EISDIR, "is a folder; --out names a file stem such as vectors/ukraine",
                                     str(f))
-    parent = npy.parent
-    while not parent.exists() and parent != parent.parent:
-        parent = parent.parent
-    if not parent.is_dir():
-        raise NotADirectoryError(errno.ENOTDIR, "is a file, so nothing can be written below it", str(parent))
-    if not os.access(parent, os.W_OK):
-        raise PermissionError(errno.EACCES, "cannot be written to (permission denied); choose another --out",
-                              str(parent))
+    from framing.cli import check_writable_parent  # the command line's one rule for output paths
+
+    check_writable_parent(npy, hint="; choose another --out")
     return npy, rows
 
 
