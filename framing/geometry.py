@@ -318,6 +318,29 @@ class OutletSimilarity:
                 f"p={t.get('permdisp_p_value', float('nan')):.4g}; "
                 f"{t.get('permutations')} permutations of {t.get('unit')})\n{self.matrix.round(3)}")
 
+    def reading(self, alpha: float = 0.05) -> str:
+        """The PERMANOVA + PERMDISP reading rule applied to :attr:`test` (Anderson 2006).
+
+        A PERMANOVA rejection reads as a difference in location only when PERMDISP does not
+        reject; otherwise the groups may differ in spread alone.
+
+        Examples
+        --------
+        >>> r = OutletSimilarity([], np.zeros((0, 1)), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(),
+        ...                      {"p_value": 0.001, "permdisp_p_value": 0.002})
+        >>> r.reading()
+        'PERMANOVA p = 0.001, but PERMDISP p = 0.002: the groups differ in spread, so the PERMANOVA result cannot be read as a difference in location'
+        """
+        pm, pdisp = self.test.get("p_value"), self.test.get("permdisp_p_value")
+        if pm is None or not np.isfinite(pm):
+            return "no PERMANOVA test was run (permutations=0)"
+        if pm >= alpha:
+            return f"PERMANOVA p = {pm:.3g}: no difference between the groups detected"
+        if pdisp is not None and np.isfinite(pdisp) and pdisp < alpha:
+            return (f"PERMANOVA p = {pm:.3g}, but PERMDISP p = {pdisp:.3g}: the groups differ in spread, so the "
+                    "PERMANOVA result cannot be read as a difference in location")
+        return f"PERMANOVA p = {pm:.3g}, PERMDISP p = {pdisp:.3g}: the groups differ in location"
+
     def _repr_html_(self) -> str:
         """Compact HTML for notebooks: PERMANOVA and PERMDISP, then the similarity matrix."""
         t = self.test

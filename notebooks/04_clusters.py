@@ -222,21 +222,10 @@ interactive_map(news_map.iloc[sub], sents["text"].to_numpy()[sample][sub], color
 # not reject.
 
 # %%
-def reading(test: dict) -> str:
-    """The PERMANOVA + PERMDISP reading rule, applied to a result's numbers."""
-    pm, pdisp = test["p_value"], test.get("permdisp_p_value")
-    if pm >= 0.05:
-        return f"PERMANOVA p = {pm:.3g}: no difference between the groups detected"
-    if pdisp is not None and pdisp < 0.05:
-        return (f"PERMANOVA p = {pm:.3g}, but PERMDISP p = {pdisp:.3g}: the groups differ in spread, so the "
-                "PERMANOVA result cannot be read as a difference in location")
-    return f"PERMANOVA p = {pm:.3g}, PERMDISP p = {pdisp:.3g}: the groups differ in location"
-
-
 mask = sents["outlet"].isin(keep_outlets).to_numpy()
 news_sim = outlet_similarity(X[mask], sents[mask], permutations=N_PERM, random_state=RANDOM_STATE)
 print(news_sim.test)
-print(reading(news_sim.test))
+print(news_sim.reading())
 display(news_sim.dispersion.round(3))
 news_sim.matrix.round(3)
 
@@ -306,7 +295,7 @@ un_test.cells.round(3)
 # %%
 un_sim = outlet_similarity(XU, un_war, group="vote", permutations=N_PERM, random_state=RANDOM_STATE)
 print(un_sim.test)
-print(reading(un_sim.test))
+print(un_sim.reading())
 display(un_sim.dispersion.round(3))
 fig, ax = plt.subplots(figsize=(5, 3.5))
 plot_outlet_dendrogram(un_sim, ax=ax)

@@ -333,3 +333,18 @@ def test_plot_stability_and_shares():
 def test_doctests_run():
     for mod in (fg, fpc):
         assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+def test_reading_rule_of_permanova_and_permdisp():
+    import numpy as np
+    import pandas as pd
+
+    from framing.geometry import OutletSimilarity
+
+    def r(test):
+        return OutletSimilarity([], np.zeros((0, 1)), pd.DataFrame(), pd.DataFrame(), pd.DataFrame(), test).reading()
+
+    assert "no difference" in r({"p_value": 0.2, "permdisp_p_value": 0.01})
+    assert "differ in spread" in r({"p_value": 0.01, "permdisp_p_value": 0.01})
+    assert "differ in location" in r({"p_value": 0.01, "permdisp_p_value": 0.5})
+    assert "no PERMANOVA" in r({"p_value": float("nan")})
