@@ -11,6 +11,12 @@
 - :func:`nb_rate_interval`: profile-likelihood interval of a rate from bursty per-document
   counts (negative binomial); :func:`zero_count_upper`: the rule-of-three bound when
   nothing was counted; :func:`bca_interval`: Efron's BCa bootstrap interval.
+- :func:`bootstrap_counts`: the document bootstrap (multinomial multiplicities of whole
+  documents, optionally within strata); :func:`poisson_weights`: Poisson(1) bootstrap weights
+  seeded by (document id, replicate), so that the same ``random_state`` gives the same answer
+  however the documents are split over partitions or workers (Hanley & MacGibbon 2006; Chamandy
+  et al. 2012, "Estimating uncertainty for massive data streams");
+  :func:`percentile_interval`: the percentile interval of bootstrap draws.
 """
 from __future__ import annotations
 
@@ -375,5 +381,102 @@ def nb_rate_interval(counts: np.ndarray, exposure: np.ndarray, *, alpha: float =
     return (float(lo[0]), float(hi[0])) if one else (lo, hi)
 
 
-__all__ = ["as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
+__all__ = ["bootstrap_counts", "poisson_weights", "percentile_interval", "as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
            "zero_count_upper", "nb_rate_interval"]
+
+
+# --------------------------------------------------------------------------------------------
+# resampling documents
+# --------------------------------------------------------------------------------------------
+
+def bootstrap_counts(n: int, n_boot: int, rng: np.random.Generator, *,
+                     strata: np.ndarray | Sequence[int] | None = None) -> np.ndarray:
+    """Document bootstrap: an ``(n_boot, n)`` array of how often each document is drawn.
+
+    Each replicate draws ``n`` documents with replacement (one multinomial draw); with
+    ``strata`` (one integer code per document, ``-1`` never drawn) each stratum is resampled
+    on its own, keeping its size (a group's documents are resampled within the group).
+
+    Examples
+    --------
+    >>> W = bootstrap_counts(4, 3, np.random.default_rng(0))
+    >>> W.shape, W.sum(axis=1).tolist()
+    ((3, 4), [4, 4, 4])
+    """
+    n, n_boot = int(n), int(n_boot)
+    if strata is None:
+        if n == 0:
+            return np.zeros((n_boot, 0), dtype=np.int64)
+        return rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot).astype(np.int64)
+    codes = np.asarray(strata)
+    if codes.shape != (n,):
+        raise ValueError(f"strata must have one code per document ({n}), got shape {codes.shape}")
+    W = np.zeros((n_boot, n), dtype=np.int64)
+    for g in np.unique(codes[codes >= 0]):
+        idx = np.flatnonzero(codes == g)
+        W[:, idx] = rng.multinomial(len(idx), np.full(len(idx), 1.0 / len(idx)), size=n_boot)
+    return W
+
+
+_SM64_A = np.uint64(0x9E3779B97F4A7C15)
+_SM64_B = np.uint64(0xBF58476D1CE4E5B9)
+_SM64_C = np.uint64(0x94D049BB133111EB)
+# cumulative Poisson(1) probabilities P(K <= k), k = 0..19 (the tail beyond 19 is < 1e-17)
+_POISSON1_CDF = np.cumsum([np.exp(-1.0) / float(np.prod(np.arange(1, k + 1))) for k in range(20)])
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        z = x + _SM64_A
+        z = (z ^ (z >> np.uint64(30))) * _SM64_B
+        z = (z ^ (z >> np.uint64(27))) * _SM64_C
+        return z ^ (z >> np.uint64(31))
+
+
+def poisson_weights(doc_ids: Sequence[Hashable] | np.ndarray, n_boot: int, random_state: int = 0) -> np.ndarray:
+    """Poisson(1) bootstrap weights, an ``(n_boot, n_docs)`` integer array, that depend only on
+    (``random_state``, document id, replicate): the same document gets the same weight in
+    replicate ``b`` whichever partition, worker or row order it comes in, so sums of weighted
+    per-document statistics add up across partitions to the single-machine answer.
+
+    The Poisson bootstrap approximates the multinomial one (each document's multiplicity is
+    Binomial(n, 1/n) -> Poisson(1)) without needing ``n`` (Hanley & MacGibbon 2006).
+    Document ids are hashed with :func:`pandas.util.hash_array` (stable across runs and
+    platforms); uniforms come from a SplitMix64 counter hash and are turned into Poisson(1)
+    draws by the inverse CDF.
+
+    Examples
+    --------
+    >>> w = poisson_weights(["a", "b", "c"], 2, random_state=1)
+    >>> bool((poisson_weights(["c", "a"], 2, random_state=1) == w[:, [2, 0]]).all())
+    True
+    """
+    if not isinstance(random_state, (int, np.integer)) or isinstance(random_state, bool):
+        raise TypeError("poisson_weights needs an integer random_state (a Generator cannot be split by document)")
+    keys = pd_hash(np.asarray(doc_ids, dtype=object))
+    seed = _splitmix64(np.array([np.uint64(int(random_state) & 0xFFFFFFFFFFFFFFFF)]))[0]
+    out = np.empty((int(n_boot), len(keys)), dtype=np.int64)
+    for b in range(int(n_boot)):
+        with np.errstate(over="ignore"):
+            h = _splitmix64(keys ^ _splitmix64(np.array([seed + np.uint64(b)]))[0])
+        u = (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+        out[b] = np.searchsorted(_POISSON1_CDF, u, side="right")
+    return out
+
+
+def pd_hash(values: np.ndarray) -> np.ndarray:
+    """Stable 64-bit hashes of object values (pandas' hash_array on their string forms)."""
+    from pandas.util import hash_array
+
+    return hash_array(np.asarray([str(v) for v in values], dtype=object), categorize=False).astype(np.uint64)
+
+
+def percentile_interval(draws: np.ndarray, alpha: float = 0.05, *, axis: int = 0
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap interval (``alpha/2`` and ``1 - alpha/2`` quantiles, NaNs ignored)."""
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be in (0, 1), got {alpha}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanquantile(np.asarray(draws, dtype=float), [alpha / 2, 1 - alpha / 2], axis=axis)
+    return lo, hi
