@@ -42,7 +42,9 @@ bench: corpora
 # JupyterLab on the notebooks (README, "Working in JupyterLab"). lab-setup registers the
 # "Python (framing)" kernel inside .venv (never in your home directory) and makes a double-click
 # on a .py in notebooks/ open it as a notebook (jupytext; pairing in notebooks/jupytext.toml).
+# LAB_ARGS go to `jupyter lab`, e.g. make lab LAB_ARGS="--no-browser --port=8890" (as root: --allow-root).
 LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+LAB_ARGS ?=
 
 lab-setup: $(STAMP)
 	$(PY) -m ipykernel install --sys-prefix --name framing --display-name "Python (framing)"

@@ -484,19 +484,7 @@ def find_boilerplate(sentences: pd.DataFrame, *, min_docs: int | None = 5, group
     >>> out.attrs["boilerplate"]["reasons"]
     {'furniture': 2, 'repeated': 2}
     """
-    if not isinstance(sentences, pd.DataFrame):
-        raise TypeError(f"find_boilerplate() expects a sentence DataFrame, got {type(sentences).__name__}")
-    if group == "outlet" and "outlet" not in sentences.columns:
-        group = None  # the default on a table without outlets: one group
-    needed = ["doc_id", "text"] + ([group] if group is not None else [])
-    missing = [c for c in needed if c not in sentences.columns]
-    if missing:
-        raise ValueError(f"sentence table is missing column(s) {missing}")
-    if min_docs is not None and (isinstance(min_docs, bool) or int(min_docs) != min_docs or min_docs < 2):
-        raise ValueError(f"min_docs must be an integer >= 2 or None, got {min_docs!r}")
-    if isinstance(min_words, bool) or int(min_words) != min_words or min_words < 0:
-        raise ValueError(f"min_words must be an integer >= 0, got {min_words!r}")
-
+    group = _check_boilerplate_options(sentences, min_docs=min_docs, group=group, min_words=min_words)
     n = len(sentences)
     text = sentences["text"].astype("str").reset_index(drop=True)
     doc = sentences["doc_id"].astype("str").reset_index(drop=True)
@@ -509,66 +497,22 @@ def find_boilerplate(sentences: pd.DataFrame, *, min_docs: int | None = 5, group
     u_words = np.fromiter((len(_WORD.findall(t)) for t in uniq), dtype=np.int64, count=len(uniq))
     norm = pd.Series(np.asarray(u_norm, dtype=object)[codes] if n else [], dtype=object)
     words = u_words[codes] if n else np.zeros(0, dtype=np.int64)
-
-    # ---- repeated lines -----------------------------------------------------------------
-    norm_codes = pd.factorize(norm, sort=False)[0] if n else np.zeros(0, dtype=np.int64)
-    key = pd.DataFrame({"g": pd.factorize(grp, sort=False)[0] if n else np.zeros(0, dtype=np.int64),
-                        "norm": norm_codes, "doc": pd.factorize(doc, sort=False)[0] if n else norm_codes})
-    n_docs = (key[["g", "norm"]].merge(
-        key.drop_duplicates().groupby(["g", "norm"], sort=False).size().rename("k").reset_index(),
-        on=["g", "norm"], how="left")["k"].to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64))
+    key, n_docs = _docs_per_line(norm, grp, doc)
     repeated = np.zeros(n, dtype=bool)
     if min_docs is not None and n:
         empty = np.fromiter((not t for t in u_norm), dtype=bool, count=len(uniq))[codes]
         repeated = (n_docs >= min_docs) & (words >= min_words) & ~empty
-
-    # ---- furniture ----------------------------------------------------------------------
     rule = np.full(n, None, dtype=object)
     title_source = None
     if furniture and n:
         u_rule = np.array([_furniture(t.strip(), k) if t.strip() else None
                            for t, k in zip(uniq, u_words)], dtype=object)
-        rule = u_rule[codes]
         pos = (sentences["position"].to_numpy(dtype=np.int64) if "position" in sentences.columns
                else key.groupby("doc", sort=False).cumcount().to_numpy(dtype=np.int64))
-        # a short paragraph closed by a credit sentence ("... in Washington. (AFP photo)") is a
-        # caption, when the document has paragraphs at all
-        is_credit = np.array([r == "credit" for r in rule], dtype=bool)
-        if is_credit.any() and "para_id" in sentences.columns:
-            frame = pd.DataFrame({"doc": doc, "para": sentences["para_id"].to_numpy(), "pos": pos})
-            paras_in_doc = frame.groupby("doc", sort=False)["para"].transform("nunique").to_numpy()
-            by_para = frame.groupby(["doc", "para"], sort=False)["pos"]
-            last = (frame["pos"] == by_para.transform("max")).to_numpy()
-            size = by_para.transform("size").to_numpy()
-            closes = pd.Series(is_credit & last).groupby([frame["doc"], frame["para"]]).transform("any").to_numpy()
-            in_caption = closes & (paras_in_doc > 1) & (size <= CAPTION_SENTENCES) & pd.isna(rule)
-            rule = np.where(in_caption, "caption", rule).astype(object)
-        # headline: the sentence equals its document's title
+        rule = _captions(u_rule[codes], sentences, doc, pos)
         title_map, title_source = _titles_by_doc(sentences, titles)
-        if title_map is not None:
-            tnorm = title_map.dropna().astype("str").map(lambda t: normalise_text(t, strip_punctuation=True))
-            tnorm = tnorm[tnorm != ""]
-            if len(tnorm):
-                doc_title = doc.map(tnorm)
-                has = doc_title.notna().to_numpy()
-                if has.any():
-                    snorm = norm[has].str.strip(_EDGE_PUNCT).to_numpy()
-                    hit = np.zeros(n, dtype=bool)
-                    hit[np.flatnonzero(has)] = snorm == doc_title[has].to_numpy()
-                    rule = np.where(hit & pd.isna(rule), "headline", rule).astype(object)
-        # short lines after the last footer line of a document
-        is_footer = np.array([r == "footer" for r in rule], dtype=bool)
-        if is_footer.any():
-            frame = pd.DataFrame({"doc": doc, "pos": pos})
-            last_footer = frame["pos"].where(is_footer).groupby(frame["doc"]).transform("max")
-            flagged = np.array([r is not None for r in rule], dtype=bool)
-            long_other = (~flagged) & (words > TRAILING_WORDS)
-            last_long = frame["pos"].where(long_other).groupby(frame["doc"]).transform("max")
-            lf = last_footer.to_numpy(dtype=float)
-            ll = last_long.fillna(-1).to_numpy(dtype=float)
-            trailing = (~flagged) & ~np.isnan(lf) & (pos > lf) & (ll < lf)
-            rule = np.where(trailing, "footer", rule).astype(object)
-
+        rule = _headlines(rule, title_map, doc, norm)
+        rule = _trailing_footer(rule, doc, pos, words)
     is_furn = np.array([r is not None for r in rule], dtype=bool)
     flag = is_furn | repeated
     reason = np.where(is_furn, "furniture", np.where(repeated, "repeated", None)).astype(object)
@@ -581,8 +525,6 @@ def find_boilerplate(sentences: pd.DataFrame, *, min_docs: int | None = 5, group
     out["boilerplate_reason"] = pd.Series(reason, index=out.index, dtype=object)
     out["boilerplate_rule"] = pd.Series(rule_out, index=out.index, dtype=object)
     out["boilerplate_docs"] = pd.Series(n_docs, index=out.index, dtype="int64")
-
-    rules_count = pd.Series(rule_out[flag]).value_counts()
     by_group = pd.Series(flag).groupby(grp).sum() if n else pd.Series([], dtype="int64")
     attrs = copy.deepcopy(dict(sentences.attrs))
     attrs["boilerplate"] = {
@@ -595,8 +537,89 @@ def find_boilerplate(sentences: pd.DataFrame, *, min_docs: int | None = 5, group
         "sentences": int(n),
         "flagged": int(flag.sum()),
         "reasons": {"furniture": int(is_furn.sum()), "repeated": int((repeated & ~is_furn).sum())},
-        "rules": {str(k): int(v) for k, v in rules_count.items()},
+        "rules": {str(k): int(v) for k, v in pd.Series(rule_out[flag]).value_counts().items()},
         "by_group": ({} if group is None else {str(k): int(v) for k, v in by_group.items()}),
     }
     out.attrs = attrs
     return out
+
+
+def _check_boilerplate_options(sentences: pd.DataFrame, *, min_docs: int | None, group: str | None,
+                               min_words: int) -> str | None:
+    """Validate the options of :func:`find_boilerplate`; the group column actually used."""
+    if not isinstance(sentences, pd.DataFrame):
+        raise TypeError(f"find_boilerplate() expects a sentence DataFrame, got {type(sentences).__name__}")
+    if group == "outlet" and "outlet" not in sentences.columns:
+        group = None  # the default on a table without outlets: one group
+    needed = ["doc_id", "text"] + ([group] if group is not None else [])
+    missing = [c for c in needed if c not in sentences.columns]
+    if missing:
+        raise ValueError(f"sentence table is missing column(s) {missing}")
+    if min_docs is not None and (isinstance(min_docs, bool) or int(min_docs) != min_docs or min_docs < 2):
+        raise ValueError(f"min_docs must be an integer >= 2 or None, got {min_docs!r}")
+    if isinstance(min_words, bool) or int(min_words) != min_words or min_words < 0:
+        raise ValueError(f"min_words must be an integer >= 0, got {min_words!r}")
+    return group
+
+
+def _docs_per_line(norm: pd.Series, grp: pd.Series, doc: pd.Series) -> tuple[pd.DataFrame, np.ndarray]:
+    """Integer keys (group, normal form, document) per sentence, and for each sentence the
+    number of documents of its group holding the same normal form."""
+    n = len(norm)
+    norm_codes = pd.factorize(norm, sort=False)[0] if n else np.zeros(0, dtype=np.int64)
+    key = pd.DataFrame({"g": pd.factorize(grp, sort=False)[0] if n else np.zeros(0, dtype=np.int64),
+                        "norm": norm_codes, "doc": pd.factorize(doc, sort=False)[0] if n else norm_codes})
+    n_docs = (key[["g", "norm"]].merge(
+        key.drop_duplicates().groupby(["g", "norm"], sort=False).size().rename("k").reset_index(),
+        on=["g", "norm"], how="left")["k"].to_numpy(dtype=np.int64) if n else np.zeros(0, dtype=np.int64))
+    return key, n_docs
+
+
+def _captions(rule: np.ndarray, sentences: pd.DataFrame, doc: pd.Series, pos: np.ndarray) -> np.ndarray:
+    """A short paragraph closed by a credit sentence ("... in Washington. (AFP photo)") is a
+    caption, when the document has paragraphs at all."""
+    is_credit = np.array([r == "credit" for r in rule], dtype=bool)
+    if not (is_credit.any() and "para_id" in sentences.columns):
+        return rule
+    frame = pd.DataFrame({"doc": doc, "para": sentences["para_id"].to_numpy(), "pos": pos})
+    paras_in_doc = frame.groupby("doc", sort=False)["para"].transform("nunique").to_numpy()
+    by_para = frame.groupby(["doc", "para"], sort=False)["pos"]
+    last = (frame["pos"] == by_para.transform("max")).to_numpy()
+    size = by_para.transform("size").to_numpy()
+    closes = pd.Series(is_credit & last).groupby([frame["doc"], frame["para"]]).transform("any").to_numpy()
+    in_caption = closes & (paras_in_doc > 1) & (size <= CAPTION_SENTENCES) & pd.isna(rule)
+    return np.where(in_caption, "caption", rule).astype(object)
+
+
+def _headlines(rule: np.ndarray, title_map: pd.Series | None, doc: pd.Series, norm: pd.Series) -> np.ndarray:
+    """Headline: the sentence equals its document's title."""
+    if title_map is None:
+        return rule
+    tnorm = title_map.dropna().astype("str").map(lambda t: normalise_text(t, strip_punctuation=True))
+    tnorm = tnorm[tnorm != ""]
+    if not len(tnorm):
+        return rule
+    doc_title = doc.map(tnorm)
+    has = doc_title.notna().to_numpy()
+    if not has.any():
+        return rule
+    snorm = norm[has].str.strip(_EDGE_PUNCT).to_numpy()
+    hit = np.zeros(len(rule), dtype=bool)
+    hit[np.flatnonzero(has)] = snorm == doc_title[has].to_numpy()
+    return np.where(hit & pd.isna(rule), "headline", rule).astype(object)
+
+
+def _trailing_footer(rule: np.ndarray, doc: pd.Series, pos: np.ndarray, words: np.ndarray) -> np.ndarray:
+    """Short lines after the last footer line of a document are footer too."""
+    is_footer = np.array([r == "footer" for r in rule], dtype=bool)
+    if not is_footer.any():
+        return rule
+    frame = pd.DataFrame({"doc": doc, "pos": pos})
+    last_footer = frame["pos"].where(is_footer).groupby(frame["doc"]).transform("max")
+    flagged = np.array([r is not None for r in rule], dtype=bool)
+    long_other = (~flagged) & (words > TRAILING_WORDS)
+    last_long = frame["pos"].where(long_other).groupby(frame["doc"]).transform("max")
+    lf = last_footer.to_numpy(dtype=float)
+    ll = last_long.fillna(-1).to_numpy(dtype=float)
+    trailing = (~flagged) & ~np.isnan(lf) & (pos > lf) & (ll < lf)
+    return np.where(trailing, "footer", rule).astype(object)

@@ -1,4 +1,4 @@
-"""The ``framing`` command line: corpora, embeddings, benchmarks.
+"""The ``framing`` command line: corpora, embeddings (:func:`embed_command`), benchmarks.
 
 Run ``framing --help`` or ``framing SUBCOMMAND --help`` (every subcommand answers it).
 
@@ -80,19 +80,40 @@ def _corpus_list(args: argparse.Namespace) -> int:
 
 
 def _corpus_fetch(args: argparse.Namespace) -> int:
-    from .corpora import list_corpora
-    from .fetch import fetch_corpus
+    from .corpora import fetch_named, list_corpora
+    from .fetch import cache_root, fetch_corpus
 
     names = list(list_corpora()["name"]) if args.all else args.names
     if not names:
         raise CliError("name a corpus or pass --all (see `framing corpus list`)")
     for name in names:
         _check_corpus_name(name, manifest_ok=True)
+    years = _years_option(args.years)
     for name in names:
-        path = fetch_corpus(name, mirror=args.mirror, cache_dir=args.cache_dir, progress=not args.quiet)
+        if name == "ungdc":   # only the years load_corpus reads (default 2021-2024)
+            n = fetch_named(name, mirror=args.mirror, cache_dir=args.cache_dir, progress=not args.quiet,
+                            years=years)
+            path = f"{n} files in {cache_root(args.cache_dir) / 'corpora'}"
+        else:
+            path = fetch_corpus(name, mirror=args.mirror, cache_dir=args.cache_dir, progress=not args.quiet)
         if not args.quiet:
             print(f"{name}: {path}")
     return 0
+
+
+def _years_option(value: str | None) -> list[int] | str | None:
+    """``--years``: None (the default years), "all", "2022", "1946-1991" or "2021,2023"."""
+    if value is None or value == "all":
+        return value
+    years: list[int] = []
+    try:
+        for part in value.split(","):
+            a, _, b = part.strip().partition("-")
+            years.extend(range(int(a), int(b or a) + 1))
+    except ValueError:
+        raise CliError(f"--years: expected 'all', a year, a range such as 1946-1991 or a list such as "
+                       f"2021,2023; got {value!r}") from None
+    return years
 
 
 def _corpus_info(args: argparse.Namespace) -> int:
@@ -128,6 +149,198 @@ def _corpus_export(args: argparse.Namespace) -> int:
     return 0
 
 
+# --------------------------------------------------------------------------------------
+# framing embed
+# --------------------------------------------------------------------------------------
+
+def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """Add the arguments of ``framing embed`` to ``parser`` (see :func:`embed_command`).
+
+    Examples
+    --------
+    >>> args = add_embed_arguments(argparse.ArgumentParser()).parse_args(["ungdc", "--level", "article"])
+    >>> args.level, args.backend
+    ('article', 'torch')
+    """
+    from .embed import BACKENDS, LONG_TEXT_RULES
+
+    parser.add_argument("name", help="named corpus (see `framing corpus list`) or path to a corpus file or folder")
+    parser.add_argument("--level", choices=("article", "sentence"), default="sentence")
+    parser.add_argument("--model", default=None, help="model name or path (default: all-MiniLM-L6-v2)")
+    parser.add_argument("--backend", choices=BACKENDS, default="torch")
+    parser.add_argument("--quantize", nargs="?", const="int8", default=False, choices=("int8", "int8-dynamic"),
+                        help="int8 weights (onnx backend); 'int8-dynamic' for quantize_dynamic")
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--long-text", choices=LONG_TEXT_RULES, default="mean-chunks")
+    parser.add_argument("--cache-dir", default=None)
+    parser.add_argument("--start", default=None, help="first publication day (YYYY-MM-DD)")
+    parser.add_argument("--end", default=None, help="last publication day (YYYY-MM-DD)")
+    parser.add_argument("--out", default=None,
+                        help="write OUT.npy (vectors) and OUT.rows.csv (doc_id/sent_id per row)")
+    parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
+                        help="progress of the texts computed: a bar on a terminal, else a log line on stderr "
+                             "every $FRAMING_PROGRESS_SECONDS (30) seconds (default: for runs of 512+ texts)")
+    return parser
+
+
+def _load_named_or_file(name_or_path: str) -> Any:
+    """A corpus file or folder (:func:`framing.read_corpus`) or a named corpus.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``name_or_path`` is neither an existing path nor a named corpus.
+    """
+    from .corpora import load_corpus
+    from .corpus import read_corpus
+    from .fetch import corpus_names
+
+    p = Path(name_or_path).expanduser()
+    if p.exists():
+        return read_corpus(p)
+    names = corpus_names()
+    if name_or_path in names:
+        return load_corpus(name_or_path)
+    raise FileNotFoundError(
+        errno.ENOENT, f"no such corpus file or folder, and no named corpus has that name "
+        f"(named corpora: {', '.join(names)}; see `framing corpus list`)", str(name_or_path))
+
+
+def _check_dates(start: str | None, end: str | None) -> None:
+    """Refuse a bad ``--start``/``--end`` before loading anything (:func:`framing.select`'s own rule)."""
+    if start is None and end is None:
+        return
+    import pandas as pd
+
+    from .corpus import select
+
+    try:
+        select(pd.DataFrame({"published": pd.to_datetime([])}), start=start, end=end)
+    except (ValueError, TypeError) as err:
+        raise CliError(f"{err}; use YYYY-MM-DD") from None
+
+
+def _output_files(out: str | os.PathLike) -> tuple[Path, Path]:
+    """``OUT.npy`` and ``OUT.rows.csv``, checked before any work is done."""
+    out = Path(out).expanduser()
+    npy = out.with_name(out.name + ".npy") if out.suffix != ".npy" else out
+    stem = npy.with_suffix("")
+    rows = stem.with_name(stem.name + ".rows.csv")
+    for f in (npy, rows):
+        if f.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "is a folder; --out names a file stem such as vectors/ukraine",
+                                    str(f))
+    check_writable_parent(npy, hint="; choose another --out")
+    return npy, rows
+
+
+def embed_command(name_or_path: str, level: str = "sentence", *, model: Any = None,
+                  cache_dir: str | os.PathLike | None = None, batch_size: int = 32,
+                  backend: str = "torch", quantize: bool | str = False, device: str = "cpu",
+                  long_text: str = "mean-chunks", start: str | None = None, end: str | None = None,
+                  out: str | os.PathLike | None = None, show_progress: bool | None = None) -> dict[str, Any]:
+    """Embed a corpus at article or sentence level, filling the cache (``framing embed``).
+
+    Parameters
+    ----------
+    name_or_path : str
+        A named corpus (:func:`framing.load_corpus`) or a corpus file or folder
+        (:func:`framing.read_corpus`).
+    level : {"sentence", "article"}
+        Embed sentences (:func:`framing.split_sentences`) or whole articles.
+    model, cache_dir, batch_size, backend, quantize, device, long_text, show_progress
+        Passed to :class:`framing.Encoder`.
+    start, end : str, optional
+        First and last publication day kept (``YYYY-MM-DD``, both inclusive), as
+        :func:`framing.select` keeps them; checked before the corpus is loaded.
+    out : path, optional
+        Write ``OUT.npy`` (vectors) and ``OUT.rows.csv`` (``row``, ``id``); checked before
+        any embedding is done.
+
+    Returns
+    -------
+    dict
+        Counts, seconds, model identity and output files.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``name_or_path`` is neither a path nor a named corpus.
+    CliError
+        For a date that is not one (or ``end`` before ``start``).
+    OSError
+        When ``out`` cannot be written.
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> from framing.testing import HashEncoder
+    >>> path = Path(tempfile.mkdtemp()) / "c.csv"
+    >>> pd.DataFrame({"doc_id": ["a"], "outlet": ["X"], "published": ["2022-09-20"],
+    ...               "text": ["One. Two."]}).to_csv(path, index=False)
+    >>> embed_command(str(path), model=HashEncoder(dim=8), cache_dir=False)["rows"]
+    2
+    """
+    if level not in ("article", "sentence"):
+        raise ValueError(f"level must be 'article' or 'sentence', got {level!r}")
+    _check_dates(start, end)
+    files = _output_files(out) if out is not None else None
+    corpus = _load_named_or_file(name_or_path)
+    if start is not None or end is not None:
+        from .corpus import select
+
+        corpus = select(corpus, start=start, end=end)
+    return _embed_table(corpus, level, files, name=str(name_or_path), model=model, cache_dir=cache_dir,
+                        batch_size=batch_size, device=device, backend=backend, quantize=quantize,
+                        long_text=long_text, show_progress=show_progress)
+
+
+def _embed_table(corpus: Any, level: str, files: tuple[Path, Path] | None, *, name: str,
+                 **options: Any) -> dict[str, Any]:
+    """Embed the (selected) corpus, write the output files; the summary of :func:`embed_command`."""
+    import time
+
+    import numpy as np
+    import pandas as pd
+
+    from .embed import Encoder, embed_articles, embed_sentences
+
+    enc = Encoder(options.pop("model"), **options)
+    t0 = time.perf_counter()
+    if level == "sentence":
+        from .segment import split_sentences
+
+        table = split_sentences(corpus)
+        ids = table["sent_id"]
+        X = embed_sentences(table, enc)
+    else:
+        ids = corpus["doc_id"]
+        X = embed_articles(corpus, enc)
+    seconds = time.perf_counter() - t0
+    summary: dict[str, Any] = {"corpus": name, "level": level, "rows": int(X.shape[0]),
+                               "dim": int(X.shape[1]) if X.ndim == 2 else 0, "model": enc.name,
+                               "identity": enc.identity, "seconds": round(seconds, 3), **enc.stats}
+    if files is not None:
+        npy, rows = files
+        npy.parent.mkdir(parents=True, exist_ok=True)
+        np.save(npy, X, allow_pickle=False)
+        pd.DataFrame({"row": np.arange(len(ids)), "id": ids.to_numpy()}).to_csv(rows, index=False)
+        summary["out"] = [str(npy), str(rows)]
+    return summary
+
+
+def _embed(args: argparse.Namespace) -> int:
+    """Run ``framing embed`` from parsed arguments (:func:`add_embed_arguments`)."""
+    summary = embed_command(args.name, args.level, model=args.model, cache_dir=args.cache_dir,
+                            batch_size=args.batch_size, backend=args.backend, quantize=args.quantize,
+                            device=args.device, long_text=args.long_text, start=args.start, end=args.end,
+                            out=args.out, show_progress=args.progress)
+    json.dump(summary, sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
 def _bench(args: argparse.Namespace) -> int:  # pragma: no cover - main() hands bench over before parsing
     from .bench import main as bench_main
 
@@ -152,41 +365,37 @@ def build_parser() -> argparse.ArgumentParser:
                             description="List, fetch, describe and export the named public corpora.")
     csub = corpus.add_subparsers(dest="corpus_command", required=True, metavar="SUBCOMMAND")
 
-    def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--mirror", metavar="DIR", default=None,
-                       help="local mirror laid out as github/OWNER/REPO/COMMIT/PATH (default: $FRAMING_MIRROR)")
-        p.add_argument("--cache-dir", metavar="DIR", default=None,
-                       help="cache directory (default: $FRAMING_CACHE_DIR or ~/.cache/framing)")
+    def command(name: str, text: str, func: Any, *arguments: tuple[tuple[str, ...], dict[str, Any]],
+                mirror: bool = True) -> None:
+        p = csub.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".")
+        for flags, options in arguments:
+            p.add_argument(*flags, **options)
+        if mirror:
+            p.add_argument("--mirror", metavar="DIR", default=None,
+                           help="local mirror laid out as github/OWNER/REPO/COMMIT/PATH (default: $FRAMING_MIRROR)")
+            p.add_argument("--cache-dir", metavar="DIR", default=None,
+                           help="cache directory (default: $FRAMING_CACHE_DIR or ~/.cache/framing)")
+        p.set_defaults(func=func)
 
-    p = csub.add_parser("list", help="the named corpora", description="The named corpora.")
-    p.set_defaults(func=_corpus_list)
-    p = csub.add_parser("fetch", help="download (or copy from a mirror) and verify a corpus's files",
-                        description="Download (or copy from a mirror) and verify a corpus's files.")
-    p.add_argument("names", nargs="*", metavar="NAME")
-    p.add_argument("--all", action="store_true", help="fetch every named corpus")
-    p.add_argument("--quiet", action="store_true", help="no progress bars")
-    common(p)
-    p.set_defaults(func=_corpus_fetch)
-    p = csub.add_parser("info", help="documents per outlet/year/day, dropped rows, duplicates, date range",
-                        description="Documents per outlet/year/day, dropped rows, duplicates, date range.")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    common(p)
-    p.set_defaults(func=_corpus_info)
-    p = csub.add_parser("export", help="write a validated corpus to CSV, JSONL or Parquet (by extension)",
-                        description="Write a validated corpus to CSV, JSONL or Parquet (by extension).")
-    p.add_argument("name", metavar="NAME")
-    p.add_argument("--to", required=True, metavar="FILE")
-    common(p)
-    p.set_defaults(func=_corpus_export)
-
-    from .embed import add_embed_arguments, run_embed
+    name = (("name",), {"metavar": "NAME"})
+    command("list", "the named corpora", _corpus_list, mirror=False)
+    command("fetch", "download (or copy from a mirror) and verify a corpus's files", _corpus_fetch,
+            (("names",), {"nargs": "*", "metavar": "NAME"}),
+            (("--all",), {"action": "store_true", "help": "fetch every named corpus"}),
+            (("--years",), {"default": None, "metavar": "YEARS",
+                            "help": "ungdc only: years to fetch ('all', 2022, 1946-1991 or 2021,2023; "
+                                    "default: 2021-2024, the years load_corpus reads by default)"}),
+            (("--quiet",), {"action": "store_true", "help": "no progress bars"}))
+    command("info", "documents per outlet/year/day, dropped rows, duplicates, date range", _corpus_info,
+            name, (("--json",), {"action": "store_true", "help": "print JSON"}))
+    command("export", "write a validated corpus to CSV, JSONL or Parquet (by extension)", _corpus_export,
+            name, (("--to",), {"required": True, "metavar": "FILE"}))
 
     p = sub.add_parser("embed", help="fill the embedding cache for a named or exported corpus",
                        description="Embed a named corpus or a corpus file, filling the embedding cache; "
                                    "prints a JSON summary.")
     add_embed_arguments(p)
-    p.set_defaults(func=run_embed)
+    p.set_defaults(func=_embed)
 
     # `framing bench ...` is handed to framing.bench before parsing (see main); this entry
     # only lists it in `framing --help`

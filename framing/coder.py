@@ -31,27 +31,22 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing._checks import group_labels, resolve_embeddings
 from framing._display import html_summary
-from framing.stats import as_rng
+from framing.stats import as_rng, percentile_interval
 
 __all__ = ["Coder", "train_coder"]
 
 
 def _embed(sentences: pd.DataFrame, embeddings: Any, encoder: Any, what: str) -> np.ndarray:
-    if embeddings is not None:
-        X = np.asarray(embeddings, dtype=float)
-        if X.ndim != 2 or len(X) != len(sentences):
-            raise ValueError(f"{what}: embeddings must have one row per sentence ({len(sentences)}), got {X.shape}")
-    elif encoder is not None:
-        if "text" not in sentences.columns:
-            raise ValueError(f"{what}: the table has no 'text' column to embed")
-        X = np.asarray(encoder.encode(sentences["text"].astype(str).tolist()), dtype=float)
-    else:
-        raise ValueError(f"{what}: pass embeddings= (one row per sentence) or an encoder")
-    if not np.isfinite(X).all():
-        row = int(np.flatnonzero(~np.isfinite(X).all(axis=1))[0])
-        raise ValueError(f"{what}: embedding row {row} is not finite")
-    return X
+    """The sentences' embeddings (given, or encoded from ``text``), not normalised: the
+    coder is fitted on the encoder's own vectors."""
+    if embeddings is None and encoder is not None and "text" not in sentences.columns:
+        raise ValueError(f"{what}: the table has no 'text' column to embed")
+    texts = sentences["text"].astype(str).tolist() if embeddings is None and encoder is not None \
+        else [""] * len(sentences)
+    return resolve_embeddings(texts, embeddings=embeddings, encoder=encoder, name=f"{what}: embeddings",
+                              what="sentence", normalize=False, dtype=np.float64)
 
 
 class Coder:
@@ -143,6 +138,28 @@ class Coder:
         table = report.get("metrics") if isinstance(report, dict) else None
         return html_summary("Coder", params, table)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The cross-validated metrics as a tidy table (set by :func:`train_coder`): one row per
+        (metric, group), ``group`` ``"all"`` for the pooled folds and the held-out group for
+        the leave-one-group-out transfer; ``metric``, ``group``, ``estimate``, ``ci_low``,
+        ``ci_high`` (NaN for transfer), ``n``, ``n_docs``."""
+        report = getattr(self, "cv_report_", None)
+        cols = ["metric", "group", "estimate", "ci_low", "ci_high", "n", "n_docs"]
+        if not isinstance(report, dict):
+            return pd.DataFrame(columns=cols)
+        parts = [report["metrics"].assign(group="all")]
+        transfer = report.get("transfer")
+        if transfer is not None and len(transfer):
+            metrics = [c for c in transfer.columns if c not in ("group", "n", "n_docs")]
+            parts.append(transfer.melt(id_vars=["group", "n", "n_docs"], value_vars=metrics, var_name="metric",
+                                       value_name="estimate").assign(ci_low=np.nan, ci_high=np.nan))
+        return pd.concat(parts, ignore_index=True)[cols]
+
+    def summary(self) -> pd.DataFrame:
+        """The pooled cross-validated metrics: ``metric``, ``estimate``, ``ci_low``, ``ci_high``."""
+        out = self.to_frame()
+        return out[out["group"] == "all"][["metric", "estimate", "ci_low", "ci_high"]].reset_index(drop=True)
+
     def decision_function(self, X: np.ndarray) -> np.ndarray:
         self._check()
         return X @ self.coef_.T + self.intercept_
@@ -226,7 +243,7 @@ def _metrics(y: np.ndarray, P: np.ndarray, classes: Sequence[str]) -> dict[str, 
 
 def train_coder(coded: pd.DataFrame, *, label: str, encoder: Any = None, embeddings: Any = None,
                 n_splits: int = 5, C: float = 1.0, class_weight: str | None = "balanced",
-                group: str | None = "outlet", n_boot: int = 1000, alpha: float = 0.05,
+                group: Any = "outlet", n_boot: int = 1000, alpha: float = 0.05,
                 random_state: int | np.random.Generator | None = None) -> Coder:
     """Train a :class:`Coder` on coded sentences and cross-validate it by document.
 
@@ -244,8 +261,10 @@ def train_coder(coded: pd.DataFrame, *, label: str, encoder: Any = None, embeddi
         Folds of the document-grouped cross-validation (scikit-learn ``StratifiedGroupKFold``).
     C, class_weight
         See :class:`Coder`.
-    group : str or None
-        Column for leave-one-group-out transfer (train on the other outlets, test on one).
+    group : str, mapping, (column, mapping) or None
+        Groups for leave-one-group-out transfer (train on the other groups, test on one): the
+        glossary's ``group=`` (a column, a mapping ``{outlet: label}`` or a pair); a column
+        the table lacks means no transfer report.
     n_boot, alpha, random_state
         Document-bootstrap intervals of the cross-validated metrics.
 
@@ -301,16 +320,17 @@ def train_coder(coded: pd.DataFrame, *, label: str, encoder: Any = None, embeddi
     for m, v in point.items():
         d = np.asarray(draws[m], dtype=float)
         d = d[np.isfinite(d)]
-        lo, hi = (np.quantile(d, [alpha / 2, 1 - alpha / 2]) if len(d) else (np.nan, np.nan))
+        lo, hi = (percentile_interval(d, alpha) if len(d) else (np.nan, np.nan))
         mrows.append({"metric": m, "estimate": v, "ci_low": float(lo), "ci_high": float(hi), "n": len(y),
                       "n_docs": len(udocs)})
     pred = np.asarray(classes, dtype=object)[oof.argmax(axis=1)]
     confusion = pd.crosstab(pd.Series(y, name="coded"), pd.Series(pred, name="predicted")).reindex(
         index=classes, columns=classes, fill_value=0)
     transfer = []
-    if group is not None and group in coded.columns:
-        g = coded[group].astype(str).to_numpy()
-        for out_g in sorted(set(g)):
+    if group is not None and not (isinstance(group, str) and group not in coded.columns):
+        labels = group_labels(coded, group, name="coded")
+        g = (labels.astype(str) if isinstance(group, str) else labels).to_numpy(dtype=object)
+        for out_g in sorted({x for x in g if not pd.isna(x)}, key=str):
             te, tr = g == out_g, g != out_g
             if len(set(y[tr])) < 2 or te.sum() == 0:
                 continue

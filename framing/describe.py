@@ -9,18 +9,20 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-_WORD = r"\b\w[\w'’-]*\b"
+from framing._compat import renamed_kwargs
+from framing.tokens import count_tokens
 
 
-def coverage(corpus: pd.DataFrame, *, by: str = "outlet", freq: str = "D",
+@renamed_kwargs(by="group")
+def coverage(corpus: pd.DataFrame, *, group: str = "outlet", freq: str = "D",
              start: str | pd.Timestamp | None = None, end: str | pd.Timestamp | None = None) -> pd.DataFrame:
     """Documents per group and period, with empty periods filled with 0.
 
     Parameters
     ----------
     corpus : DataFrame
-        A corpus with ``published`` and the ``by`` column.
-    by : str
+        A corpus with ``published`` and the ``group`` column.
+    group : str
         Grouping column (default ``"outlet"``).
     freq : str
         pandas period alias: ``"D"`` (day), ``"W"``, ``"M"``...
@@ -30,7 +32,7 @@ def coverage(corpus: pd.DataFrame, *, by: str = "outlet", freq: str = "D",
     Returns
     -------
     DataFrame
-        Tidy: ``by``, ``period`` (Timestamp at the period start), ``documents``.
+        Tidy: the ``group`` column, ``period`` (Timestamp at the period start), ``documents``.
 
     Examples
     --------
@@ -39,6 +41,7 @@ def coverage(corpus: pd.DataFrame, *, by: str = "outlet", freq: str = "D",
     >>> coverage(c).query("outlet == 'B'")["documents"].tolist()
     [0, 0, 1]
     """
+    by = group
     for col in (by, "published"):
         if col not in corpus.columns:
             raise KeyError(f"coverage: the corpus has no column {col!r}")
@@ -61,13 +64,15 @@ def coverage(corpus: pd.DataFrame, *, by: str = "outlet", freq: str = "D",
     return out
 
 
-def doc_lengths(corpus: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
-    """Length of each document in words and characters.
+@renamed_kwargs(by="group")
+def doc_lengths(corpus: pd.DataFrame, *, group: str = "outlet") -> pd.DataFrame:
+    """Length of each document in words (:func:`framing.tokens.tokenize` tokens, the words of
+    every rate in ``framing``) and characters.
 
     Returns
     -------
     DataFrame
-        ``doc_id``, ``by``, ``words``, ``chars``, in the corpus's row order.
+        ``doc_id``, the ``group`` column, ``words``, ``chars``, in the corpus's row order.
 
     Examples
     --------
@@ -78,13 +83,14 @@ def doc_lengths(corpus: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
     text = corpus["text"].astype(str)
     return pd.DataFrame({
         "doc_id": corpus["doc_id"].to_numpy(),
-        by: corpus[by].to_numpy(),
-        "words": text.str.count(_WORD).to_numpy(dtype=int),
+        group: corpus[group].to_numpy(),
+        "words": text.map(count_tokens).to_numpy(dtype=int),
         "chars": text.str.len().to_numpy(dtype=int),
     })
 
 
-def length_summary(lengths: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+@renamed_kwargs(by="group")
+def length_summary(lengths: pd.DataFrame, *, group: str = "outlet") -> pd.DataFrame:
     """Per group: documents, median and quartiles of words per document.
 
     Examples
@@ -93,7 +99,7 @@ def length_summary(lengths: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame
     >>> float(length_summary(l).set_index("outlet").loc["A", "median_words"])
     20.0
     """
-    g = lengths.groupby(by)["words"]
+    g = lengths.groupby(group)["words"]
     return pd.DataFrame({
         "documents": g.size(),
         "median_words": g.median().astype(float),
@@ -103,9 +109,10 @@ def length_summary(lengths: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame
     }).reset_index()
 
 
+@renamed_kwargs(by="group")
 def group_sizes(corpus: pd.DataFrame, column: str, *, order: Sequence[str] | None = None,
-                by: str | None = None) -> pd.DataFrame:
-    """Number of documents per value of ``column`` (optionally per ``by``, e.g. year).
+                group: str | None = None) -> pd.DataFrame:
+    """Number of documents per value of ``column`` (optionally per ``group``, e.g. year).
 
     Missing values are counted under ``"(missing)"``, never dropped.
 
@@ -115,6 +122,7 @@ def group_sizes(corpus: pd.DataFrame, column: str, *, order: Sequence[str] | Non
     >>> group_sizes(c, "vote").set_index("vote")["documents"].to_dict()
     {'yes': 2, 'no': 1, '(missing)': 1}
     """
+    by = group
     values = corpus[column].astype(object).where(corpus[column].notna(), "(missing)")
     keys = [values] if by is None else [corpus[by], values]
     out = values.groupby(keys, sort=False).size().rename("documents").reset_index()

@@ -7,6 +7,9 @@ frequency in both groups, y: z), coloured by the document-level test (q < alpha)
 box, the counts/documents/delta/interval/q of a term on hover, and its concordance lines
 (:func:`framing.concordance`, with each line's voice and speaker) on click, grouped by outlet.
 With several contrasts (``mode="one-vs-rest"`` or ``"pairs"``) a selector switches between them.
+A link can open the page on a term: ``explorer.html#q=sham`` searches for "sham" and
+``#contrast=RT%20vs%20rest&open=sham`` selects a contrast and clicks the term's dot (each step goes
+through the same control a reader uses).
 
 The page embeds corpus text (the concordance lines): it is the user's own output, not
 something to publish or commit. :class:`ContrastExplorer` builds the same page for a notebook
@@ -22,6 +25,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from framing._checks import group_labels
+from framing._compat import renamed_kwargs
+from framing._display import html_summary
+from framing.tokens import LexicalError
 
 __all__ = ["explore_contrast", "ContrastExplorer"]
 
@@ -72,7 +80,7 @@ class _DocIndex:
     a case-insensitive substring search as the fallback."""
 
     def __init__(self, corpus: pd.DataFrame, ngram_range: tuple[int, int]):
-        from framing.lexical import term_counts
+        from framing.lexical.counts import term_counts
 
         self.corpus = corpus
         self._lower: list[str] | None = None
@@ -115,15 +123,27 @@ def _spread(items: list[Any], n: int) -> list[Any]:
     return [items[i] for i in idx]
 
 
-def _lines_for_terms(terms: list[str], corpus: pd.DataFrame, *, sentences: pd.DataFrame | None, by: str,
+def _grouped(corpus: pd.DataFrame, group: Any) -> tuple[pd.DataFrame, str]:
+    """The corpus with its group labels in a column (documents in no group left out), and
+    that column's name (``group`` itself for a column; ``"group"`` for a mapping)."""
+    corpus = corpus.reset_index(drop=True)
+    corpus.attrs = {}  # a copy: pandas deep-copies attrs (provenance, dropped rows) on every operation
+    if isinstance(group, str):
+        return corpus, group
+    labels = group_labels(corpus, group, error=LexicalError, name="the corpus")
+    corpus = corpus.assign(group=labels)[labels.notna().to_numpy()].reset_index(drop=True)
+    corpus.attrs = {}
+    return corpus, "group"
+
+
+def _lines_for_terms(terms: list[str], corpus: pd.DataFrame, *, sentences: pd.DataFrame | None, group: Any,
                      max_lines: int, width: int, ngram_range: tuple[int, int]) -> tuple[dict[str, list], dict]:
-    """Concordance lines (at most ``max_lines``) for each term, balanced over the ``by`` groups."""
-    from framing.lexical import concordance
+    """Concordance lines (at most ``max_lines``) for each term, balanced over the groups."""
+    from framing.markers import concordance
 
     if not terms or max_lines == 0:
         return {}, {}
-    corpus = corpus.reset_index(drop=True)
-    corpus.attrs = {}  # a copy: pandas deep-copies attrs (provenance, dropped rows) on every operation
+    corpus, by = _grouped(corpus, group)
     index = _DocIndex(corpus, ngram_range)
     groups = corpus[by].astype(str).to_numpy() if by in corpus.columns else np.array(["all"] * len(corpus))
     dates = pd.to_datetime(corpus["published"], errors="coerce") if "published" in corpus.columns else None
@@ -175,7 +195,7 @@ def _lines_for_terms(terms: list[str], corpus: pd.DataFrame, *, sentences: pd.Da
         if sents is not None:
             parts = [by_doc[d] for d in sub["doc_id"] if d in by_doc]
             ss = pd.concat(parts) if parts else empty
-        kw = concordance(sub, term, by=by if by in sub.columns else "doc_id", width=width, sentences=ss)
+        kw = concordance(sub, term, group=by if by in sub.columns else "doc_id", width=width, sentences=ss)
         if kw.empty:
             continue
         totals[term] = len(kw)
@@ -193,9 +213,7 @@ def _lines_for_terms(terms: list[str], corpus: pd.DataFrame, *, sentences: pd.Da
 
 
 def _payload(result: pd.DataFrame, corpus: pd.DataFrame, *, sentences: pd.DataFrame | None, max_lines: int,
-             top: int, width: int, by: str, alpha: float | None, title: str | None) -> dict[str, Any]:
-    from framing.lexical import LexicalError
-
+             top: int, width: int, group: Any, alpha: float | None, title: str | None) -> dict[str, Any]:
     if not isinstance(result, pd.DataFrame) or not {"term", "group", "other", "z"} <= set(result.columns):
         raise LexicalError("explore_contrast: result must be a fightin_words result (term, group, other, z, ...)")
     if not isinstance(corpus, pd.DataFrame) or "text" not in corpus.columns or "doc_id" not in corpus.columns:
@@ -240,14 +258,15 @@ def _payload(result: pd.DataFrame, corpus: pd.DataFrame, *, sentences: pd.DataFr
             "do": icol("docs_other"), "d": col("delta", 3), "z": col("z", 3), "lo": col("ci_low", 3),
             "hi": col("ci_high", 3), "q": q, "sig": sig,
         })
-    lines, totals = _lines_for_terms(sorted(with_lines), corpus, sentences=sentences, by=by, max_lines=max_lines,
-                                     width=width, ngram_range=ngram_range)
+    lines, totals = _lines_for_terms(sorted(with_lines), corpus, sentences=sentences, group=group,
+                                     max_lines=max_lines, width=width, ngram_range=ngram_range)
     return {
         "title": title or "Fightin' Words explorer",
-        "alpha": alpha, "max_lines": int(max_lines), "top": int(top), "by": by,
+        "alpha": alpha, "max_lines": int(max_lines), "top": int(top),
+        "group": group if isinstance(group, str) else "group",
         "mode": attrs.get("mode"), "significance": attrs.get("significance"),
-        "settings": {k: attrs.get(k) for k in ("prior", "prior_scale", "min_count", "min_docs", "bootstrap",
-                                               "permutations", "voice", "boilerplate")},
+        "settings": {k: attrs.get(k) for k in ("prior", "prior_scale", "min_count", "min_docs", "n_boot",
+                                               "n_perm", "fdr", "voice", "boilerplate")},
         "terms": term_list, "contrasts": contrasts,
         "lines": {str(terms[t]): v for t, v in lines.items() if t in terms},
         "hits": {str(terms[t]): n for t, n in totals.items() if t in terms},
@@ -313,10 +332,14 @@ function draw(){
   ctx.fillText('log10 frequency (both groups)',g.L+4,g.H-8);ctx.save();ctx.translate(12,g.T+120);ctx.rotate(-Math.PI/2);ctx.fillText('z ('+c.group+' \u2191  '+c.other+' \u2193)',0,0);ctx.restore();
   ctx.fillText(f(g.z1,1),2,g.T+8);ctx.fillText(f(g.z0,1),2,g.H-g.B);
   ctx.fillText(f(g.x0,1),g.L,g.H-g.B+13);var xt=f(g.x1,1);ctx.fillText(xt,g.W-g.R-ctx.measureText(xt).width,g.H-g.B+13);
+  var drawn=0,nsig=0,nlines=0;
   for(var pass=0;pass<2;pass++)for(var i=0;i<n;i++){var s=c.sig[i]===1;if((pass===1)!==s)continue;
     var has=D.lines[c.t[i]]!==undefined;ctx.fillStyle=colour(c,i);ctx.globalAlpha=s?0.9:0.5;
-    ctx.beginPath();ctx.arc(pts[i][0],pts[i][1],has?3:1.8,0,6.3);ctx.fill();}
+    ctx.beginPath();ctx.arc(pts[i][0],pts[i][1],has?3:1.8,0,6.3);ctx.fill();
+    if(pts[i][0]>=g.L&&pts[i][0]<=g.W-g.R&&pts[i][1]>=g.T&&pts[i][1]<=g.H-g.B){drawn++;nsig+=s?1:0;nlines+=has?1:0;}}
   ctx.globalAlpha=1;
+  cv.setAttribute('data-contrast',c.label);cv.setAttribute('data-marks',drawn);
+  cv.setAttribute('data-marks-significant',nsig);cv.setAttribute('data-marks-with-lines',nlines);
   var order=c.t.map(function(_,i){return i;}).sort(function(a,b){return c.z[b]-c.z[a];});
   ctx.fillStyle='#111';ctx.font='11px sans-serif';
   function label(t,x,y){var w=ctx.measureText(t).width;ctx.fillText(t,x+w+8>g.W?x-w-8:x+4,y);}
@@ -330,13 +353,14 @@ function info(i){var c=D.contrasts[C];
   '<br>delta '+f(c.d[i],3)+(c.lo?' ['+f(c.lo[i],3)+', '+f(c.hi[i],3)+']':'')+' &middot; z '+f(c.z[i],2)+
   '<br>q '+(c.q?f(c.q[i],3):'not tested')+(c.sig[i]===1?' (significant)':'');return s;}
 function nearest(mx,my){var b=-1,bd=64;for(var i=0;i<pts.length;i++){var dx=pts[i][0]-mx,dy=pts[i][1]-my,d=dx*dx+dy*dy;if(d<bd){bd=d;b=i;}}return b;}
-function show(i){sel=i;draw();var c=D.contrasts[C];if(i<0){side.innerHTML=D.help;return;}
+function show(i){sel=i;draw();var c=D.contrasts[C];if(i<0){side.innerHTML=D.help;side.setAttribute('data-term','');side.setAttribute('data-lines',0);return;}
   var id=c.t[i],L=D.lines[id],h='<div>'+info(i)+'</div>';
+  side.setAttribute('data-term',D.terms[id]);side.setAttribute('data-lines',L?L.length:0);
   if(!L){h+='<p class="meta">No concordance lines stored for this term (only the top '+D.top+' terms of each side of each contrast carry lines).</p>';}
   else{var by={};L.forEach(function(l){(by[l[0]]=by[l[0]]||[]).push(l);});
     h+='<p class="meta">'+L.length+' of '+(D.hits[id]||L.length)+' lines in the documents sampled (at most '+D.max_lines+' per term).</p>';
     Object.keys(by).sort().forEach(function(g){h+='<h3>'+esc(g)+' ('+by[g].length+')</h3>';
-      by[g].forEach(function(l){h+='<div class="line">\u2026'+esc(l[5])+'<b>'+esc(l[6])+'</b>'+esc(l[7])+'\u2026<div class="meta"><span class="v-'+esc(l[3])+'">'+esc(l[3]||'voice unknown')+'</span>'+
+      by[g].forEach(function(l){h+='<div class="line" data-outlet="'+esc(l[0])+'" data-doc="'+esc(l[1])+'" data-voice="'+esc(l[3])+'">\u2026'+esc(l[5])+'<b>'+esc(l[6])+'</b>'+esc(l[7])+'\u2026<div class="meta"><span class="v-'+esc(l[3])+'">'+esc(l[3]||'voice unknown')+'</span>'+
         (l[4]?' &middot; speaker: '+esc(l[4]):'')+' &middot; '+esc(l[1])+' &middot; '+esc(l[2]||'')+'</div></div>';});});}
   side.innerHTML=h;}
 cv.addEventListener('mousemove',function(e){var r=cv.getBoundingClientRect(),i=nearest(e.clientX-r.left,e.clientY-r.top);
@@ -349,11 +373,26 @@ pick.addEventListener('change',function(){C=+pick.value;hover=-1;sel=-1;find();}
 function find(){var t=q.value.trim().toLowerCase(),c=D.contrasts[C];if(!t){show(-1);return;}
   for(var i=0;i<c.t.length;i++){if(D.terms[c.t[i]].toLowerCase()===t){show(i);return;}}
   for(var k=0;k<c.t.length;k++){if(D.terms[c.t[k]].toLowerCase().indexOf(t)===0){show(k);return;}}
-  sel=-1;draw();side.innerHTML='<p>No tested term "'+esc(t)+'" in this contrast.</p>';}
+  sel=-1;draw();side.innerHTML='<p>No tested term "'+esc(t)+'" in this contrast.</p>';side.setAttribute('data-term','');side.setAttribute('data-lines',0);}
 q.addEventListener('input',find);
 window.addEventListener('resize',draw);
-D.help=side.innerHTML;draw();
+// A link can open the page on a contrast and a term: #contrast=<label or number>&q=<search>&open=<term>.
+// Each step goes through the control a reader uses (the selector's change, the search box's input,
+// a click on the term's dot), so the link does what the reader would do.
+function route(){var a={};location.hash.replace(/^#/,'').split('&').forEach(function(kv){var p=kv.split('=');
+    if(p[0])a[decodeURIComponent(p[0])]=decodeURIComponent((p.slice(1).join('=')||'').replace(/\+/g,' '));});
+  if(a.contrast!==undefined){var k=-1;D.contrasts.forEach(function(c,i){if(c.label===a.contrast||String(i)===a.contrast)k=i;});
+    if(k>=0&&k!==C){pick.value=String(k);pick.dispatchEvent(new Event('change'));}}
+  if(a.q!==undefined){q.value=a.q;q.dispatchEvent(new Event('input'));}
+  if(a.open!==undefined){var c=D.contrasts[C],i=-1;for(var j=0;j<c.t.length;j++)if(D.terms[c.t[j]]===a.open){i=j;break;}
+    document.body.setAttribute('data-opened-by','none');if(i<0)return;
+    var r=cv.getBoundingClientRect();cv.dispatchEvent(new MouseEvent('click',{bubbles:true,clientX:r.left+pts[i][0],clientY:r.top+pts[i][1]}));
+    if(sel===i){document.body.setAttribute('data-opened-by','click');}else{show(i);document.body.setAttribute('data-opened-by','direct');}}}
+window.addEventListener('hashchange',route);
+D.help=side.innerHTML;draw();route();
 window.__framingExplorerReady=true;
+document.body.setAttribute('data-ready','1');
+document.body.setAttribute('data-resources',(performance.getEntriesByType?performance.getEntriesByType('resource').length:0));
 })();
 """
 
@@ -391,7 +430,10 @@ class ContrastExplorer:
     """The explorer page of a Fightin' Words result, for a notebook or a file.
 
     Parameters are those of :func:`explore_contrast` (without ``path``). ``html`` is the page,
-    ``save(path)`` writes it, and in a notebook the object shows the page in an iframe.
+    ``save(path)`` writes it, and in a notebook the object shows a short summary and the page
+    in an iframe. Like every result, it has ``to_frame()`` (one row per tested term and
+    contrast, with the number of concordance lines the page carries) and ``summary()`` (one
+    row per contrast).
 
     Examples
     --------
@@ -399,19 +441,44 @@ class ContrastExplorer:
     >>> c = pd.DataFrame({"doc_id": ["a1", "a2", "b1", "b2"], "outlet": ["A", "A", "B", "B"],
     ...                   "published": pd.to_datetime(["2022-09-23"] * 4),
     ...                   "text": ["The sham vote.", "A sham vote.", "The vote.", "A vote held."]})
-    >>> fw = framing.fightin_words(c, mode="two", min_count=1, permutations=0)
+    >>> fw = framing.fightin_words(c, mode="two", min_count=1, n_perm=0)
     >>> ex = ContrastExplorer(fw, c, max_lines=5)
     >>> "sham" in ex.html and "<iframe" in ex._repr_html_()
     True
+    >>> ex.summary()[["group", "other", "n_terms", "terms_with_lines"]].values.tolist()
+    [['A', 'B', 5, 5]]
     """
 
+    @renamed_kwargs(by="group")
     def __init__(self, result: pd.DataFrame, corpus: pd.DataFrame, *, sentences: pd.DataFrame | None = None,
-                 max_lines: int = 20, top: int = 300, width: int = 60, by: str = "outlet",
+                 max_lines: int = 20, top: int = 300, width: int = 60, group: Any = "outlet",
                  alpha: float | None = None, title: str | None = None, height: int = 640):
         self.payload = _payload(result, corpus, sentences=sentences, max_lines=max_lines, top=top, width=width,
-                                by=by, alpha=alpha, title=title)
+                                group=group, alpha=alpha, title=title)
+        self.result = result
         self.html = _page(self.payload)
         self.height = int(height)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The Fightin' Words rows shown (one per tested term and contrast), plus ``lines``:
+        the number of concordance lines the page carries for the term (0: a dot without lines)."""
+        index = {t: str(k) for k, t in enumerate(self.payload["terms"])}
+        stored = {t: len(self.payload["lines"].get(index.get(t, ""), [])) for t in index}
+        out = self.result.copy()
+        out.attrs = dict(self.result.attrs)
+        out["lines"] = out["term"].astype(str).map(stored).fillna(0).astype(np.int64)
+        return out
+
+    def summary(self) -> pd.DataFrame:
+        """One row per contrast: ``group``, ``other``, ``n_terms`` (tested), ``n_significant``
+        (``q < alpha``; NA when not tested) and ``terms_with_lines``."""
+        rows = []
+        for c in self.payload["contrasts"]:
+            sig = [v for v in c["sig"] if v is not None]
+            rows.append({"group": c["group"], "other": c["other"], "n_terms": len(c["t"]),
+                         "n_significant": sum(sig) if sig else pd.NA,
+                         "terms_with_lines": sum(str(t) in self.payload["lines"] for t in c["t"])})
+        return pd.DataFrame(rows, columns=["group", "other", "n_terms", "n_significant", "terms_with_lines"])
 
     def save(self, path: str | Path) -> Path:
         """Write the page to ``path`` (UTF-8) and return the path."""
@@ -421,13 +488,16 @@ class ContrastExplorer:
         return path
 
     def _repr_html_(self) -> str:
-        return (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;height:{self.height}px;'
-                'border:1px solid #ddd" sandbox="allow-scripts"></iframe>')
+        head = html_summary("ContrastExplorer", {"alpha": self.payload["alpha"], "max_lines": self.payload["max_lines"],
+                                                 "top": self.payload["top"]}, self.summary())
+        return head + (f'<iframe srcdoc="{html.escape(self.html, quote=True)}" style="width:100%;'
+                       f'height:{self.height}px;border:1px solid #ddd" sandbox="allow-scripts"></iframe>')
 
 
+@renamed_kwargs(by="group")
 def explore_contrast(result: pd.DataFrame, corpus: pd.DataFrame, *, path: str | Path,
                      sentences: pd.DataFrame | None = None, max_lines: int = 20, top: int = 300, width: int = 60,
-                     by: str = "outlet", alpha: float | None = None, title: str | None = None) -> Path:
+                     group: Any = "outlet", alpha: float | None = None, title: str | None = None) -> Path:
     """Write an offline HTML explorer of a Fightin' Words result, with concordance lines.
 
     One self-contained file (inline CSS and a small hand-written script; no external library,
@@ -436,9 +506,11 @@ def explore_contrast(result: pd.DataFrame, corpus: pd.DataFrame, *, path: str | 
     the document-level test (``q < alpha``; grey when not significant or not tested). Hovering
     a dot shows the term's counts and documents in each group, delta with its bootstrap
     interval (``ci_low``/``ci_high`` when computed) and q; clicking it (or typing it in the
-    search box) shows its concordance lines (:func:`framing.concordance`) grouped by ``by``,
+    search box) shows its concordance lines (:func:`framing.concordance`) grouped by ``group``,
     each with its voice (own / direct / reported / mixed), speaker, ``doc_id`` and date. A
     result with several contrasts (``mode="one-vs-rest"`` or ``"pairs"``) gets a selector.
+    The URL fragment ``#contrast=<label or number>&q=<search>&open=<term>`` opens the page on
+    a contrast, a search and a term's lines (through the same controls a reader uses).
 
     The data are embedded as one JSON blob (every ``<`` written as ``\\u003c``, so corpus text
     cannot close the script element). The page carries corpus text: it is your own output,
@@ -450,7 +522,7 @@ def explore_contrast(result: pd.DataFrame, corpus: pd.DataFrame, *, path: str | 
         A :func:`framing.fightin_words` result (``term``, ``group``, ``other``, counts,
         ``delta``, ``z``, optionally ``ci_low``/``ci_high`` and ``q``).
     corpus : DataFrame
-        The corpus the lines come from (``doc_id``, ``text``, ``published``, ``by``): the
+        The corpus the lines come from (``doc_id``, ``text``, ``published``, the group column): the
         unfiltered corpus, so that quoted speech is shown with its voice.
     path : str or Path
         The HTML file to write (folders are created).
@@ -467,8 +539,10 @@ def explore_contrast(result: pd.DataFrame, corpus: pd.DataFrame, *, path: str | 
         the page.
     width : int
         Characters of context on each side of a match.
-    by : str
-        Column the lines are grouped by (default ``"outlet"``).
+    group : str, mapping or (column, mapping)
+        The glossary's ``group=``: the column the lines are grouped by (default
+        ``"outlet"``), or a mapping ``{outlet: label}`` / ``(column, mapping)`` pair
+        (documents in no group give no lines).
     alpha : float, optional
         Level for the colour (default: the result's ``alpha``).
     title : str, optional
@@ -489,12 +563,12 @@ def explore_contrast(result: pd.DataFrame, corpus: pd.DataFrame, *, path: str | 
     >>> c = pd.DataFrame({"doc_id": ["a1", "a2", "b1", "b2"], "outlet": ["A", "A", "B", "B"],
     ...                   "published": pd.to_datetime(["2022-09-23"] * 4),
     ...                   "text": ["The sham vote.", "A sham vote.", "The vote.", "A vote held."]})
-    >>> fw = framing.fightin_words(c, mode="two", min_count=1, permutations=0)
+    >>> fw = framing.fightin_words(c, mode="two", min_count=1, n_perm=0)
     >>> with tempfile.TemporaryDirectory() as d:
     ...     p = explore_contrast(fw, c, path=Path(d) / "explorer.html", max_lines=5)
     ...     page = p.read_text(encoding="utf-8")
     >>> p.name, "sham" in page, "https://" in page
     ('explorer.html', True, False)
     """
-    return ContrastExplorer(result, corpus, sentences=sentences, max_lines=max_lines, top=top, width=width, by=by,
-                            alpha=alpha, title=title).save(path)
+    return ContrastExplorer(result, corpus, sentences=sentences, max_lines=max_lines, top=top, width=width,
+                            group=group, alpha=alpha, title=title).save(path)

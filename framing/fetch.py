@@ -49,7 +49,7 @@ import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from importlib import resources
 from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
@@ -58,15 +58,18 @@ __all__ = [
     "FetchError",
     "ManifestError",
     "RAW_URL",
+    "atomic_writer",
     "build_manifest",
     "cache_root",
     "corpus_names",
     "fetch_corpus",
     "fetch_file",
+    "fetch_files",
     "file_sha256",
     "load_manifest",
     "local_path",
     "manifest_hash",
+    "manifest_files",
     "manifest_path",
     "mirror_root",
     "write_manifest",
@@ -356,7 +359,7 @@ def write_manifest(name: str, files: Sequence[Mapping[str, Any]],
             + ",\n".join(lines) + "\n]}\n")
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _atomic_writer(path) as fh:
+    with atomic_writer(path) as fh:
         fh.write(text.encode("utf-8"))
     return path
 
@@ -403,8 +406,24 @@ def local_path(entry: Mapping[str, Any], cache_dir: str | os.PathLike[str] | Non
 
 
 @contextlib.contextmanager
-def _atomic_writer(dest: Path) -> Iterator[BinaryIO]:
-    """Write to a temp file next to ``dest``; move into place only if the block succeeds."""
+def atomic_writer(dest: str | os.PathLike[str]) -> Iterator[BinaryIO]:
+    """A binary file handle whose content replaces ``dest`` only if the block succeeds.
+
+    The data go to a temporary file in ``dest``'s folder (created if missing), which is
+    moved into place with :func:`os.replace` when the ``with`` block ends without an
+    exception; otherwise the temporary file is removed and ``dest`` is left untouched.
+    Readers therefore never see a partly written file.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> dest = pathlib.Path(tempfile.mkdtemp()) / "out.txt"
+    >>> with atomic_writer(dest) as fh:
+    ...     _ = fh.write(b"complete")
+    >>> dest.read_bytes()
+    b'complete'
+    """
+    dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=".part-", suffix=".tmp")
     try:
@@ -433,7 +452,7 @@ def _copy_verified(stream: BinaryIO, dest: Path, entry: Mapping[str, Any], origi
     """Copy ``stream`` to ``dest`` through a temp file, verifying size and checksum."""
     h = hashlib.sha256()
     n = 0
-    with _atomic_writer(dest) as out:
+    with atomic_writer(dest) as out:
         for chunk in iter(lambda: stream.read(_CHUNK), b""):
             h.update(chunk)
             n += len(chunk)
@@ -572,28 +591,85 @@ def fetch_corpus(name: str | os.PathLike[str], *, mirror: str | os.PathLike[str]
     'a,b\\n1,2\\n'
     """
     manifest = load_manifest(name)
-    total = sum(e["size"] for e in manifest["files"])
+    fetch_files(manifest["files"], mirror=mirror, cache_dir=cache_dir, progress=progress, network=network,
+                desc=f"corpus {manifest['name']}")
+    return cache_root(cache_dir) / "corpora"
+
+
+def fetch_files(entries: Iterable[Mapping[str, Any]], *, mirror: str | os.PathLike[str] | None = None,
+                cache_dir: str | os.PathLike[str] | None = None, progress: bool = True,
+                network: bool | None = None, desc: str = "corpus files") -> list[tuple[dict[str, Any], Path]]:
+    """Fetch and verify some manifest entries (e.g. the files of a few years of a corpus).
+
+    Each entry is obtained as by :func:`fetch_file` (cache, then mirror, then download);
+    ``progress`` shows one tqdm bar over all of them (only when stderr is a terminal).
+
+    Returns
+    -------
+    list of (dict, pathlib.Path)
+        ``(checked entry, verified local path)`` in the order of ``entries``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> tmp = pathlib.Path(tempfile.mkdtemp())
+    >>> src = tmp / "mirror" / "github" / "me" / "data" / ("a" * 40)
+    >>> src.mkdir(parents=True)
+    >>> for n in "123":
+    ...     _ = (src / f"{n}.txt").write_text(n)
+    >>> entries = build_manifest(tmp / "mirror", "me", "data", "a" * 40, ["*.txt"])
+    >>> got = fetch_files(entries[:2], mirror=tmp / "mirror", cache_dir=tmp / "cache",
+    ...                   progress=False, network=False)
+    >>> [(e["path"], p.read_text()) for e, p in got]
+    [('1.txt', '1'), ('2.txt', '2')]
+    """
+    checked = [_check_entry(e, i, "fetch_files") for i, e in enumerate(entries)]
     show = bool(progress) and sys.stderr is not None and sys.stderr.isatty()
     bar = None
     if show:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=total, unit="B", unit_scale=True, desc=f"corpus {manifest['name']}",
+        bar = tqdm(total=sum(e["size"] for e in checked), unit="B", unit_scale=True, desc=desc,
                    file=sys.stderr)
     try:
-        for entry in manifest["files"]:
-            fetch_file(entry, mirror=mirror, cache_dir=cache_dir, network=network, _bar=bar)
+        return [(e, fetch_file(e, mirror=mirror, cache_dir=cache_dir, network=network, _bar=bar))
+                for e in checked]
     finally:
         if bar is not None:
             bar.close()
-    return cache_root(cache_dir) / "corpora"
 
 
 def manifest_files(name: str | os.PathLike[str], *, mirror: str | os.PathLike[str] | None = None,
                    cache_dir: str | os.PathLike[str] | None = None, progress: bool = True,
-                   network: bool | None = None) -> list[tuple[dict[str, Any], Path]]:
-    """Fetch a corpus and return ``(entry, local path)`` pairs in manifest order."""
-    manifest = load_manifest(name)
-    fetch_corpus(name, mirror=mirror, cache_dir=cache_dir, progress=progress, network=network)
-    return [(e, local_path(e, cache_dir)) for e in manifest["files"]]
+                   network: bool | None = None,
+                   where: Callable[[Mapping[str, Any]], bool] | None = None) -> list[tuple[dict[str, Any], Path]]:
+    """Fetch a corpus's files and return ``(entry, local path)`` pairs in manifest order.
 
+    Parameters
+    ----------
+    name : str or path
+        A corpus name or the path of a manifest ``.json`` file.
+    where : callable, optional
+        Keep only the entries for which ``where(entry)`` is true; only those are fetched.
+        Default: every file of the manifest.
+
+    Other parameters are those of :func:`fetch_corpus`.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> src = pathlib.Path(tempfile.mkdtemp()) / "github" / "me" / "data" / ("b" * 40)
+    >>> src.mkdir(parents=True)
+    >>> _ = (src / "keep.csv").write_text("a"), (src / "skip.txt").write_text("b")
+    >>> man = write_manifest("toy", build_manifest(src, "me", "data", "b" * 40, ["keep.csv", "skip.txt"]),
+    ...                      src.parent / "toy.json")
+    >>> root = src.parents[3]   # holds github/
+    >>> got = manifest_files(man, mirror=root, cache_dir=root / "cache", progress=False, network=False,
+    ...                      where=lambda e: e["path"].endswith(".csv"))
+    >>> [e["path"] for e, _ in got]
+    ['keep.csv']
+    """
+    manifest = load_manifest(name)
+    entries = [e for e in manifest["files"] if where is None or where(e)]
+    return fetch_files(entries, mirror=mirror, cache_dir=cache_dir, progress=progress, network=network,
+                       desc=f"corpus {manifest['name']}")

@@ -42,18 +42,19 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from framing._checks import GroupSpec, group_labels
+from framing._compat import deprecated_value, renamed_kwargs
 from framing._display import html_summary
-from framing.cluster import ClusterError, _check_embeddings, _pca_solver, _rng, _seed, _threads
+from framing.cluster._numeric import ClusterError, int_seed, limit_threads, pca_solver, unit_embeddings
+from framing.stats import as_rng
 
-__all__ = ["project_2d", "interactive_map", "InteractiveMap", "outlet_similarity", "OutletSimilarity", "permdisp",
-           "Permdisp"]
+__all__ = ["project_2d", "interactive_map", "InteractiveMap", "map_colors", "outlet_similarity", "OutletSimilarity",
+           "permdisp", "Permdisp"]
 
 _PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
             "#7f7f7f", "#bcbd22", "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39",
             "#7b4173", "#3182bd", "#e6550d", "#31a354", "#756bb1", "#636363")
 
-
-# ----------------------------------------------------------------------------- maps
 
 def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.random.Generator | None = None,
                pca_components: int | None = 50, perplexity: float = 30.0, n_neighbors: int = 15,
@@ -88,8 +89,7 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
     index : sequence, optional
         Index for the result (e.g. the sentence table's index); default 0..n-1.
     threads : int or None
-        OpenMP/BLAS threads (threadpoolctl); 1 by default because t-SNE's OpenMP threads
-        spin-wait badly on a shared machine; None leaves the library default.
+        OpenMP/BLAS threads (threadpoolctl), 1 by default; None leaves the library default.
 
     Returns
     -------
@@ -107,7 +107,7 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
     ...     project_2d(X, method="tsne", random_state=1, perplexity=5))
     True
     """
-    Z = _check_embeddings(embeddings).astype(np.float64)
+    Z = unit_embeddings(embeddings).astype(np.float64)
     n = Z.shape[0]
     if index is not None and len(index) != n:
         raise ClusterError(f"index has {len(index)} entries but embeddings have {n} rows")
@@ -118,7 +118,7 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
         if n < 2:
             raise ClusterError("a PCA map needs at least 2 rows")
         k = min(2, Z.shape[1])
-        pca = PCA(n_components=k, svd_solver=_pca_solver(Z)).fit(Z)
+        pca = PCA(n_components=k, svd_solver=pca_solver(Z)).fit(Z)
         xy = pca.transform(Z)
         if k == 1:
             xy = np.column_stack([xy, np.zeros(n)])
@@ -130,18 +130,17 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
             except ImportError:
                 raise ImportError("method='umap' needs the optional package umap-learn: "
                                   "pip install framing[umap]  (or pip install umap-learn)") from None
-        rng = _rng(random_state)
-        seed = _seed(rng)
+        seed = int_seed(as_rng(random_state))
         W = Z
         if pca_components is not None and pca_components < min(Z.shape):
-            W = PCA(n_components=pca_components, svd_solver=_pca_solver(Z)).fit_transform(Z)
+            W = PCA(n_components=pca_components, svd_solver=pca_solver(Z)).fit_transform(Z)
             attrs["pca_components"] = pca_components
         if method == "tsne":
             from sklearn.manifold import TSNE
             if n < 4:
                 raise ClusterError("a t-SNE map needs at least 4 rows")
             perp = float(min(perplexity, max(1.0, (n - 1) / 3)))
-            with _threads(threads):
+            with limit_threads(threads):
                 xy = TSNE(n_components=2, perplexity=perp, metric="cosine", init="pca",
                           random_state=seed).fit_transform(W)
             attrs.update(perplexity=perp, seed=seed)
@@ -160,13 +159,26 @@ def project_2d(embeddings: Any, *, method: str = "pca", random_state: int | np.r
 class InteractiveMap:
     """A self-contained HTML map (inline SVG with a tooltip per point).
 
-    Displays itself in Jupyter (``_repr_html_``); ``html`` holds the page, ``write(path)``
-    saves it. Hover a point to see its label and text (the browser's native tooltip from
-    the SVG ``<title>`` element; no script, no network).
+    Displays itself in Jupyter (``_repr_html_`` is the map itself); ``html`` holds the page,
+    ``write(path)`` saves it. Hover a point to see its label and text (the browser's native
+    tooltip from the SVG ``<title>`` element; no script, no network). ``to_frame()`` gives the
+    points drawn (``x``, ``y``, ``color``, ``cluster``, ``text``), ``summary()`` how many.
     """
 
-    def __init__(self, html_text: str) -> None:
+    def __init__(self, html_text: str, points: pd.DataFrame | None = None) -> None:
         self.html = html_text
+        self.points = points if points is not None else pd.DataFrame(columns=["x", "y", "color", "cluster", "text"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per point drawn: ``x``, ``y``, ``color``, ``cluster`` (None without labels), ``text``."""
+        return self.points.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``n_points``, ``n_colors`` (distinct colour values), ``n_clusters`` (not counting -1)."""
+        p = self.points
+        cl = pd.to_numeric(p["cluster"], errors="coerce") if len(p) else pd.Series(dtype=float)
+        return pd.DataFrame([{"n_points": len(p), "n_colors": int(p["color"].nunique()) if len(p) else 0,
+                              "n_clusters": int(cl[cl >= 0].nunique())}])
 
     def _repr_html_(self) -> str:
         return self.html
@@ -179,6 +191,29 @@ class InteractiveMap:
         p = Path(path)
         p.write_text(self.html, encoding="utf-8")
         return p
+
+
+def map_colors(projection: pd.DataFrame, color: Sequence | str | None, *, what: str = "projection") -> np.ndarray:
+    """The colour value (as text) of each point of a map: a column of ``projection``, one value
+    per row, or ``""`` for all (``color=None``).
+
+    Examples
+    --------
+    >>> map_colors(pd.DataFrame({"x": [0, 1], "y": [0, 1], "outlet": ["RT", "NYT"]}), "outlet").tolist()
+    ['RT', 'NYT']
+    """
+    n = len(projection)
+    if isinstance(color, str):
+        if color not in projection.columns:
+            raise ClusterError(f"color={color!r} is not a column of the {what} ({list(projection.columns)}); "
+                               "join the sentence table's columns or pass one value per row")
+        return projection[color].astype(str).to_numpy()
+    if color is None:
+        return np.array([""] * n)
+    cvals = np.asarray([str(c) for c in color])
+    if len(cvals) != n:
+        raise ClusterError(f"color has {len(cvals)} entries but the {what} has {n} rows")
+    return cvals
 
 
 def interactive_map(projection: pd.DataFrame, texts: Sequence[str], *, color: Sequence | str | None = None,
@@ -216,6 +251,8 @@ def interactive_map(projection: pd.DataFrame, texts: Sequence[str], *, color: Se
     >>> m = interactive_map(p, ["a <b>", "c", "d"], color=["RT", "NYT", "RT"], labels=[0, 1, 0])
     >>> "<title>" in m.html and "a &lt;b&gt;" in m.html and "http" not in m.html.replace("http://www.w3.org", "")
     True
+    >>> m.summary().to_dict("records")
+    [{'n_points': 3, 'n_colors': 2, 'n_clusters': 2}]
     """
     if not isinstance(projection, pd.DataFrame) or not {"x", "y"} <= set(projection.columns):
         raise ClusterError("projection must be a DataFrame with columns 'x' and 'y' (see project_2d)")
@@ -223,16 +260,7 @@ def interactive_map(projection: pd.DataFrame, texts: Sequence[str], *, color: Se
     texts = [str(t) for t in texts]
     if len(texts) != n:
         raise ClusterError(f"texts has {len(texts)} entries but projection has {n} rows")
-    if isinstance(color, str):
-        if color not in projection.columns:
-            raise ClusterError(f"color={color!r} is not a column of projection ({list(projection.columns)})")
-        cvals = projection[color].astype(str).to_numpy()
-    elif color is None:
-        cvals = np.array([""] * n)
-    else:
-        cvals = np.asarray([str(c) for c in color])
-        if len(cvals) != n:
-            raise ClusterError(f"color has {len(cvals)} entries but projection has {n} rows")
+    cvals = map_colors(projection, color)
     lab = None if labels is None else np.asarray(labels)
     if lab is not None and len(lab) != n:
         raise ClusterError(f"labels has {len(lab)} entries but projection has {n} rows")
@@ -271,7 +299,9 @@ def interactive_map(projection: pd.DataFrame, texts: Sequence[str], *, color: Se
     parts.append("</svg>")
     page = ("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>"
             + html.escape(title or "framing map") + "</title></head><body>" + "".join(parts) + "</body></html>")
-    return InteractiveMap(page)
+    points = pd.DataFrame({"x": x, "y": y, "color": cvals, "cluster": list(lab) if lab is not None else [None] * n,
+                           "text": texts}, index=projection.index)
+    return InteractiveMap(page, points)
 
 
 # ----------------------------------------------------------------------------- outlet similarity
@@ -296,7 +326,7 @@ class OutletSimilarity:
         distance of its rows to the group's centre: the PERMDISP quantity).
     test : dict
         PERMANOVA: ``statistic`` (pseudo-F), ``r2`` (share of the total sum of squares
-        between groups), ``p_value``, ``permutations``, ``unit``, ``df_between``,
+        between groups), ``p_value``, ``n_perm``, ``unit``, ``df_between``,
         ``df_within``. PERMDISP (same permutations): ``permdisp_statistic`` (F),
         ``permdisp_p_value``, ``permdisp_center``. Read PERMANOVA's p as a difference in
         location only when PERMDISP does not reject.
@@ -316,7 +346,22 @@ class OutletSimilarity:
                 f"R2={t.get('r2', float('nan')):.4f}, p={t.get('p_value', float('nan')):.4g}; "
                 f"PERMDISP F={t.get('permdisp_statistic', float('nan')):.3f}, "
                 f"p={t.get('permdisp_p_value', float('nan')):.4g}; "
-                f"{t.get('permutations')} permutations of {t.get('unit')})\n{self.matrix.round(3)}")
+                f"{t.get('n_perm')} permutations of {t.get('unit')})\n{self.matrix.round(3)}")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: one row per ordered pair of groups (``group_a``, ``group_b``, ``cosine``)."""
+        return self.similarity.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """The two tests, one row each (``PERMANOVA``, ``PERMDISP``): ``test``, ``statistic``,
+        ``r2`` (PERMANOVA only), ``p_value``, ``n_perm``, ``unit``. :meth:`reading` applies the
+        reading rule to them."""
+        t = self.test
+        rows = [{"test": "PERMANOVA", "statistic": t.get("statistic", np.nan), "r2": t.get("r2", np.nan),
+                 "p_value": t.get("p_value", np.nan)},
+                {"test": "PERMDISP", "statistic": t.get("permdisp_statistic", np.nan), "r2": np.nan,
+                 "p_value": t.get("permdisp_p_value", np.nan)}]
+        return pd.DataFrame(rows).assign(n_perm=t.get("n_perm"), unit=t.get("unit"))
 
     def reading(self, alpha: float = 0.05) -> str:
         """The PERMANOVA + PERMDISP reading rule applied to :attr:`test` (Anderson 2006).
@@ -333,7 +378,7 @@ class OutletSimilarity:
         """
         pm, pdisp = self.test.get("p_value"), self.test.get("permdisp_p_value")
         if pm is None or not np.isfinite(pm):
-            return "no PERMANOVA test was run (permutations=0)"
+            return "no PERMANOVA test was run (n_perm=0)"
         if pm >= alpha:
             return f"PERMANOVA p = {pm:.3g}: no difference between the groups detected"
         if pdisp is not None and np.isfinite(pdisp) and pdisp < alpha:
@@ -346,7 +391,7 @@ class OutletSimilarity:
         t = self.test
         params = {"groups": len(self.groups), "PERMANOVA pseudo-F": t.get("statistic"), "R2": t.get("r2"),
                   "p": t.get("p_value"), "PERMDISP F": t.get("permdisp_statistic"),
-                  "PERMDISP p": t.get("permdisp_p_value"), "permutations": t.get("permutations"),
+                  "PERMDISP p": t.get("permdisp_p_value"), "n_perm": t.get("n_perm"),
                   "unit": t.get("unit")}
         table = self.matrix.round(3).reset_index()
         return html_summary("OutletSimilarity", params, table)
@@ -355,24 +400,42 @@ class OutletSimilarity:
 _CENTERS = ("centroid", "median")
 
 
-def _grouping(embeddings: Any, groups: Any, units: Sequence | None, group: str, unit: str | None,
+def _legacy_table(labels: Any, group: GroupSpec, caller: str) -> tuple[pd.DataFrame, GroupSpec]:
+    """The deprecated call form ``caller(embeddings, labels)``: one group label per row."""
+    deprecated_value(caller, "group labels as the second argument",
+                     "pass the table that holds the group column (e.g. the sentence table) and group= its name")
+    col = group if isinstance(group, str) else "outlet"
+    vals = labels.to_numpy(dtype=object) if isinstance(labels, pd.Series) else np.asarray(labels, dtype=object)
+    return pd.DataFrame({col: vals}), (col if isinstance(group, str) else group)
+
+
+def _grouping(embeddings: Any, table: Any, units: Sequence | None, group: GroupSpec, unit: str | None,
               caller: str) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
-    """Normalised rows, group names and codes, unit codes, each unit's group, and the unit label."""
-    Z = _check_embeddings(embeddings).astype(np.float64)
+    """Normalised rows, group names and codes, unit codes, each unit's group, and the unit label.
+
+    Rows in no group (left out by a ``group`` mapping) are left out; a missing value in a
+    group column is an error.
+    """
+    Z = unit_embeddings(embeddings).astype(np.float64)
     n = Z.shape[0]
-    if isinstance(groups, pd.DataFrame):
-        if group not in groups.columns:
-            raise ClusterError(f"groups DataFrame lacks column {group!r}; it has {list(groups.columns)}")
-        if units is None and unit is not None and unit in groups.columns:
-            units = groups[unit].to_numpy()
-        gvals = groups[group]
-    else:
-        gvals = pd.Series(np.asarray(groups, dtype=object))
-    if len(gvals) != n:
-        raise ClusterError(f"groups has {len(gvals)} entries but embeddings have {n} rows")
-    if pd.isna(gvals).any():
-        raise ClusterError(f"groups row {int(np.flatnonzero(pd.isna(gvals).to_numpy())[0])} is missing")
-    names, gcode = np.unique(np.asarray(gvals).astype(str), return_inverse=True)
+    legacy = not isinstance(table, pd.DataFrame)
+    if legacy:
+        table, group = _legacy_table(table, group, caller)
+    if len(table) != n:
+        raise ClusterError(f"table has {len(table)} rows but embeddings have {n} rows")
+    gvals = group_labels(table, group, name="table", error=ClusterError)
+    if isinstance(group, str) and gvals.isna().any():
+        raise ClusterError(f"table column {group!r} row {int(np.flatnonzero(gvals.isna().to_numpy())[0])} is missing")
+    if units is None and unit is not None and not legacy and unit in table.columns:
+        units = table[unit].to_numpy()
+    if units is not None and len(units) != n:
+        raise ClusterError(f"units has {len(units)} entries but embeddings have {n} rows")
+    keep = gvals.notna().to_numpy()
+    if not keep.all():
+        Z, gvals = Z[keep], gvals[keep]
+        units = None if units is None else np.asarray(units, dtype=object)[keep]
+        n = Z.shape[0]
+    names, gcode = np.unique(gvals.to_numpy().astype(str), return_inverse=True)
     G = len(names)
     if G < 2:
         raise ClusterError(f"{caller} needs at least 2 groups, found {list(names)}")
@@ -384,7 +447,7 @@ def _grouping(embeddings: Any, groups: Any, units: Sequence | None, group: str, 
         if len(uarr) != n:
             raise ClusterError(f"units has {len(uarr)} entries but embeddings have {n} rows")
         _, ucode = np.unique(uarr.astype(str), return_inverse=True)
-        unit_label = unit if isinstance(groups, pd.DataFrame) and unit else "units"
+        unit_label = unit if not legacy and unit else "units"
     D = int(ucode.max()) + 1
     ug = np.full(D, -1)
     ug[ucode] = gcode
@@ -469,8 +532,9 @@ class _Permdisp:
         self.exceed += int(np.sum(Fp >= self.F - 1e-9 * max(1.0, abs(self.F))))
 
 
-def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = None, group: str = "outlet",
-                      unit: str | None = "doc_id", permutations: int = 1000,
+@renamed_kwargs(groups="table", permutations="n_perm")
+def outlet_similarity(embeddings: Any, table: pd.DataFrame, *, group: GroupSpec = "outlet",
+                      unit: str | None = "doc_id", units: Sequence | None = None, n_perm: int = 1000,
                       random_state: int | np.random.Generator | None = None,
                       center: str = "median") -> OutletSimilarity:
     """How similar are outlets in embedding space, and do they differ beyond chance?
@@ -483,8 +547,8 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     The test is a PERMANOVA (Anderson 2001) with the chordal distance
     ``d(a, b) = ||a - b|| = sqrt(2 - 2 cos(a, b))`` between unit vectors: the pseudo-F
     ``(SS_between / (g - 1)) / (SS_within / (N - g))``, computed from group sums (no N x N
-    distance matrix). Group labels are permuted across whole articles when ``units`` (or a
-    ``unit`` column) is given -- sentences of one article stay together, which is what makes
+    distance matrix). Group labels are permuted across whole articles when the ``unit``
+    column (or ``units``) is given -- sentences of one article stay together, which is what makes
     the test valid for sentence embeddings -- else across rows. p = ``(b + 1) / (B + 1)``.
 
     **PERMANOVA also rejects when only the spread differs.** On unit vectors this is not a
@@ -504,15 +568,21 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     Parameters
     ----------
     embeddings : array, shape (n, d)
-    groups : sequence, Series or DataFrame
-        One group label per row; or a DataFrame (e.g. the sentence table) from which
-        ``group`` and, if present, ``unit`` columns are taken.
+        One row per table row, same order. An all-zero row is an error.
+    table : DataFrame
+        The rows' table (e.g. the sentence table) with the ``group`` column and, if present,
+        the ``unit`` column. (Passing one group label per row instead, the old call form, is
+        deprecated; so is ``groups=``.)
+    group : str, mapping, (column, mapping)
+        The glossary's ``group=``: a column name (default ``"outlet"``), a mapping
+        ``{outlet: label}`` (rows of outlets left out are left out), or a ``(column,
+        mapping)`` pair.
+    unit : str or None
+        Column with the permutation unit (the article); None or a missing column: rows.
     units : sequence, optional
-        Article id per row (the permutation unit); overrides the DataFrame's ``unit``.
-    group, unit : str
-        Column names used when ``groups`` is a DataFrame.
-    permutations : int
-        0 skips both tests.
+        Article id per row; overrides the ``unit`` column.
+    n_perm : int
+        Number of permutations (``permutations=`` is the deprecated name); 0 skips both tests.
     random_state : int, numpy Generator or None
     center : {"median", "centroid"}
         Centre of each group for PERMDISP: the spatial median of its rows (default), or their
@@ -527,44 +597,52 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     >>> import numpy as np
     >>> rng = np.random.default_rng(0)
     >>> X = rng.standard_normal((60, 8)); X[:30, 0] += 3; X[30:, 1] += 3
-    >>> res = outlet_similarity(X, ["A"] * 30 + ["B"] * 30, permutations=199, random_state=0)
+    >>> t = pd.DataFrame({"outlet": ["A"] * 30 + ["B"] * 30})
+    >>> res = outlet_similarity(X, t, n_perm=199, random_state=0)
     >>> res.test["p_value"] < 0.05, res.matrix.shape
     (True, (2, 2))
     >>> res.test["permdisp_p_value"] > 0.05        # same spread: the difference is in location
     True
     """
-    Z, names, gcode, ucode, ug, unit_label = _grouping(embeddings, groups, units, group, unit, "outlet_similarity")
+    Z, names, gcode, ucode, ug, unit_label = _grouping(embeddings, table, units, group, unit, "outlet_similarity")
     n, G, D = Z.shape[0], len(names), len(ug)
     if center not in _CENTERS:
         raise ClusterError(f"center must be one of {_CENTERS}, got {center!r}")
-
-    # per-unit sums and counts; everything below is in terms of them
-    U = sparse.csr_matrix((np.ones(n), (ucode, np.arange(n))), shape=(D, n)) @ Z   # (D, d)
-    m = np.bincount(ucode, minlength=D).astype(float)
-
-    def group_sums(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        Sg = sparse.csr_matrix((np.ones(D), (codes, np.arange(D))), shape=(G, D)) @ U
-        return Sg, np.bincount(codes, weights=m, minlength=G)
-
-    S, ng = group_sums(ug)
+    U = sparse.csr_matrix((np.ones(n), (ucode, np.arange(n))), shape=(D, n)) @ Z   # per-unit sums (D, d)
+    m = np.bincount(ucode, minlength=D).astype(float)                              # per-unit counts
+    S = sparse.csr_matrix((np.ones(D), (ug, np.arange(D))), shape=(G, D)) @ U
     cent = S / np.linalg.norm(S, axis=1, keepdims=True)
-    sim = cent @ cent.T
-    matrix = pd.DataFrame(sim, index=pd.Index(names, name="group_a"), columns=pd.Index(names, name="group_b"))
+    matrix = pd.DataFrame(cent @ cent.T, index=pd.Index(names, name="group_a"),
+                          columns=pd.Index(names, name="group_b"))
     long = matrix.stack().rename("cosine").reset_index()
-
-    dist_to = 1.0 - Z @ cent.T  # (n, G) cosine distance of each row to each centroid
     pd_ = _Permdisp(Z, gcode, ucode, ug, G, center)
-    disp_rows = []
-    for gi, name in enumerate(names):
-        rows = gcode == gi
-        within = float(dist_to[rows, gi].mean())
-        between = float(np.delete(dist_to[rows], gi, axis=1).mean())
-        disp_rows.append({"group": name, "n": int(rows.sum()), "n_units": int((ug == gi).sum()),
-                          "within": within, "between": between, "ratio": within / between,
-                          "to_center": float(pd_.mean_g[gi])})
-    dispersion = pd.DataFrame(disp_rows)
+    dispersion = _dispersion(Z, cent, names, gcode, ug, pd_)
+    test = _permanova(Z, S, np.bincount(ug, weights=m, minlength=G), U, m, ug, G, n_perm, random_state, pd_)
+    test.update(unit=unit_label, permdisp_center=center)
+    return OutletSimilarity(groups=[str(x) for x in names], centroids=cent.astype(np.float32), matrix=matrix,
+                            similarity=long, dispersion=dispersion, test=test)
 
-    # PERMANOVA with squared Euclidean distances between unit vectors
+
+def _dispersion(Z: np.ndarray, cent: np.ndarray, names: np.ndarray, gcode: np.ndarray, ug: np.ndarray,
+                pd_: "_Permdisp") -> pd.DataFrame:
+    """Per group: mean cosine distance of its rows to its own and to the other centroids."""
+    dist_to = 1.0 - Z @ cent.T  # (n, G) cosine distance of each row to each centroid
+    rows = []
+    for gi, name in enumerate(names):
+        mine = gcode == gi
+        within = float(dist_to[mine, gi].mean())
+        between = float(np.delete(dist_to[mine], gi, axis=1).mean())
+        rows.append({"group": name, "n": int(mine.sum()), "n_units": int((ug == gi).sum()),
+                     "within": within, "between": between, "ratio": within / between,
+                     "to_center": float(pd_.mean_g[gi])})
+    return pd.DataFrame(rows)
+
+
+def _permanova(Z: np.ndarray, S: np.ndarray, ng: np.ndarray, U: np.ndarray, m: np.ndarray, ug: np.ndarray,
+               G: int, n_perm: int, random_state: Any, pd_: "_Permdisp") -> dict:
+    """PERMANOVA pseudo-F with squared chordal distances, from group sums, and its permutation
+    p-value; PERMDISP (``pd_``) is counted on the same permutations of whole units."""
+    n = Z.shape[0]
     total_sq = float(n)  # sum of ||x||^2 with ||x|| = 1
     grand = Z.sum(axis=0)
     ss_total = total_sq - float(grand @ grand) / n
@@ -576,14 +654,13 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
     df_b, df_w = G - 1, n - G
     F = ((ss_total - ssw) / df_b) / (ssw / df_w) if ssw > 0 and df_w > 0 else float("inf")
     test = {"statistic": float(F), "r2": float((ss_total - ssw) / ss_total) if ss_total > 0 else float("nan"),
-            "p_value": float("nan"), "permutations": int(permutations), "unit": unit_label,
+            "p_value": float("nan"), "n_perm": int(n_perm), "unit": None,
             "df_between": df_b, "df_within": df_w, "distance": "chordal (sqrt(2 - 2 cos))",
-            "permdisp_statistic": pd_.F, "permdisp_p_value": float("nan"), "permdisp_center": center}
-    if permutations:
-        rng = _rng(random_state)
-        B = int(permutations)
+            "permdisp_statistic": pd_.F, "permdisp_p_value": float("nan"), "permdisp_center": None}
+    if n_perm:
+        B = int(n_perm)
         exceed = 0
-        for pg in _label_permutations(ug, B, rng):     # the same permutations for both tests
+        for pg in _label_permutations(ug, B, as_rng(random_state)):     # the same permutations for both tests
             b = pg.shape[0]
             P = _group_sum_matrix(pg, G)
             Sp = np.asarray(P @ U).reshape(b, G, -1)
@@ -595,8 +672,7 @@ def outlet_similarity(embeddings: Any, groups: Any, *, units: Sequence | None = 
             pd_.add(P, b)
         test["p_value"] = (exceed + 1) / (B + 1)
         test["permdisp_p_value"] = (pd_.exceed + 1) / (B + 1)
-    return OutletSimilarity(groups=[str(x) for x in names], centroids=cent.astype(np.float32), matrix=matrix,
-                            similarity=long, dispersion=dispersion, test=test)
+    return test
 
 
 @dataclass
@@ -625,16 +701,26 @@ class Permdisp:
         return (f"Permdisp(F={t['statistic']:.3f}, p={t['p_value']:.4g}, {t['n_perm']} permutations of "
                 f"{t['unit']}, center={t['center']})\n{self.groups.round(4)}")
 
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: one row per group (:attr:`groups`, a copy)."""
+        return self.groups.copy()
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``statistic`` (F), ``p_value``, ``n_perm``, ``unit``, ``center``."""
+        t = self.test
+        return pd.DataFrame([{k: t.get(k) for k in ("statistic", "p_value", "n_perm", "unit", "center")}])
+
     def _repr_html_(self) -> str:
         """Compact HTML for notebooks: the test and each group's dispersion."""
         t = self.test
-        params = {"F": t.get("statistic"), "p": t.get("p_value"), "permutations": t.get("n_perm"),
+        params = {"F": t.get("statistic"), "p": t.get("p_value"), "n_perm": t.get("n_perm"),
                   "unit": t.get("unit"), "center": t.get("center")}
         return html_summary("Permdisp", params, self.groups)
 
 
-def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, group: str = "outlet",
-             unit: str | None = "doc_id", center: str = "median", n_perm: int = 999,
+@renamed_kwargs(groups="table")
+def permdisp(embeddings: Any, table: pd.DataFrame, *, group: GroupSpec = "outlet", unit: str | None = "doc_id",
+             units: Sequence | None = None, center: str = "median", n_perm: int = 999,
              random_state: int | np.random.Generator | None = None) -> Permdisp:
     """PERMDISP: do the groups differ in how spread out they are?
 
@@ -663,13 +749,10 @@ def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, gro
     Parameters
     ----------
     embeddings : array, shape (n, d)
-    groups : sequence, Series or DataFrame
-        One group label per row, or a DataFrame with the ``group`` (and ``unit``) columns.
-    units : sequence, optional
-        Article id per row (the permutation unit); default the DataFrame's ``unit`` column,
-        else rows.
-    group, unit : str
-        Column names used when ``groups`` is a DataFrame.
+    table, group, unit, units
+        As in :func:`outlet_similarity`: the rows' table with the ``group`` (and ``unit``)
+        columns; the glossary's ``group=``. (One group label per row as the second
+        argument, and ``groups=``, are deprecated.)
     center : {"median", "centroid"}
     n_perm : int
         Permutations (0: no p-value).
@@ -687,16 +770,17 @@ def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, gro
     >>> rng = np.random.default_rng(0)
     >>> mu = np.r_[3.0, np.zeros(7)]
     >>> X = np.vstack([mu + rng.standard_normal((40, 8)), mu + 2 * rng.standard_normal((40, 8))])
-    >>> res = permdisp(X, ["calm"] * 40 + ["spread"] * 40, n_perm=199, random_state=0)
+    >>> t = pd.DataFrame({"outlet": ["calm"] * 40 + ["spread"] * 40})
+    >>> res = permdisp(X, t, n_perm=199, random_state=0)
     >>> res.test["p_value"] < 0.05, res.groups["estimate"].round(2).tolist()
     (True, [0.65, 0.87])
 
     PERMANOVA rejects here too, although the mean direction is the same:
 
-    >>> outlet_similarity(X, ["calm"] * 40 + ["spread"] * 40, permutations=199, random_state=0).test["p_value"]
+    >>> outlet_similarity(X, t, n_perm=199, random_state=0).test["p_value"]
     0.005
     """
-    Z, names, gcode, ucode, ug, unit_label = _grouping(embeddings, groups, units, group, unit, "permdisp")
+    Z, names, gcode, ucode, ug, unit_label = _grouping(embeddings, table, units, group, unit, "permdisp")
     if center not in _CENTERS:
         raise ClusterError(f"center must be one of {_CENTERS}, got {center!r}")
     if isinstance(n_perm, bool) or not isinstance(n_perm, (int, np.integer)) or n_perm < 0:
@@ -705,7 +789,7 @@ def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, gro
     pd_ = _Permdisp(Z, gcode, ucode, ug, G, center)
     p = float("nan")
     if n_perm:
-        for pg in _label_permutations(ug, int(n_perm), _rng(random_state)):
+        for pg in _label_permutations(ug, int(n_perm), as_rng(random_state)):
             pd_.add(_group_sum_matrix(pg, G), pg.shape[0])
         p = (pd_.exceed + 1) / (int(n_perm) + 1)
     table = pd.DataFrame({"group": [str(x) for x in names], "n": np.bincount(gcode, minlength=G),
@@ -713,47 +797,3 @@ def permdisp(embeddings: Any, groups: Any, *, units: Sequence | None = None, gro
     test = {"statistic": pd_.F, "p_value": p, "n_perm": int(n_perm), "unit": unit_label, "center": center,
             "df_between": G - 1, "df_within": n - G, "distance": "chordal (sqrt(2 - 2 cos))"}
     return Permdisp(groups=table, test=test, centers=pd_.centers)
-
-
-# ----------------------------------------------------------------------------- benchmark
-
-def benchmark(*, random_state: int = 0, permutations: int = 1000, tsne_points: int = 4000,
-              corpus: str = "ukraine-media", window: tuple[str, str] = ("2022-09-16", "2022-10-07"),
-              model: Any = None) -> dict:
-    """Time maps and the outlet-similarity test on the referendum-window sentences.
-
-    Sentences of ``corpus`` published in ``window`` (near-duplicates left out) are embedded
-    with :class:`framing.Encoder` (cached after the first run). Reported: seconds for a PCA
-    map of all sentences, a t-SNE map of ``tsne_points`` sampled sentences, and
-    :func:`outlet_similarity` with ``permutations`` article-level permutations, plus the
-    results of its two tests (PERMANOVA and PERMDISP). Returns a flat JSON-serialisable dict.
-    """
-    import time
-
-    from framing.corpora import load_corpus
-    from framing.embed import Encoder
-    from framing.segment import split_sentences
-
-    docs = load_corpus(corpus)
-    if "near_dup_of" in docs.columns:
-        docs = docs[docs["near_dup_of"].fillna("") == ""]
-    docs = docs[(docs["published"] >= pd.Timestamp(window[0])) & (docs["published"] <= pd.Timestamp(window[1]))]
-    sents = split_sentences(docs)
-    X = Encoder(model).encode(sents["text"].astype(str).tolist())
-    out: dict[str, Any] = {"n_sentences": len(sents), "n_documents": int(sents["doc_id"].nunique())}
-    t = time.perf_counter()
-    project_2d(X, method="pca")
-    out["pca_map_seconds"] = time.perf_counter() - t
-    rng = np.random.default_rng(random_state)
-    idx = np.sort(rng.choice(len(X), size=min(tsne_points, len(X)), replace=False))
-    t = time.perf_counter()
-    project_2d(X[idx], method="tsne", random_state=random_state)
-    out["tsne_points"] = len(idx)
-    out["tsne_map_seconds"] = time.perf_counter() - t
-    t = time.perf_counter()
-    res = outlet_similarity(X, sents, permutations=permutations, random_state=random_state)
-    out["outlet_similarity_seconds"] = time.perf_counter() - t
-    out.update({"permutations": permutations, "permanova_F": res.test["statistic"], "permanova_r2": res.test["r2"],
-                "permanova_p": res.test["p_value"], "permdisp_F": res.test["permdisp_statistic"],
-                "permdisp_p": res.test["permdisp_p_value"]})
-    return out

@@ -46,12 +46,16 @@ wrapping); a text without blank lines but with line breaks is split at every lin
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from framing._checks import GroupSpec, group_labels, require_columns
+from framing._compat import renamed_kwargs
 
 __all__ = [
     "SENTENCE_COLUMNS",
@@ -337,7 +341,7 @@ def split_text(text: str, *, paragraphs: bool = True, language: str = "english",
 
 def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_paragraphs: int = 1,
                     min_chars: int = 1, language: str = "english",
-                    lead_sentences: int | None = None) -> pd.DataFrame:
+                    lead_sentences: int | None = None, keep: str | Sequence[str] | None = None) -> pd.DataFrame:
     """Split every document of a corpus into sentences (the sentence table).
 
     Uses :func:`split_text` (Punkt, Kiss & Strunk 2006, with a news layer) on the
@@ -367,6 +371,14 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
         Punkt model name.
     lead_sentences : int, optional
         Lead length, in sentences, for single-paragraph documents.
+    keep : str or sequence of str, optional
+        Corpus columns carried onto every sentence of the document, after
+        :data:`SENTENCE_COLUMNS` and in this order (e.g. ``["title", "url", "vote"]``), with
+        their dtypes. Columns the sentence table has anyway (``doc_id``, ``outlet``,
+        ``published``) may be named and are not repeated; ``text`` and the sentence table's
+        own columns (``sent_id``, ``start``...) cannot be kept. A column the corpus lacks is
+        an error naming it. By default none: the columns are exactly
+        :data:`SENTENCE_COLUMNS`.
 
     Returns
     -------
@@ -374,14 +386,15 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
         One row per sentence, columns :data:`SENTENCE_COLUMNS`: ``doc_id``, ``sent_id``
         (``f"{doc_id}:{i}"``), ``outlet``, ``published``, ``text``, ``start``, ``end``
         (``article_text[start:end] == text``), ``para_id`` (0-based), ``position``
-        (0-based index of the sentence in its article), ``is_lead`` (bool).  Documents
-        keep their corpus order.  ``attrs["segmentation"]`` records the options.
+        (0-based index of the sentence in its article), ``is_lead`` (bool), then the
+        ``keep`` columns.  Documents keep their corpus order.  ``attrs["segmentation"]``
+        records the options.
 
     Examples
     --------
     >>> import pandas as pd
     >>> corpus = pd.DataFrame({
-    ...     "doc_id": ["a", "b"], "outlet": ["X", "Y"],
+    ...     "doc_id": ["a", "b"], "outlet": ["X", "Y"], "title": ["Gen. Smith", "Two paragraphs"],
     ...     "published": pd.to_datetime(["2022-09-23", "2022-09-24"]),
     ...     "text": ["Gen. Smith spoke. Troops left.", "First para.\\nSecond para. More."]})
     >>> sents = split_sentences(corpus)
@@ -390,6 +403,8 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
     [['a:0', 'Gen. Smith spoke.', 0, True], ['a:1', 'Troops left.', 0, False],
      ['b:0', 'First para.', 0, True], ['b:1', 'Second para.', 1, False],
      ['b:2', 'More.', 1, False]]
+    >>> split_sentences(corpus, keep=["title"])[["sent_id", "title"]].values.tolist()[:2]
+    [['a:0', 'Gen. Smith'], ['a:1', 'Gen. Smith']]
     """
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"split_sentences() expects a corpus DataFrame, got {type(corpus).__name__}")
@@ -398,77 +413,125 @@ def split_sentences(corpus: pd.DataFrame, *, paragraphs: bool = True, lead_parag
         raise ValueError(f"corpus is missing column(s) {missing}; needs doc_id, outlet, published, text")
     if lead_paragraphs < 0 or (lead_sentences is not None and lead_sentences < 0):
         raise ValueError("lead_paragraphs and lead_sentences must be >= 0")
+    kept = _kept_columns(corpus, keep)
     n_lead_sents = lead_paragraphs if lead_sentences is None else lead_sentences
+    found = _sentence_spans(corpus, paragraphs=paragraphs, language=language, min_chars=min_chars,
+                            lead_paragraphs=lead_paragraphs, lead_sentences=n_lead_sents)
+    out = _sentence_table(corpus, found, kept)
+    out.attrs["segmentation"] = {
+        "method": "punkt", "language": language, "paragraphs": paragraphs,
+        "lead_paragraphs": lead_paragraphs, "lead_sentences": n_lead_sents,
+        "min_chars": min_chars, "lead_skips": "furniture and the title (framing.boilerplate)",
+    }
+    if kept:
+        out.attrs["segmentation"]["keep"] = list(kept)
+    if "provenance" in corpus.attrs:
+        out.attrs["provenance"] = corpus.attrs["provenance"]
+    return out
+
+
+def _kept_columns(corpus: pd.DataFrame, keep: str | Sequence[str] | None) -> list[str]:
+    """The ``keep=`` columns to add to the sentence table (those it has anyway left out)."""
+    if keep is None:
+        return []
+    names = [keep] if isinstance(keep, str) else list(keep)
+    if any(not isinstance(c, str) for c in names):
+        raise TypeError(f"keep= must be a column name or a list of column names, got {keep!r}")
+    require_columns(corpus, names, name="split_sentences(keep=): the corpus")
+    own = [c for c in names if c in SENTENCE_COLUMNS and c not in ("doc_id", "outlet", "published")]
+    if own:
+        raise ValueError(f"split_sentences(keep=): {own} are columns of the sentence table itself "
+                         "(the sentence's text, offsets, ids); rename the corpus column to keep it")
+    return [c for c in dict.fromkeys(names) if c not in SENTENCE_COLUMNS]
+
+
+def _sentence_spans(corpus: pd.DataFrame, *, paragraphs: bool, language: str, min_chars: int,
+                    lead_paragraphs: int, lead_sentences: int) -> dict[str, Any]:
+    """Sentences of every document: counts per document, offsets, texts, paragraphs, lead."""
     texts = corpus["text"].tolist()
     doc_ids = corpus["doc_id"].astype(str).to_numpy()
     titles = corpus["title"].tolist() if "title" in corpus.columns else None
-
-    starts: list[int] = []
-    ends: list[int] = []
-    para_ids: list[int] = []
-    counts = np.zeros(len(texts), dtype=np.int64)
-    leads: list[np.ndarray] = []
-    sent_texts: list[str] = []
+    found: dict[str, Any] = {"starts": [], "ends": [], "para_ids": [], "texts": [], "leads": [],
+                             "counts": np.zeros(len(texts), dtype=np.int64), "doc_ids": doc_ids}
     for i, text in enumerate(texts):
         if not isinstance(text, str):
             raise TypeError(f"corpus row {i} (doc_id {doc_ids[i]!r}), column 'text': expected str, "
                             f"got {type(text).__name__}")
         spans, pids, paras = _segment(text, paragraphs=paragraphs, language=language,
                                       min_chars=min_chars)
-        counts[i] = len(spans)
+        found["counts"][i] = len(spans)
         if not spans:
             continue
         pid = np.asarray(pids, dtype=np.int64)
         title = titles[i] if titles is not None else None
         if len(paras) > 1:
             lead_ids = _lead_units(text, paras, lead_paragraphs, title)
-            leads.append(np.isin(pid, lead_ids))
+            found["leads"].append(np.isin(pid, lead_ids))
         else:
-            lead_ids = _lead_units(text, spans, n_lead_sents, title)
-            leads.append(np.isin(np.arange(len(spans)), lead_ids))
-        para_ids.extend(pids)
+            lead_ids = _lead_units(text, spans, lead_sentences, title)
+            found["leads"].append(np.isin(np.arange(len(spans)), lead_ids))
+        found["para_ids"].extend(pids)
         for s, e in spans:
-            starts.append(s)
-            ends.append(e)
-            sent_texts.append(text[s:e])
+            found["starts"].append(s)
+            found["ends"].append(e)
+            found["texts"].append(text[s:e])
+    return found
 
-    rows = np.repeat(np.arange(len(texts)), counts)
+
+def _sentence_table(corpus: pd.DataFrame, found: dict[str, Any], kept: list[str]) -> pd.DataFrame:
+    counts = found["counts"]
+    rows = np.repeat(np.arange(len(counts)), counts)
     position = np.arange(len(rows)) - np.repeat(np.cumsum(counts) - counts, counts)
-    doc_col = pd.Series(doc_ids[rows], dtype="str")
+    doc_col = pd.Series(found["doc_ids"][rows], dtype="str")
     out = pd.DataFrame({
         "doc_id": doc_col,
         "sent_id": doc_col + ":" + pd.Series(position, dtype="int64").astype("str"),
         "outlet": pd.Series(corpus["outlet"].to_numpy()[rows], dtype="str"),
         "published": pd.Series(corpus["published"].to_numpy()[rows]),
-        "text": pd.Series(sent_texts, dtype="str"),
-        "start": np.asarray(starts, dtype=np.int64),
-        "end": np.asarray(ends, dtype=np.int64),
-        "para_id": np.asarray(para_ids, dtype=np.int64),
+        "text": pd.Series(found["texts"], dtype="str"),
+        "start": np.asarray(found["starts"], dtype=np.int64),
+        "end": np.asarray(found["ends"], dtype=np.int64),
+        "para_id": np.asarray(found["para_ids"], dtype=np.int64),
         "position": position.astype(np.int64),
-        "is_lead": np.concatenate(leads) if leads else np.zeros(0, dtype=bool),
+        "is_lead": np.concatenate(found["leads"]) if found["leads"] else np.zeros(0, dtype=bool),
     })
     if len(out) == 0:
         out["published"] = out["published"].astype(corpus["published"].dtype)
-    out.attrs["segmentation"] = {
-        "method": "punkt", "language": language, "paragraphs": paragraphs,
-        "lead_paragraphs": lead_paragraphs, "lead_sentences": n_lead_sents,
-        "min_chars": min_chars, "lead_skips": "furniture and the title (framing.boilerplate)",
-    }
-    if "provenance" in corpus.attrs:
-        out.attrs["provenance"] = corpus.attrs["provenance"]
+    for c in kept:
+        out[c] = corpus[c].iloc[rows].reset_index(drop=True)
     return out
 
 
 _WORDS = r"[^\W_]+(?:['’][^\W_]+)*"
 
 
-def sentence_counts(sentences: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+def _group_key(sentences: pd.DataFrame, group: GroupSpec) -> tuple[pd.Series, str]:
+    """The group of every sentence and the name of its output column (the column's own name
+    for a column, else ``"group"``)."""
+    labels = group_labels(sentences, group, name="sentence table")
+    if isinstance(group, str):
+        return sentences[group], group
+    return labels, "group"
+
+
+@renamed_kwargs(by="group")
+def sentence_counts(sentences: pd.DataFrame, *, group: GroupSpec = "outlet") -> pd.DataFrame:
     """Documents and sentences per group of a sentence table.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        A sentence table (:func:`split_sentences`); needs ``doc_id`` and the group column.
+    group : str, mapping, (str, mapping) or None
+        The glossary's ``group=``: a column (default ``"outlet"``), a mapping
+        ``{outlet: label}`` (outlets left out are not counted), a ``(column, mapping)`` pair,
+        or None (one group, ``"all"``).
 
     Returns
     -------
     DataFrame
-        One row per group: ``by``, ``documents``, ``sentences``, ``per_doc_median``,
+        One row per group: the group (column named after ``group`` when it is a column
+        name, else ``group``), ``documents``, ``sentences``, ``per_doc_median``,
         ``per_doc_mean`` (sentences per document), sorted by ``sentences`` descending.
 
     Examples
@@ -477,22 +540,40 @@ def sentence_counts(sentences: pd.DataFrame, *, by: str = "outlet") -> pd.DataFr
     >>> s = pd.DataFrame({"doc_id": ["a", "a", "b"], "outlet": ["X", "X", "Y"], "text": ["1", "2", "3"]})
     >>> sentence_counts(s).values.tolist()
     [['X', 1, 2, 2.0, 2.0], ['Y', 1, 1, 1.0, 1.0]]
+    >>> sentence_counts(s, group={"X": "both", "Y": "both"}).values.tolist()
+    [['both', 2, 3, 1.5, 1.5]]
     """
-    for col in (by, "doc_id"):
-        if col not in sentences.columns:
-            raise ValueError(f"sentence table has no column {col!r}")
-    per_doc = sentences.groupby([by, "doc_id"], observed=True).size().rename("n").reset_index()
-    out = per_doc.groupby(by, observed=True)["n"].agg(
+    key, name = _group_key(sentences, group)
+    if "doc_id" not in sentences.columns:
+        raise ValueError("sentence table has no column 'doc_id'")
+    keys = pd.DataFrame({name: key, "doc_id": sentences["doc_id"]})
+    per_doc = keys.groupby([name, "doc_id"], observed=True).size().rename("n").reset_index()
+    out = per_doc.groupby(name, observed=True)["n"].agg(
         documents="size", sentences="sum", per_doc_median="median", per_doc_mean="mean").reset_index()
     out["per_doc_median"] = out["per_doc_median"].astype(float)
-    return out.sort_values(["sentences", by], ascending=[False, True], kind="stable").reset_index(drop=True)
+    return out.sort_values(["sentences", name], ascending=[False, True], kind="stable").reset_index(drop=True)
 
 
-def sentence_lengths(sentences: pd.DataFrame, *, by: str = "outlet") -> pd.DataFrame:
+@renamed_kwargs(by="group")
+def sentence_lengths(sentences: pd.DataFrame, *, group: GroupSpec = "outlet") -> pd.DataFrame:
     """Length of every sentence in characters and words (tidy; one row per sentence).
 
     Words are runs of letters/digits (apostrophes inside a word kept), so punctuation
     and dashes do not count.
+
+    Parameters
+    ----------
+    sentences : DataFrame
+        A sentence table (:func:`split_sentences`); needs ``text`` and the group column.
+    group : str, mapping, (str, mapping) or None
+        The glossary's ``group=``, as in :func:`sentence_counts`; sentences in no group
+        are kept with a missing group.
+
+    Returns
+    -------
+    DataFrame
+        ``sent_id`` and ``doc_id`` (when present), the group (named as in
+        :func:`sentence_counts`), ``chars``, ``words``.
 
     Examples
     --------
@@ -501,11 +582,12 @@ def sentence_lengths(sentences: pd.DataFrame, *, by: str = "outlet") -> pd.DataF
     >>> sentence_lengths(s)[["chars", "words"]].values.tolist()
     [[18, 5]]
     """
-    for col in (by, "text"):
-        if col not in sentences.columns:
-            raise ValueError(f"sentence table has no column {col!r}")
+    key, name = _group_key(sentences, group)
+    if "text" not in sentences.columns:
+        raise ValueError("sentence table has no column 'text'")
     cols = [c for c in ("sent_id", "doc_id") if c in sentences.columns]
-    out = sentences[cols + [by]].copy()
+    out = sentences[cols].copy()
+    out[name] = key
     text = sentences["text"].astype("str")
     out["chars"] = text.str.len().astype("int64")
     out["words"] = text.str.count(_WORDS).astype("int64")

@@ -2,7 +2,8 @@
 
 - :func:`as_rng`: one rule for ``random_state`` everywhere (None, an int, or a Generator;
   nothing ever touches numpy's global seed).
-- :func:`fdr_bh`: Benjamini-Hochberg adjusted p-values.
+- :func:`fdr_bh`: Benjamini-Hochberg adjusted p-values; :func:`holm`: Holm's step-down
+  (family-wise) adjusted p-values.
 - :data:`MIN_DOCS`, :func:`small_groups`, :class:`SmallGroupWarning`: one rule for groups too
   small for an interval. Every function that reports an interval per group (``marker_rates``,
   ``score_axes``, ``compare_groups``, ``outlet_shares``, ``share_test``, ``quote_shares``,
@@ -75,6 +76,27 @@ def fdr_bh(p: Sequence[float] | np.ndarray) -> np.ndarray:
 #: outcomes (126 for five documents, 10 for three) and, with five on each side, a two-sided
 #: permutation test of two groups can reach p < 0.05 (2 / C(10, 5) = 0.008; 0.1 with three
 #: on each side). Every function that reports group intervals takes ``min_docs=`` to change it.
+def holm(p: Sequence[float] | np.ndarray) -> np.ndarray:
+    """Holm (1979) step-down adjusted p-values (family-wise error; NaN kept as NaN).
+
+    Holm, S. (1979). A simple sequentially rejective multiple test procedure. *Scand. J.
+    Statist.* 6(2):65-70. ``p_(i)`` sorted increasingly is adjusted to
+    ``max_{j <= i} min(1, (m - j + 1) p_(j))``.
+
+    Examples
+    --------
+    >>> holm([0.01, 0.04, 0.03, 0.5]).round(3).tolist()
+    [0.04, 0.09, 0.09, 0.5]
+    """
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    m = int(np.isfinite(p).sum())
+    ranked = np.argsort(np.where(np.isfinite(p), p, np.inf), kind="stable")[:m]   # NaN last, left out
+    out[ranked] = np.minimum(np.maximum.accumulate((m - np.arange(m)) * p[ranked]), 1.0)
+    return out
+
+
+
 MIN_DOCS = 5
 
 
@@ -381,7 +403,7 @@ def nb_rate_interval(counts: np.ndarray, exposure: np.ndarray, *, alpha: float =
     return (float(lo[0]), float(hi[0])) if one else (lo, hi)
 
 
-__all__ = ["bootstrap_counts", "poisson_weights", "percentile_interval", "as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
+__all__ = ["holm", "bootstrap_counts", "poisson_weights", "percentile_interval", "as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
            "zero_count_upper", "nb_rate_interval"]
 
 

@@ -14,6 +14,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from framing._checks import l2_normalize
+
 _TOKEN = re.compile(r"[A-Za-z0-9]+")
 
 
@@ -46,8 +48,12 @@ class HashEncoder:
         seed = int.from_bytes(hashlib.sha256(word.encode("utf-8")).digest()[:8], "little")
         return np.random.default_rng(seed).standard_normal(self.dim)
 
-    def encode(self, texts: Sequence[str], **_: object) -> np.ndarray:
-        """Embed ``texts``; returns an array of shape ``(len(texts), dim)``."""
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed ``texts``; returns an array of shape ``(len(texts), dim)``.
+
+        It takes no options (a keyword such as ``batch_size=`` is a ``TypeError``): the
+        vectors do not depend on batching, and there is no progress to show.
+        """
         if isinstance(texts, str):
             raise TypeError("encode() takes a sequence of texts, not a single string")
         out = np.zeros((len(texts), self.dim), dtype=np.float64)
@@ -55,6 +61,4 @@ class HashEncoder:
             words = _TOKEN.findall(text.lower() if self.lowercase else text)
             for w in words:
                 out[i] += self._word_vector(w)
-        norms = np.linalg.norm(out, axis=1, keepdims=True)
-        norms[norms == 0] = 1.0
-        return (out / norms).astype(np.float32)
+        return l2_normalize(out, zero="keep", name="hash vectors")

@@ -25,7 +25,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framing.stats import as_rng
+from framing._checks import check_embeddings, group_labels, l2_normalize, resolve_embeddings
+from framing.stats import as_rng, percentile_interval
 
 __all__ = ["agreement", "estimate_shares", "validate_axis", "axis_reliability", "coding_sample",
            "write_coding_sheet", "read_codes"]
@@ -46,7 +47,7 @@ def _alpha(matrix: np.ndarray, level: str, n_categories: int) -> float:
 def agreement(*coded: pd.DataFrame, label: str, on: Sequence[str] = ("doc_id", "sent_id"),
               level: str = "nominal", categories: Sequence[str] | None = None, n_boot: int = 2000,
               alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
-              group: str | None = None) -> pd.DataFrame:
+              group: Any = None) -> pd.DataFrame:
     """Krippendorff's alpha between coding passes of the same units, with a bootstrap interval.
 
     Parameters
@@ -65,8 +66,9 @@ def agreement(*coded: pd.DataFrame, label: str, on: Sequence[str] = ("doc_id", "
         Category order (for ordinal codes; default: sorted values).
     n_boot, alpha, random_state
         Bootstrap replicates over units, 1 - coverage, seed.
-    group : str, optional
-        A column of the first table: also report alpha within each of its values.
+    group : str, mapping, (column, mapping) or None
+        Also report alpha within each group of the first table (the glossary's ``group=``: a
+        column, a mapping ``{outlet: label}``, or a ``(column, mapping)`` pair).
 
     Returns
     -------
@@ -116,9 +118,8 @@ def agreement(*coded: pd.DataFrame, label: str, on: Sequence[str] = ("doc_id", "
     pairable = (np.isfinite(M).sum(axis=0) >= 2)
     groups: list[tuple[str, np.ndarray]] = [("all", pairable)]
     if group is not None:
-        if group not in coded[0].columns:
-            raise ValueError(f"coded table 0 has no column {group!r} (group=)")
-        g = keys.merge(coded[0][on].astype(str).assign(_g=coded[0][group].to_numpy()), on=on, how="left")["_g"]
+        labels = group_labels(coded[0], group, name="coded table 0")
+        g = keys.merge(coded[0][on].astype(str).assign(_g=labels.to_numpy()), on=on, how="left")["_g"]
         groups += [(str(x), pairable & (g == x).to_numpy()) for x in pd.unique(g.dropna())]
     rng = as_rng(random_state)
     rows = []
@@ -134,7 +135,7 @@ def agreement(*coded: pd.DataFrame, label: str, on: Sequence[str] = ("doc_id", "
             draws = np.array([_alpha(sub[:, rng.integers(0, n, n)], level, len(cats)) for _ in range(int(n_boot))])
             draws = draws[np.isfinite(draws)]
             if len(draws):
-                lo, hi = np.quantile(draws, [alpha / 2, 1 - alpha / 2])
+                lo, hi = percentile_interval(draws, alpha)
         rows.append({"group": name, "label": label, "estimate": est, "ci_low": float(lo), "ci_high": float(hi),
                      "percent_agreement": float(agree), "n": int(n), "n_coders": len(coded)})
     out = pd.DataFrame(rows)
@@ -193,7 +194,7 @@ def _widen_if_degenerate(y: np.ndarray, lo: float, hi: float, alpha: float) -> t
 
 
 def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *, label: str,
-                    group: str | None = "outlet", method: str = "ppi", embeddings: Any = None,
+                    group: Any = "outlet", method: str = "ppi", embeddings: Any = None,
                     alpha: float = 0.05, power_tuning: bool = True, cluster: str | None = "doc_id") -> pd.DataFrame:
     """Share of each code per group, from a coder's predictions corrected by the hand codes.
 
@@ -229,8 +230,9 @@ def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *,
         Coded sentences (``doc_id``, ``sent_id``, ``label``), each a row of ``sentences``.
     label : str
         The code column of ``coded``.
-    group : str or None
-        Grouping column of ``sentences`` (None: one group "all").
+    group : str, mapping, (column, mapping) or None
+        How sentences are grouped (the glossary's ``group=``: a column of ``sentences``, a
+        mapping ``{outlet: label}``, a ``(column, mapping)`` pair; None: one group "all").
     method : {"ppi", "classify_and_count"}
     embeddings : array, optional
         One row per sentence, for the coder.
@@ -294,7 +296,7 @@ def estimate_shares(sentences: pd.DataFrame, coder: Any, coded: pd.DataFrame, *,
     lab_pos = pos[ckey].to_numpy()
     is_lab = np.zeros(len(s), dtype=bool)
     is_lab[lab_pos] = True
-    g_all = (s[group].astype(object).to_numpy() if group is not None else np.full(len(s), "all", dtype=object))
+    g_all = group_labels(s, group, name="sentences").to_numpy(dtype=object)
     clus = s[cluster].astype(str).to_numpy() if cluster is not None and cluster in s.columns else None
     hard = np.asarray(classes, dtype=object)[P.to_numpy().argmax(axis=1)]
     z = float(norm.ppf(1 - alpha / 2))
@@ -359,11 +361,11 @@ def _auc_and_ci(pos: np.ndarray, neg: np.ndarray, docs_pos: np.ndarray, docs_neg
         pick = np.concatenate([rows_of[d] for d in rng.integers(0, len(ud), len(ud))])
         if 0 < y[pick].sum() < len(pick):
             draws.append(roc_auc_score(y[pick], x[pick]))
-    lo, hi = (np.quantile(draws, [alpha / 2, 1 - alpha / 2]) if draws else (np.nan, np.nan))
+    lo, hi = (percentile_interval(np.asarray(draws), alpha) if draws else (np.nan, np.nan))
     return est, float(lo), float(hi)
 
 
-def validate_axis(axis: Any, coded: pd.DataFrame, *, label: str, positive: str | Sequence[str],
+def validate_axis(coded: pd.DataFrame, axis: Any, *, label: str, positive: str | Sequence[str],
                   negative: str | Sequence[str], embeddings: Any = None, encoder: Any = None,
                   n_boot: int = 2000, alpha: float = 0.05,
                   random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
@@ -375,10 +377,11 @@ def validate_axis(axis: Any, coded: pd.DataFrame, *, label: str, positive: str |
 
     Parameters
     ----------
-    axis : Axis or sequence of Axis
-        Fitted axes.
     coded : DataFrame
         Coded sentences with ``doc_id``, ``label`` and ``text`` (or ``embeddings=``).
+    axis : Axis or sequence of Axis
+        Fitted axes. (The order ``validate_axis(axis, coded)`` of earlier releases still works
+        for one release, with a DeprecationWarning.)
     label : str
         The code column.
     positive, negative : str or list of str
@@ -391,7 +394,7 @@ def validate_axis(axis: Any, coded: pd.DataFrame, *, label: str, positive: str |
     -------
     DataFrame
         One row per axis: ``axis``, ``label``, ``estimate`` (AUC), ``ci_low``, ``ci_high``,
-        ``n_positive``, ``n_negative``, ``n_docs``.
+        ``n_positive``, ``n_negative``, ``n_docs``; ``attrs["validate_axis"]`` records the options.
 
     Examples
     --------
@@ -401,12 +404,19 @@ def validate_axis(axis: Any, coded: pd.DataFrame, *, label: str, positive: str |
     >>> ax = Axis("calm", ["calm quiet day", "a peaceful night"], ["violent loud riot", "angry clash"]).fit(enc)
     >>> coded = pd.DataFrame({"doc_id": list("abcd"), "text": ["quiet calm", "peaceful day", "loud riot", "violent clash"],
     ...                       "tone": ["calm", "calm", "violent", "violent"]})
-    >>> float(validate_axis(ax, coded, label="tone", positive="calm", negative="violent", encoder=enc,
+    >>> float(validate_axis(coded, ax, label="tone", positive="calm", negative="violent", encoder=enc,
     ...                     n_boot=0)["estimate"].iloc[0])
     1.0
     """
-    from framing.axes import _axes_list
+    from framing.axes import Axis, as_axis_list
 
+    if isinstance(coded, Axis) or (isinstance(coded, (list, tuple)) and coded and isinstance(coded[0], Axis)):
+        import warnings
+
+        warnings.warn("validate_axis(axis, coded) is deprecated and will be removed in the next release; use "
+                      "validate_axis(coded, axis) (the table first, see docs/glossary.md)", DeprecationWarning,
+                      stacklevel=2)
+        coded, axis = axis, coded
     pos_codes = [positive] if isinstance(positive, str) else list(positive)
     neg_codes = [negative] if isinstance(negative, str) else list(negative)
     for c in ("doc_id", label):
@@ -417,25 +427,26 @@ def validate_axis(axis: Any, coded: pd.DataFrame, *, label: str, positive: str |
     if not is_pos.any() or not is_neg.any():
         raise ValueError(f"validate_axis: need sentences coded {pos_codes} and {neg_codes} in {label!r}; "
                          f"found {sorted(set(codes))}")
-    if embeddings is not None:
-        X = np.asarray(embeddings, dtype=float)
-        if len(X) != len(coded):
-            raise ValueError(f"validate_axis: embeddings have {len(X)} rows, the coded table {len(coded)}")
-    elif encoder is not None:
-        X = np.asarray(encoder.encode(coded["text"].astype(str).tolist()), dtype=float)
-    else:
-        raise ValueError("validate_axis: pass embeddings= or encoder=")
+    if embeddings is None and encoder is not None and "text" not in coded.columns:
+        raise ValueError("validate_axis: the coded table has no 'text' column to embed (or pass embeddings=)")
+    texts = coded["text"].astype(str).tolist() if embeddings is None and encoder is not None \
+        else [""] * len(coded)
+    X = resolve_embeddings(texts, embeddings=embeddings, encoder=encoder, name="validate_axis: embeddings",
+                           what="coded sentence", normalize=False, dtype=np.float64)
     docs = coded["doc_id"].astype(str).to_numpy()
     rng = as_rng(random_state)
     rows = []
-    for ax in _axes_list(axis):
+    for ax in as_axis_list(axis):
         p = ax.project(X)
         est, lo, hi = _auc_and_ci(p[is_pos], p[is_neg], docs[is_pos], docs[is_neg], n_boot=n_boot, alpha=alpha,
                                   rng=rng)
         rows.append({"axis": ax.name, "label": label, "estimate": est, "ci_low": lo, "ci_high": hi,
                      "n_positive": int(is_pos.sum()), "n_negative": int(is_neg.sum()),
                      "n_docs": int(len(set(docs[is_pos | is_neg])))})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["validate_axis"] = {"label": label, "positive": pos_codes, "negative": neg_codes,
+                                  "n_boot": int(n_boot), "alpha": alpha, "bootstrap": "documents, percentile"}
+    return out
 
 
 def axis_reliability(axis: Any, embeddings: Any, *, n_splits: int = 200, min_reliability: float = 0.5,
@@ -480,13 +491,13 @@ def axis_reliability(axis: Any, embeddings: Any, *, n_splits: int = 200, min_rel
     """
     import warnings
 
-    from framing.axes import AxisReliabilityWarning, _axes_list
+    from framing.axes import AxisReliabilityWarning, as_axis_list
 
-    X = np.asarray(embeddings, dtype=float)
-    X = X / np.clip(np.linalg.norm(X, axis=1, keepdims=True), 1e-12, None)
+    X = l2_normalize(check_embeddings(embeddings, name="axis_reliability: embeddings", what="sentence",
+                                      dtype=np.float64), zero="keep", dtype=np.float64)
     rng = as_rng(random_state)
     rows = []
-    for ax in _axes_list(axis):
+    for ax in as_axis_list(axis):
         ax._check_fitted()
         P = np.asarray(ax.positive_embeddings_, dtype=float)
         N = np.asarray(ax.negative_embeddings_, dtype=float)
@@ -514,7 +525,9 @@ def axis_reliability(axis: Any, embeddings: Any, *, n_splits: int = 200, min_rel
         lo, hi = (np.quantile(vals, [0.025, 0.975]) if len(vals) else (np.nan, np.nan))
         rows.append({"axis": ax.name, "estimate": est, "split_low": float(lo), "split_high": float(hi),
                      "cosine_reliability": float(ax.reliability_.split_half), "n_sentences": int(len(X)), "ok": ok})
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["axis_reliability"] = {"n_splits": int(n_splits), "min_reliability": min_reliability}
+    return out
 
 
 # ----------------------------------------------------------------------------- coding workflow

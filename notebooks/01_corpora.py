@@ -110,14 +110,14 @@ votes
 
 # %%
 fig, ax = plt.subplots(figsize=(7, 3.5))
-plot_group_sizes(group_sizes(un, "es11_4_vote", by="year", order=["yes", "abstain", "no", "not voting", "observer"]),
-                 "es11_4_vote", by="year", ax=ax)
+plot_group_sizes(group_sizes(un, "es11_4_vote", group="year", order=["yes", "abstain", "no", "not voting", "observer"]),
+                 "es11_4_vote", group="year", ax=ax)
 ax.set_title("UN General Debate speeches by the speaker state's ES-11/4 vote")
 save(fig, "01_ungdc_vote_groups", corpora=("ungdc",))
 
 # %%
 fig, ax = plt.subplots(figsize=(8, 3))
-plot_lengths(doc_lengths(un, by="year").assign(year=lambda d: d["year"].astype(str)), by="year", ax=ax)
+plot_lengths(doc_lengths(un, group="year").assign(year=lambda d: d["year"].astype(str)), group="year", ax=ax)
 ax.set_title("ungdc: words per speech")
 save(fig, "01_ungdc_lengths", corpora=("ungdc",))
 

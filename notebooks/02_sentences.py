@@ -122,7 +122,7 @@ display(nearest[["anchor_id", "group", "sent_id", "text", "similarity"]].round({
 
 # %%
 fig, ax = plt.subplots(figsize=(11, 3.6))
-plot_nearest_similarity(nearest, ax=ax, groups=[o for o in US_OUTLETS if o in set(sents["outlet"])])
+plot_nearest_similarity(nearest, ax=ax, order=[o for o in US_OUTLETS if o in set(sents["outlet"])])
 ax.set_title("Closest sentence of each other outlet to RT sentences found by four queries")
 save(fig, "02_nearest_sentences", corpora=("ukraine-media",), window=list(EVENT_WINDOW), model=MODEL,
      queries=QUERIES)

@@ -28,7 +28,7 @@
 # - a **bootstrap** that resamples whole articles within each outlet: an interval for δ, and
 #   `sign_stability`, the share of resamples in which the difference keeps its sign (a
 #   description, not a test), and
-# - a **permutation test** that shuffles the outlet labels of whole articles (`p_perm`, 1,000
+# - a **permutation test** that shuffles the outlet labels of whole articles (`p_value`, 1,000
 #   permutations by default), with Benjamini-Hochberg q-values over the terms tested: the only
 #   source of `significant`.
 #
@@ -52,8 +52,8 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import framing
-from framing.lexical import concordance, fightin_words, term_counts
-from framing.markers import load_lexicon, marker_rates, match_markers
+from framing.lexical import fightin_words, term_counts
+from framing.markers import concordance, load_lexicon, marker_rates, match_markers
 from framing.plot.lexical import (plot_fightin_words, plot_marker_heatmap, plot_marker_rates, plot_marker_voice,
                                   plot_prior_sensitivity, plot_term_intervals)
 from _figures import save
@@ -63,7 +63,7 @@ pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.width", 200)
 MIN_COUNT = 10
 COLS = ["term", "count_group", "count_other", "docs_group", "docs_other", "delta", "z", "ci_low", "ci_high",
-        "p_perm", "q", "significant"]
+        "p_value", "q", "significant"]
 
 # %% [markdown]
 # ## RT against the US outlets, 16 September to 7 October 2022
@@ -77,7 +77,7 @@ COLS = ["term", "count_group", "count_other", "docs_group", "docs_other", "delta
 news = framing.load_corpus("ukraine-media")
 news = news[news["near_dup_of"] == ""]
 event = framing.select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1])
-sides = {RT: RT, "US": list(US_OUTLETS)}
+sides = {RT: RT, **{o: "US" for o in US_OUTLETS}}   # outlet -> label
 event.groupby("outlet").size().rename("articles").to_frame().T
 
 # %% [markdown]
@@ -100,8 +100,8 @@ print(pd.crosstab(sents["outlet"], sents["boilerplate_reason"].fillna("kept"), m
 # %%
 event_text = framing.voice_corpus(event, voice="all", boilerplate="drop", sentences=sents)
 counts = term_counts(event_text)  # tokenise once, reuse for every contrast below
-rt_us = fightin_words(event_text, groups=sides, mode="two", counts=counts, min_count=MIN_COUNT, bootstrap=N_BOOT,
-                      permutations=N_PERM, random_state=RANDOM_STATE)
+rt_us = fightin_words(event_text, group=sides, mode="two", counts=counts, min_count=MIN_COUNT, n_boot=N_BOOT,
+                      n_perm=N_PERM, random_state=RANDOM_STATE)
 print(rt_us.attrs["n_docs"], rt_us.attrs["n_tokens"], f"{len(rt_us):,} terms tested,",
       f"{int(rt_us['significant'].sum())} significant ({rt_us.attrs['significance']})")
 
@@ -141,7 +141,7 @@ print(f"{explorer} ({explorer.stat().st_size / 1e6:.1f} MB)")
 # terms with the default's:
 
 # %%
-ps = framing.prior_sensitivity(event_text, groups=sides, mode="two", counts=counts, min_count=MIN_COUNT)
+ps = framing.prior_sensitivity(event_text, group=sides, mode="two", counts=counts, min_count=MIN_COUNT)
 display(pd.DataFrame(ps.attrs["agreement"]).round(3))
 fig, ax = plt.subplots(figsize=(9, 6))
 plot_prior_sensitivity(ps, ax=ax, top=10)
@@ -185,10 +185,10 @@ concordance(event, concentrated[0], width=70, sentences=sents).head(12)[
 # referendums" and "special military operation" survive as phrases).
 
 # %%
-phrases = fightin_words(event_text, groups=sides, mode="two", ngram_range=(2, 3), min_count=MIN_COUNT,
-                        permutations=N_PERM, random_state=RANDOM_STATE)
+phrases = fightin_words(event_text, group=sides, mode="two", ngram_range=(2, 3), min_count=MIN_COUNT,
+                        n_perm=N_PERM, random_state=RANDOM_STATE)
 pd.concat([phrases.head(15), phrases.tail(15)])[["term", "count_group", "count_other", "docs_group", "docs_other",
-                                                   "z", "p_perm", "q", "significant"]].round(3)
+                                                   "z", "p_value", "q", "significant"]].round(3)
 
 # %% [markdown]
 # ## Framing markers in the event window
@@ -207,7 +207,7 @@ lexicon.to_frame()
 
 # %%
 event_matches = match_markers(event, lexicon=lexicon)
-event_rates = marker_rates(event, lexicon=lexicon, matches=event_matches, bootstrap=N_BOOT,
+event_rates = marker_rates(event, lexicon=lexicon, matches=event_matches, n_boot=N_BOOT,
                            random_state=RANDOM_STATE, voice="own", sentences=sents)
 print(event_rates.attrs["text_filter"])
 event_rates.pivot_table(index=["family", "marker"], columns="group", values="rate", sort=False).round(2)
@@ -240,7 +240,7 @@ KEY = ["sham", "illegal", "illegitimate", "annexation", "accession", "reunificat
        "occupation", "referendum"]
 event_sides = event.assign(side=event["outlet"].where(event["outlet"] == RT, "US"))
 sents_sides = sents.assign(side=sents["outlet"].where(sents["outlet"] == RT, "US"))
-by_voice = framing.marker_rates_by_voice(event_sides, lexicon=lexicon, group="side", bootstrap=N_BOOT,
+by_voice = framing.marker_rates_by_voice(event_sides, lexicon=lexicon, group="side", n_boot=N_BOOT,
                                          random_state=RANDOM_STATE, sentences=sents_sides)
 (by_voice[by_voice["marker"].isin(KEY) & (by_voice["family"] == "status")]
  .pivot_table(index="marker", columns=["group", "voice"], values=["count", "rate"], sort=False).round(2))
@@ -290,8 +290,8 @@ unga22 = unga[(unga["year"] == 2022) & unga["es11_4_vote"].isin(VOTES)]
 unga22.groupby("es11_4_vote").size().rename("speeches").to_frame().T
 
 # %%
-by_vote = fightin_words(unga22, group="es11_4_vote", groups=VOTES, mode="one-vs-rest", min_count=MIN_COUNT,
-                        min_docs=20, bootstrap=N_BOOT, permutations=N_PERM_UNGA, random_state=RANDOM_STATE)
+by_vote = fightin_words(unga22, group=("es11_4_vote", {v: v for v in VOTES}), mode="one-vs-rest", min_count=MIN_COUNT,
+                        min_docs=20, n_boot=N_BOOT, n_perm=N_PERM_UNGA, random_state=RANDOM_STATE)
 by_vote.groupby("group")["significant"].sum().rename("terms with q < 0.05").to_frame().T
 
 # %% [markdown]
@@ -301,7 +301,7 @@ by_vote.groupby("group")["significant"].sum().rename("terms with q < 0.05").to_f
 # how often 35 random speeches would all avoid a word that 32 of the others use, finds them.
 
 # %%
-(by_vote.sort_values(["group", "p_perm", "z"], ascending=[True, True, False]).groupby("group").head(10)
+(by_vote.sort_values(["group", "p_value", "z"], ascending=[True, True, False]).groupby("group").head(10)
  [["group"] + COLS])
 
 # %%
@@ -323,7 +323,7 @@ save(fig, "03_fightin_words_unga_votes", corpora=("ungdc",), year=2022, min_coun
 # %%
 unga_votes = unga[unga["es11_4_vote"].isin(VOTES)].copy()
 unga_votes["vote_year"] = unga_votes["year"].astype(str) + " " + unga_votes["es11_4_vote"].astype(str)
-unga_rates = marker_rates(unga_votes, lexicon=lexicon, group="vote_year", bootstrap=N_BOOT,
+unga_rates = marker_rates(unga_votes, lexicon=lexicon, group="vote_year", n_boot=N_BOOT,
                           random_state=RANDOM_STATE)
 order = [f"{y} {v}" for y in (2021, 2022, 2023, 2024) for v in VOTES]
 (unga_rates[unga_rates["family"].isin(["status", "war_label", "naming"])]
@@ -331,8 +331,8 @@ order = [f"{y} {v}" for y in (2021, 2022, 2023, 2024) for v in VOTES]
 
 # %%
 fig, axs = plt.subplots(1, 2, figsize=(15, 9), constrained_layout=True)
-plot_marker_rates(unga_rates, ax=axs[0], family="war_label", groups=order)
-plot_marker_rates(unga_rates, ax=axs[1], family="status", groups=order)
+plot_marker_rates(unga_rates, ax=axs[0], family="war_label", group=order)
+plot_marker_rates(unga_rates, ax=axs[1], family="status", group=order)
 axs[0].set_title("name of the war")
 axs[1].set_title("status and legitimacy")
 save(fig, "03_marker_rates_unga_years", corpora=("ungdc",), years=[2021, 2024], n_boot=N_BOOT,

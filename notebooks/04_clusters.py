@@ -61,7 +61,7 @@ encoder = Encoder(model=MODEL)
 
 def stability_statement(sc: StableClusters, desc) -> str:
     """A sentence per cluster, written from the computed stability table (nothing by hand)."""
-    tab = sc.clusters_.merge(desc.summary[["cluster", "top_terms"]], on="cluster", how="left")
+    tab = sc.clusters_.merge(desc.to_frame()[["cluster", "top_terms"]], on="cluster", how="left")
     lines = []
     for r in tab[tab["cluster"] >= 0].itertuples():
         terms = ", ".join(str(r.top_terms).split(", ")[:5])
@@ -103,9 +103,9 @@ X = encoder.encode(sents["text"].tolist())
 # largest accepted one; the scan stops after 3 failing k.
 
 # %%
-news_sc = StableClusters(Clusterer(method="kmeans", k_range=(2, 30)), n_resamples=N_RESAMPLES,
+news_sc = StableClusters(Clusterer(method="kmeans", k_range=(2, 30)), n_boot=N_RESAMPLES,
                          random_state=RANDOM_STATE).fit(X)
-print(news_sc.summary())
+print(news_sc.reading())
 news_sc.reference_.selection_.round(3)
 
 # %% [markdown]
@@ -124,7 +124,7 @@ print(f"k chosen with seed {RANDOM_STATE}: {news_sc.n_clusters_}; with other see
 # %%
 news_desc = describe_clusters(sents, news_sc.labels_, embeddings=X, top_terms=10, exemplars=3)
 display(Markdown("**Stability of the news clusters (computed):**\n\n" + stability_statement(news_sc, news_desc)))
-news_desc.summary
+news_desc.to_frame()
 
 # %% [markdown]
 # The most central sentences of each cluster (closest to its centroid), with outlet and article:
@@ -136,7 +136,7 @@ news_desc.exemplars[["cluster", "rank", "outlet", "doc_id", "text"]]
 fig, ax = plt.subplots(figsize=(8, 4))
 plot_stability(news_sc, ax=ax)
 save(fig, "04_news_cluster_stability", corpora=("ukraine-media",), window=list(EVENT_WINDOW),
-     n_resamples=N_RESAMPLES, k=news_sc.n_clusters_, random_state=RANDOM_STATE)
+     n_boot=N_RESAMPLES, k=news_sc.n_clusters_, random_state=RANDOM_STATE)
 
 # %% [markdown]
 # ### Is a finer clustering better? A deliberate counter-example
@@ -144,7 +144,7 @@ save(fig, "04_news_cluster_stability", corpora=("ukraine-media",), window=list(E
 # Forcing k = 12 gives more specific themes, but resampling shows how many of them are real:
 
 # %%
-fine_sc = StableClusters(Clusterer(method="kmeans", n_clusters=12), n_resamples=N_RESAMPLES,
+fine_sc = StableClusters(Clusterer(method="kmeans", n_clusters=12), n_boot=N_RESAMPLES,
                          random_state=RANDOM_STATE).fit(X)
 fine_desc = describe_clusters(sents, fine_sc.labels_, embeddings=X, top_terms=8, exemplars=1)
 display(Markdown("**k = 12, stability (computed):**\n\n" + stability_statement(fine_sc, fine_desc)))
@@ -179,7 +179,7 @@ save(fig, "04_news_cluster_shares", corpora=("ukraine-media",), window=list(EVEN
 # share relative to the pooled share with a bootstrap interval.
 
 # %%
-news_test = share_test(sents, news_sc.stable_labels_, group="side", permutations=N_PERM, n_boot=N_BOOT,
+news_test = share_test(sents, news_sc.stable_labels_, group="side", n_perm=N_PERM, n_boot=N_BOOT,
                        random_state=RANDOM_STATE)
 print(news_test)
 news_test.cells.round(3)
@@ -223,7 +223,7 @@ interactive_map(news_map.iloc[sub], sents["text"].to_numpy()[sample][sub], color
 
 # %%
 mask = sents["outlet"].isin(keep_outlets).to_numpy()
-news_sim = outlet_similarity(X[mask], sents[mask], permutations=N_PERM, random_state=RANDOM_STATE)
+news_sim = outlet_similarity(X[mask], sents[mask], n_perm=N_PERM, random_state=RANDOM_STATE)
 print(news_sim.test)
 print(news_sim.reading())
 display(news_sim.dispersion.round(3))
@@ -233,7 +233,7 @@ news_sim.matrix.round(3)
 fig, ax = plt.subplots(figsize=(6, 4))
 plot_outlet_dendrogram(news_sim, ax=ax)
 save(fig, "04_news_outlet_dendrogram", corpora=("ukraine-media",), window=list(EVENT_WINDOW),
-     permutations=N_PERM, random_state=RANDOM_STATE, min_articles=5)
+     n_perm=N_PERM, random_state=RANDOM_STATE, min_articles=5)
 
 # %% [markdown]
 # ## B. The 2022 UN General Debate: sentences on Ukraine and the referendums, by ES-11/4 vote
@@ -249,8 +249,7 @@ WAR = (r"\bUkrain|\bRussia|\bKyiv|\bKiev|\bMoscow|\bKremlin|\bDonbas|\bDonbass|\
        r"\bLugansk|\bZaporiz|\bKherson|\bCrimea|\breferend|\bannex")
 ungdc = framing.load_corpus("ungdc")
 un22 = ungdc[ungdc["year"] == 2022]
-un_sents = split_sentences(un22)
-un_sents["vote"] = un_sents["doc_id"].map(un22.set_index("doc_id")["es11_4_vote"])
+un_sents = split_sentences(un22, keep=["es11_4_vote"]).rename(columns={"es11_4_vote": "vote"})
 un_war = un_sents[un_sents["text"].str.contains(WAR, case=False, regex=True)]
 print(f"{un_war['vote'].isna().sum()} war sentences from {un_war.loc[un_war['vote'].isna(), 'doc_id'].nunique()} "
       "speeches without an ES-11/4 vote are left out")
@@ -259,13 +258,13 @@ un_war.groupby("vote").agg(speeches=("doc_id", "nunique"), sentences=("sent_id",
 
 # %%
 XU = encoder.encode(un_war["text"].tolist())
-un_sc = StableClusters(Clusterer(method="kmeans", k_range=(2, 15)), n_resamples=N_RESAMPLES,
+un_sc = StableClusters(Clusterer(method="kmeans", k_range=(2, 15)), n_boot=N_RESAMPLES,
                        random_state=RANDOM_STATE).fit(XU)
-print(un_sc.summary())
+print(un_sc.reading())
 un_desc = describe_clusters(un_war, un_sc.labels_, embeddings=XU, group="vote", top_terms=10, exemplars=3)
 display(Markdown("**Stability of the General Debate clusters (computed):**\n\n"
                  + stability_statement(un_sc, un_desc)))
-un_desc.summary
+un_desc.to_frame()
 
 # %%
 un_desc.exemplars[["cluster", "rank", "vote", "doc_id", "text"]]
@@ -273,7 +272,7 @@ un_desc.exemplars[["cluster", "rank", "vote", "doc_id", "text"]]
 # %%
 fig, ax = plt.subplots(figsize=(8, 4))
 plot_stability(un_sc, ax=ax)
-save(fig, "04_ungdc_cluster_stability", corpora=("ungdc",), year=2022, n_resamples=N_RESAMPLES,
+save(fig, "04_ungdc_cluster_stability", corpora=("ungdc",), year=2022, n_boot=N_RESAMPLES,
      k=un_sc.n_clusters_, random_state=RANDOM_STATE)
 
 # %%
@@ -281,7 +280,7 @@ un_shares = outlet_shares(un_war, un_sc.stable_labels_, group="vote", n_boot=N_B
 fig, ax = plt.subplots(figsize=(9, 4))
 plot_shares(un_shares, ax=ax)
 save(fig, "04_ungdc_cluster_shares", corpora=("ungdc",), year=2022, n_boot=N_BOOT, random_state=RANDOM_STATE)
-un_test = share_test(un_war, un_sc.stable_labels_, group="vote", permutations=N_PERM, n_boot=N_BOOT,
+un_test = share_test(un_war, un_sc.stable_labels_, group="vote", n_perm=N_PERM, n_boot=N_BOOT,
                      random_state=RANDOM_STATE)
 print(un_test)
 un_test.cells.round(3)
@@ -293,13 +292,13 @@ un_test.cells.round(3)
 # label across whole speeches, with PERMDISP beside it.
 
 # %%
-un_sim = outlet_similarity(XU, un_war, group="vote", permutations=N_PERM, random_state=RANDOM_STATE)
+un_sim = outlet_similarity(XU, un_war, group="vote", n_perm=N_PERM, random_state=RANDOM_STATE)
 print(un_sim.test)
 print(un_sim.reading())
 display(un_sim.dispersion.round(3))
 fig, ax = plt.subplots(figsize=(5, 3.5))
 plot_outlet_dendrogram(un_sim, ax=ax)
-save(fig, "04_ungdc_vote_dendrogram", corpora=("ungdc",), year=2022, permutations=N_PERM,
+save(fig, "04_ungdc_vote_dendrogram", corpora=("ungdc",), year=2022, n_perm=N_PERM,
      random_state=RANDOM_STATE)
 
 # %%

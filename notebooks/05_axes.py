@@ -113,10 +113,9 @@ axes[0].drivers().round(3)
 WAR = (r"\bUkrain|\bRussia|\bKyiv|\bKiev|\bMoscow|\bKremlin|\bDonbas|\bDonetsk|\bLuhansk|\bLugansk|"
        r"\bZaporiz|\bKherson|\bCrimea")
 ungdc = framing.load_corpus("ungdc")
-un_sents = framing.attribute_voice(framing.find_boilerplate(split_sentences(ungdc)))  # voice and boilerplate, once
-meta = ungdc.set_index("doc_id")
-un_sents = un_sents.assign(year=un_sents["doc_id"].map(meta["year"]).astype(int),
-                           vote=un_sents["doc_id"].map(meta["es11_4_vote"]))
+# voice and boilerplate, once; the year and the ES-11/4 vote carried from the corpus onto each sentence
+un_sents = framing.attribute_voice(framing.find_boilerplate(
+    split_sentences(ungdc, keep=["year", "es11_4_vote"]))).rename(columns={"es11_4_vote": "vote"})
 un_sents["war"] = un_sents["text"].str.contains(WAR, case=False, regex=True)
 un_war = un_sents[un_sents["war"]].reset_index(drop=True)
 coverage = (un_sents.groupby(["year", "vote"], dropna=False)
@@ -130,9 +129,8 @@ coverage.fillna(0).astype(int)
 # without a vote, stay in the corpus baseline and the null pool but get no row):
 
 # %%
-vote_of = meta["es11_4_vote"]
 war22 = un_war[un_war["year"] == 2022].reset_index(drop=True)
-unga = score_axes(war22, axes, encoder=encoder, group=vote_of, n_boot=N_BOOT, n_null=N_NULL,
+unga = score_axes(war22, axes, encoder=encoder, group="vote", n_boot=N_BOOT, n_null=N_NULL,
                   random_state=RANDOM_STATE)
 unga.bias().drop(columns=["z"]).round(4)
 
@@ -140,7 +138,7 @@ unga.bias().drop(columns=["z"]).round(4)
 VOTES = ["no", "not voting", "abstain", "yes"]
 fig, axs = plt.subplots(len(AXES), 1, figsize=(7.5, 2.1 * len(AXES)), constrained_layout=True)
 for ax, name in zip(axs, AXES):
-    plot_axis_positions(unga, name, ax=ax, groups=VOTES, highlight=["no"])
+    plot_axis_positions(unga, name, ax=ax, group=VOTES, highlight=["no"])
     ax.set_xlabel("")
 fig.suptitle("UN General Debate 2022, war-related sentences, by ES-11/4 vote")
 save(fig, "05_unga_vote_groups", corpora=("ungdc",), year=2022, filter=WAR, n_boot=N_BOOT, n_null=N_NULL,
@@ -150,7 +148,7 @@ save(fig, "05_unga_vote_groups", corpora=("ungdc",), year=2022, filter=WAR, n_bo
 # **Do the vote groups differ?** Differences between groups with a bootstrap interval
 # (documents resampled within each group) and a permutation test (speeches shuffled between the
 # two groups). With five axes and three comparisons, read the p values with the
-# Benjamini-Hochberg adjustment (`p_fdr`). The "no" group has only a handful of speeches
+# Benjamini-Hochberg adjustment (`q`). The "no" group has only a handful of speeches
 # (Russia and the few states that voted with it): below five documents a group gets no interval
 # at all (`min_docs`, a `SmallGroupWarning` names it), and a comparison involving it reports
 # its difference and permutation p but no interval.
@@ -159,7 +157,7 @@ save(fig, "05_unga_vote_groups", corpora=("ungdc",), year=2022, filter=WAR, n_bo
 pairs = [("no", "yes"), ("abstain", "yes"), ("no", "abstain")]
 diffs = pd.concat([compare_groups(unga, name, a, b, n_boot=N_BOOT, n_perm=N_NULL, random_state=RANDOM_STATE)
                    for name in AXES for a, b in pairs], ignore_index=True)
-diffs["p_fdr"] = fdr_bh(diffs["p_perm"].to_numpy())
+diffs["q"] = fdr_bh(diffs["p_value"].to_numpy())
 diffs.round(4)
 
 # %% [markdown]
@@ -172,7 +170,7 @@ diffs.round(4)
 
 # %%
 for v in ("abstain", "no", "yes"):
-    ex = explain_axis(unga, v, "legitimacy", n=4)
+    ex = explain_axis(unga, "legitimacy", group=v, n=4)
     print(str(ex).splitlines()[0])
     display(ex.sentences[["pole", "text", "projection", "count", "doc_id"]].round(3))
 
@@ -193,14 +191,14 @@ for v in ("abstain", "no", "yes"):
 REF = r"\breferend|\bannex|\bsham\b|\bplebiscit|\bballot|\bvote"
 ref22 = war22[war22["text"].str.contains(REF, case=False, regex=True)].reset_index(drop=True)
 legit = axes[0]
-unga_ref = score_axes(ref22, [legit], encoder=encoder, group=vote_of, n_boot=N_BOOT, n_null=N_NULL,
+unga_ref = score_axes(ref22, [legit], encoder=encoder, group="vote", n_boot=N_BOOT, n_null=N_NULL,
                       random_state=RANDOM_STATE)
 print(f"{len(ref22)} sentences from {ref22['doc_id'].nunique()} speeches")
-unga_ref.bias("legitimacy")[["group", "value", "ci_lo", "ci_hi", "effect", "p", "n_docs", "n_units"]].round(4)
+unga_ref.bias("legitimacy")[["group", "value", "ci_low", "ci_high", "effect", "p_value", "n_docs", "n_units"]].round(4)
 
 # %%
 fig, ax = plt.subplots(figsize=(7.5, 3))
-plot_axis_positions(unga_ref, "legitimacy", ax=ax, groups=[v for v in VOTES if v in set(unga_ref.bias()["group"])],
+plot_axis_positions(unga_ref, "legitimacy", ax=ax, group=[v for v in VOTES if v in set(unga_ref.bias()["group"])],
                     highlight=["no"])
 ax.set_title("UNGA 2022: referendum sentences on the legitimacy axis", fontsize=10)
 save(fig, "05_unga_referendum_legitimacy", corpora=("ungdc",), year=2022, filter=REF, n_boot=N_BOOT,
@@ -220,11 +218,11 @@ by_doc = un_sents.groupby("doc_id")["war"]
 un_sents["near_war"] = (un_sents["war"] | by_doc.shift(1, fill_value=False)
                         | by_doc.shift(-1, fill_value=False))
 near22 = un_sents[(un_sents["year"] == 2022) & un_sents["near_war"]].reset_index(drop=True)
-unga_near = score_axes(near22, axes, encoder=encoder, group=vote_of, n_boot=N_BOOT, n_null=N_NULL,
+unga_near = score_axes(near22, axes, encoder=encoder, group="vote", n_boot=N_BOOT, n_null=N_NULL,
                        random_state=RANDOM_STATE)
 print(f"{len(war22)} war sentences, {len(near22)} with their neighbours")
 both = pd.concat({"war sentences": unga.bias(), "with neighbours": unga_near.bias()}, names=["sentences"])
-(both.reset_index(level=0).pivot_table(index=["axis", "group"], columns="sentences", values=["effect", "p"])
+(both.reset_index(level=0).pivot_table(index=["axis", "group"], columns="sentences", values=["effect", "p_value"])
  .loc[AXES].round(4))
 
 # %% [markdown]
@@ -247,8 +245,8 @@ print("selected states without war sentences:", sorted(set(SELECTED_STATES) - se
 
 # %%
 fig, axs = plt.subplots(1, 2, figsize=(13, 5.5), constrained_layout=True)
-plot_axis_plane(states, "sovereignty", "aggression", ax=axs[0], groups=present, highlight=["RUS", "UKR"])
-plot_axis_plane(states, "legitimacy", "humanitarian", ax=axs[1], groups=present, highlight=["RUS", "UKR"])
+plot_axis_plane(states, "sovereignty", "aggression", ax=axs[0], group=present, highlight=["RUS", "UKR"])
+plot_axis_plane(states, "legitimacy", "humanitarian", ax=axs[1], group=present, highlight=["RUS", "UKR"])
 fig.suptitle("Selected states, UN General Debate 2022 (war-related sentences; sentence bootstrap)")
 save(fig, "05_unga_selected_states", corpora=("ungdc",), year=2022, states=list(SELECTED_STATES), filter=WAR,
      resample="units", random_state=RANDOM_STATE, model=MODEL)
@@ -268,7 +266,7 @@ n_articles = event.groupby("outlet").size()
 print(n_articles.to_string())
 keep = [o for o in [RT, *US_OUTLETS] if n_articles.get(o, 0) >= 5]
 news_sents = framing.attribute_voice(framing.find_boilerplate(split_sentences(event), titles=event))
-outlet_group = event.set_index("doc_id")["outlet"].where(lambda s: s.isin(keep))
+outlet_group = {o: o for o in keep}   # outlet -> group label; outlets with fewer articles get none
 
 # %% [markdown]
 # **Whose words, and boilerplate.** Each sentence's voice, and the boilerplate left out: RT
@@ -322,7 +320,7 @@ save(fig, "05_media_legitimacy", corpora=("ukraine-media",), window=list(EVENT_W
 us = [o for o in keep if o != RT]
 rt_vs_us = pd.concat([compare_groups(media, name, RT, us, n_boot=N_BOOT, n_perm=N_NULL,
                                      random_state=RANDOM_STATE) for name in AXES], ignore_index=True)
-rt_vs_us["p_fdr"] = fdr_bh(rt_vs_us["p_perm"].to_numpy())
+rt_vs_us["q"] = fdr_bh(rt_vs_us["p_value"].to_numpy())
 rt_vs_us.round(4)
 
 # %% [markdown]
@@ -347,7 +345,7 @@ print(f"relevance filter {REF!r}: {len(news_ref)} of {len(news_sents)} sentences
 media_ref = score_axes(news_ref, [legit], encoder=encoder, group=outlet_group, n_boot=N_BOOT, n_null=N_NULL,
                        random_state=RANDOM_STATE)
 print(media_ref.params["text_filter"])
-display(media_ref.bias("legitimacy")[["group", "value", "ci_lo", "ci_hi", "effect", "p", "n_docs", "n_units"]]
+display(media_ref.bias("legitimacy")[["group", "value", "ci_low", "ci_high", "effect", "p_value", "n_docs", "n_units"]]
         .round(4))
 compare_groups(media_ref, "legitimacy", RT, [o for o in us if o in set(media_ref.bias()["group"])],
                n_boot=N_BOOT, n_perm=N_NULL, random_state=RANDOM_STATE).round(4)
@@ -372,7 +370,7 @@ by_voice = {"own voice": media_ref}
 for v, label in (("attributed", "attributed speech"), ("all", "all text")):
     by_voice[label] = score_axes(news_ref, [legit], encoder=encoder, group=outlet_group, n_boot=N_BOOT,
                                  n_null=N_NULL, random_state=RANDOM_STATE, voice=v)
-voice_table = pd.concat({k: r.bias("legitimacy").set_index("group")[["value", "ci_lo", "ci_hi", "n_docs", "n_units"]]
+voice_table = pd.concat({k: r.bias("legitimacy").set_index("group")[["value", "ci_low", "ci_high", "n_docs", "n_units"]]
                          for k, r in by_voice.items()}, names=["text"])
 display(voice_table.unstack(level=0).swaplevel(axis=1).sort_index(axis=1, level=0).round(4))
 rt_us_voice = pd.concat({k: compare_groups(r, "legitimacy", RT, [o for o in us if o in set(r.bias()["group"])],
@@ -386,11 +384,11 @@ rt_us_voice.round(4)
 
 # %%
 for label, row in rt_us_voice.iterrows():
-    verdict = (f"RT is further towards {legit.positive_label!r}" if row["ci_lo"] > 0 else
-               f"RT is further towards {legit.negative_label!r}" if row["ci_hi"] < 0 else
+    verdict = (f"RT is further towards {legit.positive_label!r}" if row["ci_low"] > 0 else
+               f"RT is further towards {legit.negative_label!r}" if row["ci_high"] < 0 else
                "RT and the US outlets cannot be told apart")
-    print(f"{label:18s}: RT - US = {row['difference']:+.4f} [{row['ci_lo']:+.4f}, {row['ci_hi']:+.4f}], "
-          f"permutation p = {row['p_perm']:.3f}, documents {row['n_a']} vs {row['n_b']}: {verdict}")
+    print(f"{label:18s}: RT - US = {row['difference']:+.4f} [{row['ci_low']:+.4f}, {row['ci_high']:+.4f}], "
+          f"permutation p = {row['p_value']:.3f}, documents {row['n_a']} vs {row['n_b']}: {verdict}")
 
 # %% [markdown]
 # Why the three readings differ: RT's reported speech is mostly Western and Ukrainian
@@ -414,7 +412,7 @@ save(fig, "05_media_legitimacy_by_voice", corpora=("ukraine-media",), window=lis
 # The sentences behind RT's own-voice position:
 
 # %%
-ex = explain_axis(media_ref, RT, "legitimacy", n=4)
+ex = explain_axis(media_ref, "legitimacy", group=RT, n=4)
 print(str(ex).splitlines()[0])
 ex.sentences[["pole", "text", "projection", "count", "doc_id"]].round(3)
 
@@ -425,7 +423,7 @@ ex.sentences[["pole", "text", "projection", "count", "doc_id"]].round(3)
 # %%
 for outlet in (RT, "NYT"):
     if outlet in keep:
-        ex = explain_axis(media, outlet, "legitimacy", n=4)
+        ex = explain_axis(media, "legitimacy", group=outlet, n=4)
         print(str(ex).splitlines()[0])
         display(ex.sentences[["pole", "text", "projection", "count", "doc_id"]].round(3))
 
@@ -440,8 +438,8 @@ for outlet in (RT, "NYT"):
 # stricter).
 
 # %%
-vote_year = (meta["es11_4_vote"].astype(object) + "|" + meta["year"].astype(str)).where(meta["es11_4_vote"].notna())
-trend = score_axes(un_war, axes, encoder=encoder, group=vote_year, n_boot=N_BOOT, n_null=N_NULL,
+vote_year = (un_war["vote"].astype(object) + "|" + un_war["year"].astype(str)).where(un_war["vote"].notna())
+trend = score_axes(un_war.assign(vote_year=vote_year), axes, encoder=encoder, group="vote_year", n_boot=N_BOOT, n_null=N_NULL,
                    random_state=RANDOM_STATE)
 fig, axs = plt.subplots(1, 3, figsize=(16, 4.5), constrained_layout=True)
 for ax, name in zip(axs, ["legitimacy", "sovereignty", "aggression"]):
@@ -454,7 +452,7 @@ save(fig, "05_unga_trend", corpora=("ungdc",), years=[2021, 2024], filter=WAR, n
 change = pd.concat([compare_groups(trend, name, f"{v}|2024", f"{v}|2021", n_boot=N_BOOT, n_perm=N_NULL,
                                    random_state=RANDOM_STATE)
                     for name in AXES for v in ("yes", "abstain")], ignore_index=True)
-change["p_fdr"] = fdr_bh(change["p_perm"].to_numpy())
+change["q"] = fdr_bh(change["p_value"].to_numpy())
 change.round(4)
 
 # %% [markdown]
@@ -468,7 +466,7 @@ demo = ("Officials in Moscow said residents of the four regions had voted overwh
         "Kyiv and its Western allies called the ballots a sham held under occupation. "
         "Meanwhile, families in the frontline towns spent another night in basements without power.")
 placed = place_text(demo, None, media, encoder=encoder, random_state=RANDOM_STATE)
-print(placed.summary)
+print(placed.reading)
 placed.table.drop(columns=["summary"]).round(4)
 
 # %% [markdown]

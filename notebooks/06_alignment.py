@@ -292,16 +292,18 @@ fig.tight_layout()
 save(fig, "06_event_claim_coverage", corpora=("ukraine-media",), model=MODEL, stories=list(chosen.values()))
 
 # %% [markdown]
-# The side-by-side view: outlets as columns, claims as rows in story order, omissions as
-# hatched gaps. It is written as a standalone HTML page next to the figures.
+# The side-by-side view: outlets as columns (each headed by the article's title, date and
+# link), claims as rows in the order the articles tell them, omissions as hatched gaps. It is written as a standalone HTML page next to the figures.
 
 # %%
 _figures.FIGURES.mkdir(parents=True, exist_ok=True)
 for i, (topic, al) in enumerate(event_alignments.items()):
     name = "06_story_view.html" if i == 0 else f"06_story_view_{topic.replace(' ', '_')}.html"
-    al.to_html(_figures.FIGURES / name, title=f"{topic}: RT and US outlets, {al.story}")
+    framing.render_story_view(al, corpus=event, path=_figures.FIGURES / name,
+                              title=f"{topic}: RT and US outlets, {al.story}")
 if not event_alignments:  # keep the page: show a BASIL story instead
-    first.to_html(_figures.FIGURES / "06_story_view.html", title=f"BASIL: {first.story}")
+    framing.render_story_view(first, corpus=basil, path=_figures.FIGURES / "06_story_view.html",
+                              title=f"BASIL: {first.story}")
 main = next(iter(event_alignments.values()), None)
 main
 
@@ -333,7 +335,7 @@ save(ax.figure, "06_event_actor_shares", corpora=("ukraine-media",), n_boot=N_BO
 shares.pivot(index="actor_group", columns="outlet", values="share").round(2)
 
 # %%
-profile = verb_profile(event_quotes, event, by="verb_class", n_boot=N_BOOT, random_state=RANDOM_STATE)
+profile = verb_profile(event_quotes, event, category="verb_class", n_boot=N_BOOT, random_state=RANDOM_STATE)
 ax = plot_verb_profile(profile)
 save(ax.figure, "06_event_verb_profile", corpora=("ukraine-media",), n_boot=N_BOOT, random_state=RANDOM_STATE)
 verbs = verb_profile(event_quotes, event, n_boot=0, min_count=10)

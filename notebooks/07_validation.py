@@ -203,7 +203,7 @@ save(fig, "07_stance_shares", corpora=("ukraine-media", "ungdc"), window=list(EV
 # %%
 axes = [a.fit(encoder) for a in framing.load_axes()]
 all_coded = pd.concat(coded.values(), ignore_index=True)
-validity = framing.validate_axis(axes, all_coded, label="stance", positive="legitimizing",
+validity = framing.validate_axis(all_coded, axes, label="stance", positive="legitimizing",
                                  negative="delegitimizing", encoder=encoder, n_boot=N_BOOT,
                                  random_state=RANDOM_STATE)
 validity.round(3)

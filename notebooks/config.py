@@ -29,3 +29,11 @@ import os as _os
 QUICK = _os.environ.get("FRAMING_QUICK") == "1"
 N_BOOT = 200 if QUICK else 2000
 N_PERM = 200 if QUICK else 2000
+
+# Notebook 08 (framing over time)
+YEAR = 2022                                    # the year of weekly war coverage
+WAR_NEWS = r"Ukrain"                           # an article about the war mentions Ukraine
+WAR_UN = (r"\bUkrain|\bRussia|\bKyiv|\bKiev|\bMoscow|\bKremlin|\bDonbas|\bDonetsk|\bLuhansk|\bLugansk|"
+          r"\bZaporiz|\bKherson|\bCrimea")     # war-related General Debate sentences (as notebook 05)
+UN_YEARS = (2021, 2022, 2023, 2024)
+MAX_LAG = 3                                    # lead-lag: days tried on each side

@@ -12,7 +12,6 @@ from framing.align import (
     MIN_NULL_PAIRS,
     ClaimAlignment,
     align_claims,
-    benchmark,
     calibrate_threshold,
     evaluate_linking,
     extract_entities,
@@ -21,6 +20,7 @@ from framing.align import (
     linking_curve,
     story_similarity,
 )
+from framing.bench.align import run as align_benchmark
 from framing.testing import HashEncoder
 
 # --------------------------------------------------------------------------- fixtures
@@ -580,9 +580,46 @@ def test_evaluate_linking_story_bootstrap():
 
 
 def test_benchmark_runs():
-    r = benchmark(n_stories=6, sentences_per_doc=6)
+    r = align_benchmark(n_stories=6, sentences_per_doc=6)
     assert r["link_ari"] == pytest.approx(1.0)
     assert r["align_claims"] == 6  # every permuted sentence finds its copies
+
+
+def test_align_has_no_benchmark_any_more():
+    import framing.align
+
+    assert not hasattr(framing.align, "benchmark")  # moved to framing.bench.align.run
+
+
+def test_link_stories_random_state_is_deprecated_and_changes_nothing(hash_encoder):
+    c = story_corpus()
+    plain = link_stories(c, encoder=hash_encoder, one_per_outlet=True)
+    with pytest.warns(DeprecationWarning, match="random_state"):
+        old = link_stories(c, encoder=hash_encoder, one_per_outlet=True, random_state=3)
+    pd.testing.assert_frame_equal(plain, old)
+    with pytest.raises(TypeError):
+        link_stories(c, encoder=hash_encoder, seed=3)
+
+
+def test_claim_alignment_result_protocol(hash_encoder):
+    sents = story_sentences().assign(title=lambda d: "T " + d["outlet"], url="https://example.org/x")
+    al = align_claims(sents, encoder=hash_encoder)
+    tidy = al.to_frame()
+    assert len(tidy) == len(sents) and {"claim_id", "outlet", "sent_id", "n_carriers"} <= set(tidy.columns)
+    assert (tidy.groupby("claim_id")["outlet"].transform("size") == tidy["n_carriers"]).all()
+    summ = al.summary()
+    assert isinstance(summ, pd.DataFrame) and summ["outlet"].tolist() == al.outlets
+    html = al._repr_html_()
+    assert "<b>ClaimAlignment</b>" in html and "<script" not in html and len(html) < 5000
+    assert al.articles[["doc_id", "outlet", "title", "url"]].shape == (3, 4)
+    assert al.articles["title"].tolist() == ["T A", "T B", "T C"]
+
+
+def test_to_html_is_deprecated_and_points_to_render_story_view(hash_encoder):
+    al = align_claims(story_sentences(), encoder=hash_encoder)
+    with pytest.warns(DeprecationWarning, match="render_story_view"), pytest.raises(NotImplementedError,
+                                                                                   match="render_story_view"):
+        al.to_html()
 
 
 # --------------------------------------------------------------------------- real model

@@ -336,19 +336,19 @@ def test_planted_lean_and_spread_are_recovered(planted):
     assert BT == pytest.approx(np.mean(proj), abs=0.02)
     for g, mu in means.items():
         assert b.loc[g, "value"] == pytest.approx(mu, abs=0.02)
-        assert b.loc[g, "ci_lo"] <= mu <= b.loc[g, "ci_hi"]
+        assert b.loc[g, "ci_low"] <= mu <= b.loc[g, "ci_high"]
         # intensity = spread around B_T = within-group spread + squared lean:
         # I_g = var(doc) + var(sentence) + (B_g - B_T)^2, the planted spread is 0.03^2 + 0.08^2
         spread = i.loc[g, "value"] - (b.loc[g, "value"] - BT) ** 2
         assert spread == pytest.approx(0.03 ** 2 + 0.08 ** 2, rel=0.2)
-    assert b.loc["L", "p"] < 0.01 and b.loc["L", "percentile"] > 99 and b.loc["L", "effect"] > 0.1
-    assert b.loc["R", "p"] < 0.01 and b.loc["R", "percentile"] < 1 and b.loc["R", "effect"] < -0.1
+    assert b.loc["L", "p_value"] < 0.01 and b.loc["L", "percentile"] > 99 and b.loc["L", "effect"] > 0.1
+    assert b.loc["R", "p_value"] < 0.01 and b.loc["R", "percentile"] < 1 and b.loc["R", "effect"] < -0.1
     # the null band is centred on the corpus baseline and ordered
-    assert (b["null_lo"] < b["null_mean"]).all() and (b["null_mean"] < b["null_hi"]).all()
+    assert (b["null_low"] < b["null_mean"]).all() and (b["null_mean"] < b["null_high"]).all()
     np.testing.assert_allclose(b["null_mean"], BT, atol=0.01)
     assert (b["n_docs"] == 40).all()
-    assert set(scores.groups.columns) >= {"axis", "group", "stat", "value", "ci_lo", "ci_hi", "null_mean",
-                                          "null_lo", "null_hi", "effect", "z", "percentile", "p", "p_fdr"}
+    assert set(scores.groups.columns) >= {"axis", "group", "stat", "value", "ci_low", "ci_high", "null_mean",
+                                          "null_low", "null_high", "effect", "z", "percentile", "p_value", "q"}
 
 
 def test_null_band_matches_an_independent_resampling(planted):
@@ -365,7 +365,7 @@ def test_null_band_matches_an_independent_resampling(planted):
         draws.append(sums[pick].sum() / cnts[pick].sum())
     b = scores.bias("lean").set_index("group")
     assert b.loc["N", "null_mean"] == pytest.approx(np.mean(draws), abs=0.003)
-    assert b.loc["N", "null_hi"] - b.loc["N", "null_lo"] == pytest.approx(
+    assert b.loc["N", "null_high"] - b.loc["N", "null_low"] == pytest.approx(
         np.subtract(*np.quantile(draws, [0.975, 0.025])), rel=0.2)
 
 
@@ -379,11 +379,12 @@ def test_null_model_has_the_right_size():
                                        seed=int(rng.integers(1 << 31)))
         docs = sents["doc_id"].unique()
         labels = dict(zip(docs, rng.permutation(np.repeat(["g0", "g1", "g2"], 15))))
-        s = score_axes(sents, axis, embeddings=X, group=labels, n_boot=1, n_null=199,
+        sents = sents.assign(label=sents["doc_id"].map(labels))
+        s = score_axes(sents, axis, embeddings=X, group="label", n_boot=1, n_null=199,
                        random_state=int(rng.integers(1 << 31)))
         g0 = s.groups[(s.groups["group"] == "g0")].set_index("stat")
-        hits += g0.loc["bias", "p"] <= 0.05
-        hits_int += g0.loc["intensity", "p"] <= 0.05
+        hits += g0.loc["bias", "p_value"] <= 0.05
+        hits_int += g0.loc["intensity", "p_value"] <= 0.05
     for h in (hits, hits_int):
         # two-sided binomial test of the rejection rate against 0.05
         assert stats.binomtest(int(h), n_sims, 0.05).pvalue > 0.001, h / n_sims
@@ -400,10 +401,10 @@ def test_bootstrap_ci_covers_the_truth_and_resampling_sentences_does_not():
                                        max_sent=8, seed=int(rng.integers(1 << 31)))
         seed = int(rng.integers(1 << 31))
         b = score_axes(sents, axis, embeddings=X, n_boot=400, n_null=1, random_state=seed).bias("lean").iloc[0]
-        cover_docs += b["ci_lo"] <= mu <= b["ci_hi"]
+        cover_docs += b["ci_low"] <= mu <= b["ci_high"]
         u = score_axes(sents, axis, embeddings=X, resample="units", n_boot=400, n_null=1,
                        random_state=seed).bias("lean").iloc[0]
-        cover_units += u["ci_lo"] <= mu <= u["ci_hi"]
+        cover_units += u["ci_low"] <= mu <= u["ci_high"]
     assert 0.86 <= cover_docs / n_sims <= 0.995, cover_docs / n_sims
     assert cover_units / n_sims < 0.8, cover_units / n_sims
 
@@ -443,11 +444,11 @@ def test_single_document_groups_warn_and_units_resampling_gives_width():
     with pytest.warns(SmallGroupWarning, match=r"'A' \(1\), 'B' \(1\)"):
         s = score_axes(sents, axis, embeddings=X, n_boot=100, n_null=100, random_state=0)
     b = s.bias("lean")
-    assert b["ci_lo"].isna().all() and b["ci_hi"].isna().all()        # no zero-width interval
-    assert b["value"].notna().all() and b["p"].notna().all()           # the rest is still reported
+    assert b["ci_low"].isna().all() and b["ci_high"].isna().all()        # no zero-width interval
+    assert b["value"].notna().all() and b["p_value"].notna().all()           # the rest is still reported
     assert s.params["small_groups"] == ["A", "B"] and s.params["min_docs"] == 5
     u = score_axes(sents, axis, embeddings=X, resample="units", n_boot=100, n_null=100, random_state=0).bias("lean")
-    assert (u["ci_hi"] - u["ci_lo"] > 0.01).all() and (u["n_units"] == 20).all()
+    assert (u["ci_high"] - u["ci_low"] > 0.01).all() and (u["n_units"] == 20).all()
 
 
 def test_missing_groups_stay_in_baseline_but_get_no_row():
@@ -510,11 +511,11 @@ def test_compare_groups_matches_scipy_on_document_means():
     diff = lambda x, y, axis=-1: np.mean(x, axis=axis) - np.mean(y, axis=axis)  # noqa: E731
     perm = stats.permutation_test((a, b), diff, permutation_type="independent", n_resamples=4000,
                                   random_state=2)
-    assert row["p_perm"] == pytest.approx(perm.pvalue, abs=0.03)
+    assert row["p_value"] == pytest.approx(perm.pvalue, abs=0.03)
     boot = stats.bootstrap((a, b), diff, method="percentile", n_resamples=4000, random_state=3)
     se = boot.standard_error
-    assert row["ci_lo"] == pytest.approx(boot.confidence_interval.low, abs=0.25 * se)
-    assert row["ci_hi"] == pytest.approx(boot.confidence_interval.high, abs=0.25 * se)
+    assert row["ci_low"] == pytest.approx(boot.confidence_interval.low, abs=0.25 * se)
+    assert row["ci_high"] == pytest.approx(boot.confidence_interval.high, abs=0.25 * se)
     assert row["n_a"] == 25 and row["n_b"] == 25
 
 
@@ -522,7 +523,7 @@ def test_compare_groups_finds_planted_difference_and_pools_lists(planted):
     axis, means, sents, X, proj, scores = planted
     r = compare_groups(scores, "lean", "L", "R", random_state=0).iloc[0]
     assert r["difference"] == pytest.approx(0.35, abs=0.03)
-    assert r["ci_lo"] <= 0.35 <= r["ci_hi"] and r["p_perm"] < 0.01
+    assert r["ci_low"] <= 0.35 <= r["ci_high"] and r["p_value"] < 0.01
     pooled = compare_groups(scores, "lean", "L", ["N", "R"], random_state=0).iloc[0]
     assert pooled["b"] == "N, R" and pooled["n_b"] == 80
     assert pooled["difference"] == pytest.approx(r["value_a"] - proj[sents["outlet"].isin(["N", "R"])].mean())
@@ -546,20 +547,20 @@ def test_small_groups_get_no_interval_and_a_warning_naming_them():
         s = score_axes(sents, axis, embeddings=X, n_boot=200, n_null=200, random_state=0)
     assert "Big" not in str(rec[0].message)
     g = s.groups.set_index(["group", "stat"])
-    assert g.loc[("Small", "bias"), ["ci_lo", "ci_hi"]].isna().all()
-    assert g.loc[("Small", "intensity"), ["ci_lo", "ci_hi"]].isna().all()
-    assert g.loc[("Big", "bias"), "ci_lo"] < g.loc[("Big", "bias"), "value"] < g.loc[("Big", "bias"), "ci_hi"]
+    assert g.loc[("Small", "bias"), ["ci_low", "ci_high"]].isna().all()
+    assert g.loc[("Small", "intensity"), ["ci_low", "ci_high"]].isna().all()
+    assert g.loc[("Big", "bias"), "ci_low"] < g.loc[("Big", "bias"), "value"] < g.loc[("Big", "bias"), "ci_high"]
     # the big group's interval is the same as before the rule (same random stream)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SmallGroupWarning)
         s2 = score_axes(sents, axis, embeddings=X, n_boot=200, n_null=200, random_state=0, min_docs=2)
-    assert s2.groups.set_index(["group", "stat"]).loc[("Big", "bias"), "ci_lo"] == g.loc[("Big", "bias"), "ci_lo"]
-    assert s2.groups["ci_lo"].notna().all() and s2.params["small_groups"] == []
+    assert s2.groups.set_index(["group", "stat"]).loc[("Big", "bias"), "ci_low"] == g.loc[("Big", "bias"), "ci_low"]
+    assert s2.groups["ci_low"].notna().all() and s2.params["small_groups"] == []
     # resample="units" counts sentences: three documents have more than five
     with warnings.catch_warnings():
         warnings.simplefilter("error", SmallGroupWarning)
         u = score_axes(sents, axis, embeddings=X, resample="units", n_boot=50, n_null=50, random_state=0)
-    assert u.groups["ci_lo"].notna().all()
+    assert u.groups["ci_low"].notna().all()
     with pytest.raises(ValueError, match="min_docs"):
         score_axes(sents, axis, embeddings=X, min_docs=0)
 
@@ -573,7 +574,7 @@ def test_compare_groups_gives_no_interval_where_the_permutation_test_cannot_reje
         s = score_axes(sents, axis, embeddings=X, n_boot=400, n_null=400, random_state=0)
     with pytest.warns(SmallGroupWarning, match="compare_groups: .*'Small' \\(3\\)"):
         r = compare_groups(s, "lean", "Small", "Big", random_state=0).iloc[0]
-    assert np.isnan(r["ci_lo"]) and np.isnan(r["ci_hi"]) and r["p_perm"] >= 0.05
+    assert np.isnan(r["ci_low"]) and np.isnan(r["ci_high"]) and r["p_value"] >= 0.05
     assert r["difference"] == pytest.approx(0.1, abs=0.05)   # the estimate and the test stay
     # with the minimum lowered to 2, two against two still cannot reach p <= 0.05: no interval
     s2 = score_axes(sents[sents["doc_id"].isin(["Big-0", "Big-1", "Small-0", "Small-1"])], axis,
@@ -581,13 +582,13 @@ def test_compare_groups_gives_no_interval_where_the_permutation_test_cannot_reje
                     n_boot=100, n_null=100, random_state=0, min_docs=2)
     with pytest.warns(SmallGroupWarning, match="cannot reach p"):
         r2 = compare_groups(s2, "lean", "Small", "Big", random_state=0).iloc[0]
-    assert np.isnan(r2["ci_lo"])
+    assert np.isnan(r2["ci_low"])
     # five documents a side: an interval, and it agrees with the test
     sents5, X5 = _mixed_sizes(n_big=5, n_small=5, gap=0.1)
     s5 = score_axes(sents5, axis, embeddings=X5, n_boot=400, n_null=400, random_state=0)
     r5 = compare_groups(s5, "lean", "Small", "Big", n_perm=999, random_state=0).iloc[0]
-    assert r5["ci_lo"] < r5["difference"] < r5["ci_hi"]
-    assert (r5["ci_lo"] > 0) == (r5["p_perm"] < 0.05)
+    assert r5["ci_low"] < r5["difference"] < r5["ci_high"]
+    assert (r5["ci_low"] > 0) == (r5["p_value"] < 0.05)
 
 
 # --------------------------------------------------------------------------------------
@@ -607,7 +608,7 @@ def test_explain_axis_ranks_pulling_sentences_and_neutral_share(planted):
     sents.loc[neg, "text"] = "NEGATIVE"
     X[neg] = unit_with_projection(np.array([-0.8]), np.eye(DIM)[0], rng)
     s = score_axes(sents, axis, embeddings=X, n_boot=10, n_null=10, random_state=0)
-    ex = explain_axis(s, "N", "lean", n=3)
+    ex = explain_axis(s, "lean", group="N", n=3)
     top = ex.sentences
     assert top.iloc[0]["text"] == "BOILERPLATE" and top.iloc[0]["count"] == 3 and top.iloc[0]["pole"] == "positive"
     assert top[top["pole"] == "negative"].iloc[0]["text"] == "NEGATIVE"
@@ -618,7 +619,7 @@ def test_explain_axis_ranks_pulling_sentences_and_neutral_share(planted):
     assert top.iloc[0]["pull"] == pytest.approx(3 * (0.9 - BT) / len(n_idx), rel=1e-6)
     assert "near-neutral" in str(ex)
     with pytest.raises(KeyError):
-        explain_axis(s, "nope", "lean")
+        explain_axis(s, "lean", group="nope")
 
 
 def test_fallback_sentence_splitter():
@@ -643,13 +644,13 @@ def test_place_text_finds_the_nearest_group(tmp_path):
     out = place_text(article, None, ref, encoder=enc, random_state=0)
     row = out.table.iloc[0]
     assert row["nearest_group"] == "Calm" and row["n_units"] == 3
-    assert row["ci_lo"] <= row["bias"] <= row["ci_hi"]
-    assert out.summary.startswith("leans like Calm on calm")
+    assert row["ci_low"] <= row["bias"] <= row["ci_high"]
+    assert out.reading.startswith("leans like Calm on calm")
     path = tmp_path / "article.txt"
     path.write_text("Violent loud report. Another violent loud report.\n\nThe council met on day two.")
     out2 = place_text(path, [calm], ref, encoder=enc, random_state=0)
     assert out2.table.iloc[0]["nearest_group"] == "Loud" and out2.source == str(path)
-    assert str(out2) == out2.summary
+    assert str(out2) == out2.reading
     with pytest.raises(ValueError, match="encoded with"):
         place_text(article, None, ref, encoder=HashEncoder(dim=128))
 
@@ -672,7 +673,7 @@ def test_plots_draw_groups_intervals_and_null_bands(planted):
     bars = [p for p in out.patches]
     assert len(bars) == 3                                                      # one null band per group
     b = scores.bias("lean").sort_values("value")
-    np.testing.assert_allclose([p.get_x() for p in bars], b["null_lo"])
+    np.testing.assert_allclose([p.get_x() for p in bars], b["null_low"])
 
     two = score_axes(sents, [axis, exact_axis("other", k=1)], embeddings=X, n_boot=50, n_null=50, random_state=0)
     ax2 = plot_axis_plane(two, "lean", "other", ax=axs[1])
@@ -753,3 +754,114 @@ def test_real_model_legitimacy_axis_separates_its_poles_and_places_a_sham_senten
     fair = "Citizens queued peacefully and cast their votes in a calm, well-run referendum."
     p_sham, p_fair = legit.project(enc.encode([sham, fair]))
     assert p_sham < 0 and p_sham < midpoint < p_fair
+
+
+# --------------------------------------------------------------------------------------
+# the glossary: group=, argument order, renamed keywords, result protocol
+# --------------------------------------------------------------------------------------
+
+def test_group_mapping_applies_to_the_outlet_column_and_pairs_to_other_columns(planted):
+    axis, means, sents, X, proj, scores = planted
+    kw = dict(embeddings=X, n_boot=50, n_null=50, random_state=0, reliability=False)
+    mapped = score_axes(sents, axis, group={"L": "left", "N": "left", "R": "right"}, **kw)
+    column = score_axes(sents.assign(side=sents["outlet"].map({"L": "left", "N": "left", "R": "right"})), axis,
+                        group="side", **kw)
+    pd.testing.assert_frame_equal(mapped.groups, column.groups)
+    assert mapped.bias()["group"].tolist() == ["left", "right"] and mapped.bias()["n_docs"].tolist() == [80, 40]
+    pair = score_axes(sents.assign(o2=sents["outlet"]), axis, group=("o2", {"L": "left", "R": "right"}), **kw)
+    assert pair.bias()["group"].tolist() == ["left", "right"]      # 'N' is in no group but in the baseline
+    assert pair.corpus["bias"].iloc[0] == pytest.approx(scores.corpus["bias"].iloc[0])
+
+
+def test_a_document_id_mapping_for_group_is_deprecated_but_still_works(planted):
+    axis, means, sents, X, proj, scores = planted
+    docs = sents["doc_id"].unique()
+    by_doc = {d: ("even" if i % 2 == 0 else "odd") for i, d in enumerate(docs)}
+    kw = dict(embeddings=X, n_boot=50, n_null=50, random_state=0, reliability=False)
+    new = score_axes(sents.assign(half=sents["doc_id"].map(by_doc)), axis, group="half", **kw)
+    with pytest.warns(DeprecationWarning, match="document id"):
+        old = score_axes(sents, axis, group=by_doc, **kw)
+    pd.testing.assert_frame_equal(new.groups, old.groups)
+    with pytest.warns(DeprecationWarning, match="document id"):
+        series = score_axes(sents, axis, group=pd.Series(by_doc), **kw)
+    pd.testing.assert_frame_equal(new.groups, series.groups)
+
+
+def test_explain_axis_old_argument_order_warns_and_gives_the_same_result(planted):
+    axis, means, sents, X, proj, scores = planted
+    new = explain_axis(scores, "lean", group="L", n=2)
+    with pytest.warns(DeprecationWarning, match=r"explain_axis\(scores, axis, group=\.\.\.\)"):
+        old = explain_axis(scores, "L", "lean", n=2)
+    pd.testing.assert_frame_equal(new.sentences, old.sentences)
+    assert (old.group, old.axis) == ("L", "lean")
+    with pytest.raises(TypeError, match="group"):
+        explain_axis(scores, "lean")
+    with pytest.raises(TypeError):
+        explain_axis(scores, "lean", group="L", bogus=1)
+    import inspect
+
+    assert list(inspect.signature(explain_axis).parameters) == ["scores", "axis", "group", "n", "band"]
+
+
+def test_axis_scores_groups_keyword_is_renamed(planted):
+    axis, means, sents, X, proj, scores = planted
+    parts = dict(axes=scores.axes, units=scores._units, projections=scores.projections, documents=scores.documents,
+                 corpus=scores.corpus, params=scores.params, atoms=scores._atoms)
+    with pytest.warns(DeprecationWarning, match="group_table"):
+        old = AxisScores(groups=scores.groups, **parts)
+    pd.testing.assert_frame_equal(old.groups, AxisScores(group_table=scores.groups, **parts).groups)
+
+
+@pytest.mark.parametrize("name", ["plot_axis_positions", "plot_projection_distribution"])
+def test_plot_groups_keyword_is_renamed_to_group(planted, name):
+    import matplotlib.pyplot as plt
+
+    import framing.plot.axes as pa
+
+    axis, means, sents, X, proj, scores = planted
+    new = getattr(pa, name)(scores, "lean", group=["R", "L"])
+    with pytest.warns(DeprecationWarning, match="group="):
+        old = getattr(pa, name)(scores, "lean", groups=["R", "L"])
+    labels = lambda ax: [t.get_text() for t in (ax.get_yticklabels() if name == "plot_axis_positions"  # noqa: E731
+                                                 else ax.get_xticklabels())]
+    assert labels(new) == labels(old) == ["R", "L"]
+    two = score_axes(sents, [axis, exact_axis("other", k=1)], embeddings=X, n_boot=20, n_null=20, random_state=0,
+                     reliability=False)
+    with pytest.warns(DeprecationWarning, match="group="):
+        ax = pa.plot_axis_plane(two, "lean", "other", groups=["L"])
+    assert [t.get_text() for t in ax.texts if t.get_text() in {"L", "N", "R"}] == ["L"]
+    plt.close("all")
+
+
+def test_results_follow_the_protocol(planted):
+    axis, means, sents, X, proj, scores = planted
+    tidy = scores.to_frame()
+    assert len(tidy) == 6 and {"ci_low", "ci_high", "p_value", "q", "null_low", "null_high"} <= set(tidy.columns)
+    summ = scores.summary()
+    assert list(summ.columns) == ["axis", "group", "value", "ci_low", "ci_high", "effect", "q", "n_docs"]
+    assert summ["group"].tolist() == ["L", "N", "R"]
+    assert "<b>AxisScores</b>" in scores._repr_html_()
+    ex = explain_axis(scores, "lean", group="N", n=2)
+    assert list(ex.to_frame().columns[:3]) == ["group", "axis", "pole"] and len(ex.to_frame()) == len(ex.sentences)
+    s = ex.summary().iloc[0]
+    assert s["group"] == "N" and s["pull_positive"] == pytest.approx(ex.sentences.query("pole == 'positive'")["pull"].sum())
+    rel = axis.reliability_
+    assert rel.to_frame().iloc[0]["auc"] == rel.auc and list(rel.summary().columns) == ["split_half", "auc", "ok"]
+    r = compare_groups(scores, "lean", "L", "R", n_boot=50, n_perm=50, random_state=0)
+    assert {"ci_low", "ci_high", "p_value"} <= set(r.columns) and r.attrs["compare_groups"]["n_perm"] == 50
+
+
+def test_text_placement_summary_is_a_table_and_the_reading_a_string():
+    enc = HashEncoder(dim=128)
+    calm = Axis("calm", ["calm quiet day", "quiet calm night", "calm quiet town"],
+                ["loud violent riot", "violent loud clash", "loud violent crowd"]).fit(enc)
+    s = pd.DataFrame({"doc_id": list("abcdef"), "outlet": list("XXXYYY"),
+                      "text": ["calm quiet day", "quiet town", "calm night", "violent riot", "loud crowd", "a clash"]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ref = score_axes(s, calm, encoder=enc, n_boot=50, n_null=50, random_state=0)
+    out = place_text("A calm quiet day.", None, ref, encoder=enc, n_boot=50, random_state=0)
+    assert isinstance(out.reading, str) and str(out) == out.reading
+    assert list(out.summary().columns) == ["axis", "bias", "ci_low", "ci_high", "lean", "nearest_group"]
+    pd.testing.assert_frame_equal(out.to_frame(), out.table)
+    assert "reading" in out.table.columns and "<b>TextPlacement</b>" in out._repr_html_()

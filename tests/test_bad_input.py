@@ -35,8 +35,8 @@ from framing.corpus import (
     validate_corpus,
 )
 from framing.corpora import export_corpus
-from framing.lexical import concordance
-from framing.markers import phrase_regex
+from framing.markers import concordance
+from framing.tokens import phrase_regex
 
 HEAD = "doc_id,outlet,published,text\n"
 GOOD = "g1,Herald,2022-09-21,A good row that must survive untouched.\n"

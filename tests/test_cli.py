@@ -186,3 +186,90 @@ def test_interrupt_and_warnings_are_one_line(monkeypatch, capsys):
 def test_bench_options_still_reach_the_runner():
     out = run("bench", "--sections", "no-such-section")
     assert out.returncode == 2 and "unknown section(s) no-such-section" in out.stderr
+
+
+# ----------------------------------------------------------------------------- framing embed (in process)
+
+def _tiny_corpus():
+    import pandas as pd
+
+    return pd.DataFrame({
+        "doc_id": ["a", "b", "c"], "outlet": ["X", "Y", "X"],
+        "published": pd.to_datetime(["2022-09-20 08:00", "2022-10-01 18:30", "2022-10-20 12:00"]),
+        "text": ["First one. Second one.", "Third one.", "Fourth one."]})
+
+
+def test_embed_command_and_arguments(tmp_path, monkeypatch):
+    import argparse
+
+    import numpy as np
+    import pandas as pd
+
+    from framing.testing import HashEncoder
+
+    monkeypatch.setattr(cli, "_load_named_or_file", lambda name: _tiny_corpus())
+    out = tmp_path / "vec"
+    s = cli.embed_command("demo", "sentence", model=HashEncoder(dim=16), cache_dir=tmp_path, out=out,
+                          end="2022-10-01")
+    # select's rule: the end day is inclusive, whatever the time of day
+    assert s["rows"] == 3 and s["dim"] == 16
+    X = np.load(tmp_path / "vec.npy", allow_pickle=False)
+    rows = pd.read_csv(tmp_path / "vec.rows.csv")
+    assert X.shape == (3, 16) and rows["id"].tolist() == ["a:0", "a:1", "b:0"]
+    s = cli.embed_command("demo", "article", model=HashEncoder(dim=16), cache_dir=tmp_path / "a", start="2022-10-01")
+    assert s["rows"] == 2 and s["computed"] == 2
+    parser = cli.add_embed_arguments(argparse.ArgumentParser())
+    args = parser.parse_args(["demo", "--level", "article", "--backend", "onnx", "--quantize"])
+    assert args.level == "article" and args.quantize == "int8" and args.backend == "onnx"
+
+
+def test_embed_dates_are_checked_before_the_corpus_is_loaded(monkeypatch):
+    def never(name):
+        raise AssertionError("loaded the corpus before checking the dates")
+
+    monkeypatch.setattr(cli, "_load_named_or_file", never)
+    with pytest.raises(cli.CliError, match="notadate.*YYYY-MM-DD"):
+        cli.embed_command("demo", start="notadate")
+    with pytest.raises(cli.CliError, match="before"):
+        cli.embed_command("demo", start="2022-10-02", end="2022-10-01")
+
+
+def test_embed_runs_from_main_and_prints_a_json_summary(tmp_path, monkeypatch, capsys):
+    import json
+
+    import framing.embed
+    from framing.testing import HashEncoder
+
+    real = framing.embed.Encoder
+    monkeypatch.setattr(cli, "_load_named_or_file", lambda name: _tiny_corpus())
+    monkeypatch.setattr(framing.embed, "Encoder", lambda model, **kw: real(HashEncoder(dim=8), **kw))
+    assert cli.main(["embed", "demo", "--level", "article", "--end", "2022-09-30", "--cache-dir", str(tmp_path),
+                     "--no-progress"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["rows"] == 1 and summary["dim"] == 8 and summary["level"] == "article"
+    assert cli.main(["embed", "demo", "--start", "2022-13-45"]) == 2
+    assert capsys.readouterr().err.startswith("framing: error: start='2022-13-45' is not a date")
+
+
+# ----------------------------------------------------------------------------- corpus fetch --years
+
+def test_years_option_parses_ranges_lists_and_all():
+    assert cli._years_option(None) is None
+    assert cli._years_option("all") == "all"
+    assert cli._years_option("1946-1948,2022") == [1946, 1947, 1948, 2022]
+    with pytest.raises(cli.CliError, match="--years"):
+        cli._years_option("19x6")
+
+
+@pytest.mark.integration
+def test_fetch_ungdc_years_copies_only_those_speeches(tmp_path):
+    mirror = os.environ.get("FRAMING_MIRROR")
+    if not mirror:
+        pytest.skip("FRAMING_MIRROR is not set")
+    out = run("corpus", "fetch", "ungdc", "--years", "1950", "--quiet", "--mirror", mirror,
+              "--cache-dir", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    speeches = [p for p in tmp_path.rglob("*.txt") if "TXT" in p.parts]
+    assert speeches and all(p.name.endswith("_1950.txt") for p in speeches)
+    bad = run("corpus", "fetch", "ungdc", "--years", "1900", "--mirror", mirror, "--cache-dir", str(tmp_path))
+    assert "1900" in one_line_error(bad)

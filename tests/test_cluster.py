@@ -246,7 +246,7 @@ def test_bad_input_errors():
 
 def test_stable_blobs_are_stable_and_consensus_exact():
     X, y = blobs()
-    sc = StableClusters(Clusterer(k_range=(2, 6)), n_resamples=10, random_state=0).fit(X)
+    sc = StableClusters(Clusterer(k_range=(2, 6)), n_boot=10, random_state=0).fit(X)
     assert sc.n_clusters_ == 3
     t = sc.clusters_
     assert t.loc[t["cluster"] >= 0, "stable"].all()
@@ -271,7 +271,7 @@ def test_split_blob_is_flagged_unstable():
                    b + rng.normal(0, 0.3, (60, dim)),
                    c + rng.normal(0, 3.0, (120, dim))])   # isotropic: any split is arbitrary
     truth = np.repeat([0, 1, 2], [60, 60, 120])
-    sc = StableClusters(Clusterer(n_clusters=4, n_components=None, n_init=1), n_resamples=15,
+    sc = StableClusters(Clusterer(n_clusters=4, n_components=None, n_init=1), n_boot=15,
                         random_state=0).fit(X)
     t = sc.clusters_.set_index("cluster")
     ref = sc.reference_labels_
@@ -285,12 +285,16 @@ def test_split_blob_is_flagged_unstable():
     assert set(np.unique(sc.stable_labels_)) == tight | {-1}
     assert sc.unclustered_["share_not_stable"] == pytest.approx((sc.stable_labels_ == -1).mean())
     assert sc.unclustered_["share_not_stable"] >= 0.4
-    assert "unstable" in sc.summary()
+    assert "unstable" in sc.reading()
+    head = sc.summary()
+    assert len(head) == 1 and head.loc[0, "n_clusters"] == 4 and head.loc[0, "n_stable"] == len(tight)
+    assert head.loc[0, "share_not_stable"] == sc.unclustered_["share_not_stable"]
+    pd.testing.assert_frame_equal(sc.to_frame(), sc.clusters_)
 
 
 def test_jaccard_matches_direct_computation():
     X, _ = blobs(n_per=(30, 30, 30), spread=3.0, seed=8)   # overlapping: Jaccards below 1
-    sc = StableClusters(Clusterer(n_clusters=3, n_components=None), n_resamples=5, random_state=1).fit(X)
+    sc = StableClusters(Clusterer(n_clusters=3, n_components=None), n_boot=5, random_state=1).fit(X)
     ref = sc.reference_labels_
     for b in range(5):
         r = sc.resample_labels_[b]
@@ -309,7 +313,7 @@ def test_hdbscan_noise_reported_as_unclustered():
     noise = rng.standard_normal((12, X.shape[1])) * 3
     Xn = np.vstack([X, noise])
     sc = StableClusters(Clusterer(method="hdbscan", min_cluster_size=10, n_components=None),
-                        n_resamples=10, random_state=0).fit(Xn)
+                        n_boot=10, random_state=0).fit(Xn)
     assert sc.n_clusters_ == 2
     assert sc.clusters_.loc[sc.clusters_["cluster"] >= 0, "stable"].all()
     unc = sc.clusters_.set_index("cluster").loc[-1]
@@ -321,15 +325,15 @@ def test_hdbscan_noise_reported_as_unclustered():
 @pytest.mark.parametrize("resample", ["bootstrap", "seed"])
 def test_other_resampling_schemes(resample):
     X, y = blobs()
-    sc = StableClusters(Clusterer(n_clusters=3), n_resamples=10, resample=resample, random_state=0).fit(X)
+    sc = StableClusters(Clusterer(n_clusters=3), n_boot=10, resample=resample, random_state=0).fit(X)
     assert sc.clusters_.loc[sc.clusters_["cluster"] >= 0, "stable"].all()
     assert adjusted_rand_score(y, sc.labels_) == pytest.approx(1.0)
 
 
 def test_stability_reproducible():
     X, _ = blobs(n_per=(30, 30, 30), spread=2.5, seed=6)
-    a = cluster_stability(X, n_clusters=3, n_resamples=10, random_state=11)
-    b = cluster_stability(X, n_clusters=3, n_resamples=10, random_state=11)
+    a = cluster_stability(X, n_clusters=3, n_boot=10, random_state=11)
+    b = cluster_stability(X, n_clusters=3, n_boot=10, random_state=11)
     assert np.array_equal(a.labels_, b.labels_)
     pd.testing.assert_frame_equal(a.clusters_, b.clusters_)
     with pytest.raises(ClusterError, match="resample"):
@@ -365,7 +369,9 @@ def test_describe_clusters_terms_exemplars_sizes():
     assert ex0["similarity"].is_monotonic_decreasing and len(ex0) == 2
     sizes = d.sizes.set_index(["cluster", "outlet"])["n"]
     assert sizes[(0, "RT")] == 2 and sizes[(0, "NYT")] == 1 and sizes[(-1, "NYT")] == 1
-    assert set(d.summary["cluster"]) == {-1, 0, 1}
+    assert set(d.to_frame()["cluster"]) == {-1, 0, 1}
+    assert d.summary().columns.tolist() == ["cluster", "size", "share", "top_terms"]
+    assert d.summary()["size"].sum() == len(t)
     # embeddings given directly give the same answer; neither given is an error
     E = HashEncoder().encode(t["text"].tolist())
     d2 = describe_clusters(t, labels, embeddings=E, top_terms=3, exemplars=2, min_df=1)
@@ -430,7 +436,7 @@ def test_outlets_with_few_articles_get_no_share_interval():
     assert s.loc[s["outlet"] == "Big", ["ci_low", "ci_high"]].notna().all().all()
     assert s.attrs["small_groups"] == ["One"] and s.attrs["min_docs"] == 5
     with pytest.warns(SmallGroupWarning, match=r"share_test: .*'One' \(1\)"):
-        res = share_test(t, lab, permutations=99, n_boot=100, random_state=0)
+        res = share_test(t, lab, n_perm=99, n_boot=100, random_state=0)
     cells = res.cells.set_index("outlet")
     assert cells.loc["One", ["ratio_ci_low", "ratio_ci_high"]].isna().all().all()
     assert cells.loc["Big", ["ratio_ci_low", "ratio_ci_high"]].notna().all().all()
@@ -470,7 +476,7 @@ def test_share_test_size_under_null_and_naive_test_is_not():
         tb, lb = correlated_docs(15, 0.4, rng, outlet="B", prefix="b")
         t = pd.concat([ta, tb], ignore_index=True)
         lab = np.r_[la, lb]
-        res = share_test(t, lab, permutations=99, n_boot=0, random_state=r)
+        res = share_test(t, lab, n_perm=99, n_boot=0, random_state=r)
         rej += res.p_value <= 0.05
         tab = pd.crosstab(t["outlet"], lab).to_numpy()
         rej_naive += chi2_contingency(tab, correction=False)[1] <= 0.05
@@ -486,7 +492,7 @@ def test_share_test_power_statistic_and_cells():
     tc, lc = correlated_docs(30, 0.2, rng, outlet="C", prefix="c")
     t = pd.concat([ta, tb, tc], ignore_index=True)
     lab = np.r_[la, lb, lc]
-    res = share_test(t, lab, permutations=499, n_boot=300, random_state=0)
+    res = share_test(t, lab, n_perm=499, n_boot=300, random_state=0)
     # statistic = Pearson chi-square, V from it (independent calculation with scipy)
     tab = pd.crosstab(t["outlet"], lab).to_numpy()
     chi2 = chi2_contingency(tab, correction=False)[0]
@@ -505,10 +511,71 @@ def test_share_test_power_statistic_and_cells():
     assert cells.loc[("A", 1), "ratio"] == pytest.approx((tab[0, 1] / r[0]) / (c[1] / N))
     assert cells.loc[("A", 1), "ratio_ci_low"] > 1 > cells.loc[("B", 1), "ratio_ci_high"]
     # BH adjustment: adjusted >= raw
-    assert (res.cells["p_adjusted"] >= res.cells["p_value"] - 1e-12).all()
+    assert (res.cells["q"] >= res.cells["p_value"] - 1e-12).all()
     with pytest.raises(ClusterError, match="2 groups"):
-        share_test(ta, la, permutations=9)
+        share_test(ta, la, n_perm=9)
 
 
 def test_doctests_run():
-    assert doctest.testmod(fc, optionflags=doctest.ELLIPSIS).failed == 0
+    for mod in (fc, fc.estimators, fc.stability, fc.describe, fc.shares, fc._numeric):
+        assert doctest.testmod(mod, optionflags=doctest.ELLIPSIS).failed == 0
+
+
+# ----------------------------------------------------------------------------- glossary: renamed keywords
+
+def test_n_resamples_is_deprecated_for_n_boot():
+    X, _ = blobs()
+    new = StableClusters(Clusterer(n_clusters=3), n_boot=5, random_state=0).fit(X)
+    with pytest.warns(DeprecationWarning, match="n_boot"):
+        old = StableClusters(Clusterer(n_clusters=3), n_resamples=5, random_state=0).fit(X)
+    assert old.n_boot == 5 and np.array_equal(old.resample_labels_, new.resample_labels_)
+    with pytest.warns(DeprecationWarning, match="n_boot"):
+        assert old.n_resamples == 5
+    with pytest.warns(DeprecationWarning, match="n_boot"):
+        f_old = cluster_stability(X, n_clusters=3, n_resamples=5, random_state=0)
+    f_new = cluster_stability(X, n_clusters=3, n_boot=5, random_state=0)
+    assert np.array_equal(f_old.jaccard_, f_new.jaccard_) and f_new.ari_summary_["n_boot"] == 5
+    with pytest.raises(TypeError):
+        cluster_stability(X, n_clusters=3, n_boot=5, n_resample=5)   # unknown keyword: raises
+    with pytest.raises(TypeError):
+        StableClusters(n_boot=5, n_resamples=5)                       # both names: raises
+
+
+def test_permutations_is_deprecated_for_n_perm_and_results_follow_the_protocol():
+    t, lab = _share_fixture()
+    new = share_test(t, lab, n_perm=99, n_boot=50, random_state=3)
+    with pytest.warns(DeprecationWarning, match="n_perm"):
+        old = share_test(t, lab, permutations=99, n_boot=50, random_state=3)
+    pd.testing.assert_frame_equal(old.cells, new.cells)
+    assert new.n_perm == 99 and "q" in new.cells and "p_adjusted" not in new.cells
+    with pytest.warns(DeprecationWarning, match="n_perm"):
+        assert new.permutations == 99
+    head = new.summary()
+    assert head.loc[0, "p_value"] == new.p_value and head.loc[0, "n_perm"] == 99
+    assert head.loc[0, "n_over"] == int((new.cells["direction"] == "over").sum())
+    pd.testing.assert_frame_equal(new.to_frame(), new.cells)
+    assert "<b>ShareTest" in new._repr_html_()
+
+
+def test_group_mapping_equals_a_column_of_mapped_values():
+    t, lab = _share_fixture()
+    mapping = {"A": "west", "B": "west", "C": "east"}
+    by_map = outlet_shares(t, lab, group=mapping, n_boot=100, random_state=0, min_docs=2)
+    by_col = outlet_shares(t.assign(side=t["outlet"].map(mapping)), lab, group="side", n_boot=100, random_state=0,
+                           min_docs=2)
+    assert by_map.attrs["group"] == "group" and set(by_map["group"]) == {"east", "west"}
+    np.testing.assert_array_equal(by_map[["n", "share", "ci_low", "ci_high"]].to_numpy(),
+                                  by_col[["n", "share", "ci_low", "ci_high"]].to_numpy())
+    # outlets the mapping leaves out are in no group: their rows are left out
+    only_a = outlet_shares(t, lab, group={"A": "a", "B": "b"}, n_boot=20, random_state=0, min_docs=2)
+    assert only_a["n_items"].groupby(only_a["group"]).first().sum() == int(t["outlet"].isin(["A", "B"]).sum())
+    res = share_test(t, lab, group=("outlet", mapping), n_perm=49, n_boot=0, random_state=0)
+    assert set(res.cells["group"]) == {"east", "west"}
+
+
+def _share_fixture():
+    rng = np.random.default_rng(5)
+    docs = pd.DataFrame({"doc_id": [f"d{i}" for i in range(30)], "outlet": np.repeat(list("ABC"), 10)})
+    t = docs.loc[docs.index.repeat(4)].reset_index(drop=True)
+    lab = (rng.random(len(t)) < np.where(t["outlet"] == "A", 0.7, 0.3)).astype(int)
+    return t, lab

@@ -53,3 +53,21 @@ def test_learns_a_planted_difference_and_round_trips_without_pickle(tmp_path):
         framing.Coder.load(path, encoder=HashEncoder(dim=32))
     with pytest.raises(ValueError, match="missing code"):
         framing.train_coder(coded.assign(stance=[None] + ["leg"] * 39), label="stance", encoder=enc)
+
+
+def test_coder_result_protocol_and_group_mapping():
+    coded, X = _leaky(n_docs=30)
+    kw = dict(label="code", embeddings=X, n_boot=20, random_state=0)
+    by_col = framing.train_coder(coded, group="outlet", **kw)
+    by_map = framing.train_coder(coded, group={"X": "ex", "Y": "why"}, **kw)
+    t_col, t_map = by_col.cv_report_["transfer"], by_map.cv_report_["transfer"]
+    assert t_map["group"].tolist() == ["ex", "why"]
+    pd.testing.assert_frame_equal(t_col.drop(columns="group"), t_map.drop(columns="group"))
+    tidy = by_col.to_frame()
+    assert list(tidy.columns) == ["metric", "group", "estimate", "ci_low", "ci_high", "n", "n_docs"]
+    assert set(tidy["group"]) == {"all", "X", "Y"} and len(tidy) == 9
+    summ = by_col.summary()
+    pd.testing.assert_frame_equal(summ, by_col.cv_report_["metrics"][["metric", "estimate", "ci_low", "ci_high"]])
+    assert framing.Coder().summary().empty
+    no_transfer = framing.train_coder(coded.drop(columns="outlet"), **kw)   # no such column: no transfer report
+    assert no_transfer.cv_report_["transfer"].empty

@@ -408,6 +408,114 @@ def test_ungdc_loader(fake_un):
     assert c["un_member"].dtype == bool and c["year"].dtype == "int64"
 
 
+def _cached_speeches(fx):
+    return sorted(p.name for p in (fx["cache"] / "corpora").rglob("*.txt") if p.name != "README.txt")
+
+
+def test_ungdc_years_fetches_and_loads_only_those_years(fake_un):
+    one = _load(fake_un, "ungdc", years=2021)
+    assert one["doc_id"].tolist() == ["RUS-2021"]
+    assert _cached_speeches(fake_un) == ["RUS_76_2021.txt"]  # the 2022 speeches were not fetched
+    assert one.attrs["provenance"]["options"] == {"years": [2021]}
+    assert one.attrs["provenance"]["files"][-1].endswith("RUS_76_2021.txt")
+    assert len(one.attrs["provenance"]["files"]) == 3  # README, speaker table, one speech
+    both = _load(fake_un, "ungdc", years=range(2021, 2023))
+    assert len(both) == 5 and len(_cached_speeches(fake_un)) == 5
+    assert _load(fake_un, "ungdc", years="all")["doc_id"].tolist() == both["doc_id"].tolist()
+    assert _load(fake_un, "ungdc", years=[2022, 2022])["year"].unique().tolist() == [2022]
+    # the default: the years 2021-2024 that the manifest holds
+    assert _load(fake_un, "ungdc")["doc_id"].tolist() == both["doc_id"].tolist()
+
+
+def test_ungdc_years_are_checked(fake_un):
+    with pytest.raises(ValueError, match=r"year\(s\) \[1999\].*2021-2022"):
+        _load(fake_un, "ungdc", years=[1999, 2022])
+    with pytest.raises(ValueError, match="'all'"):
+        _load(fake_un, "ungdc", years="every")
+    with pytest.raises(TypeError, match="years"):
+        _load(fake_un, "ungdc", years=[2022.0])
+    with pytest.raises(TypeError, match="include_removed"):
+        _load(fake_un, "ungdc", include_removed=True)
+    assert not (fake_un["cache"] / "corpora").exists()  # nothing fetched for a refused request
+
+
+def test_ungdc_cached_table_is_not_served_for_other_years(fake_un, monkeypatch):
+    y22 = _load(fake_un, "ungdc", years=2022)
+    assert sorted(y22["outlet"]) == ["IRN", "PSE", "RUS", "UKR"]
+    monkeypatch.setattr(corpora, "_MEMORY", {})
+    for p in (fake_un["cache"] / "corpora").rglob("*_*_*.txt"):  # the speeches
+        p.unlink()
+    monkeypatch.setenv("FRAMING_OFFLINE", "1")
+    again = load_corpus("ungdc", cache_dir=fake_un["cache"], progress=False, years=[2022])
+    pd.testing.assert_frame_equal(again, y22)  # served from the parsed cache, no file needed
+    with pytest.raises(FetchError, match="RUS_76_2021.txt"):  # another choice of years needs its files
+        load_corpus("ungdc", cache_dir=fake_un["cache"], progress=False, years=[2021, 2022])
+    assert len(list((fake_un["cache"] / "parsed").glob("ungdc-*.json"))) == 1
+
+
+def test_ungdc_membership_follows_the_year(tmp_path, monkeypatch, no_network):
+    d = "data/data_original/TXT/"
+    files = {
+        "data/data_original/README.txt": "readme",
+        d + "Session 45 - 1990/DDR_45_1990.txt": "The last speech of the German Democratic Republic.",
+        d + "Session 46 - 1991/YUG_46_1991.txt": "Yugoslavia speaks.",
+        d + "Session 56 - 2001/YUG_56_2001.txt": "The Federal Republic of Yugoslavia speaks.",
+        d + "Session 47 - 1992/CSK_47_1992.txt": "Czechoslovakia speaks.",
+        d + "Session 48 - 1993/CZE_48_1993.txt": "Czechia speaks.",
+        d + "Session 16 - 1961/SYR_16_1961.txt": "Syria speaks again.",
+        d + "Session 77 - 2022/RUS_77_2022.txt": "The Russian Federation speaks.",
+        d + "Session 77 - 2022/VAT_77_2022.txt": "The Holy See speaks.",
+    }
+    mirror = _install(tmp_path, monkeypatch, "ungdc", "SarahFranzen",
+                      "Emotions_in_the_United_Nations_General_Debates", {C1: files})
+    c = load_corpus("ungdc", years="all", mirror=mirror, cache_dir=tmp_path / "cache", progress=False)
+    c = c.set_index("doc_id")
+    assert c["un_member"].to_dict() == {"SYR-1961": True, "DDR-1990": True, "YUG-1991": True, "CSK-1992": True,
+                                        "CZE-1993": True, "YUG-2001": True, "RUS-2022": True,
+                                        "VAT-2022": False}
+    assert c.loc["DDR-1990", "country"] == "German Democratic Republic"
+    assert c.loc["CSK-1992", "country"] == "Czechoslovakia"
+    assert pd.isna(c.loc["DDR-1990", "es11_4_vote"]) and c.loc["RUS-2022", "es11_4_vote"] == "no"
+    assert c.loc["DDR-1990", "published"] == pd.Timestamp("1990-09-01")  # debate opening known for 76-79 only
+    assert c.loc["RUS-2022", "published"] == pd.Timestamp("2022-09-20")
+
+
+def test_un_members_by_year():
+    current = un_members()
+    assert len(current) == 193 and current["member_until"].isna().all()
+    assert pd.api.types.is_datetime64_any_dtype(current["admitted"])
+    assert current.set_index("iso3").loc["SSD", "admitted"] == pd.Timestamp("2011-07-14")
+    # 51 original Members in 1945; 55 states were Members at some time in 1946
+    assert len(un_members(1945)) == 51
+    y46 = un_members(1946)
+    assert len(y46) == 55 and set(y46["iso3"]) - set(un_members(1945)["iso3"]) == {"AFG", "ISL", "SWE", "THA"}
+    assert {"RUS", "UKR", "BLR", "CSK", "YUG", "SYR", "EGY"} <= set(y46["iso3"])
+    counts = un_members(range(1945, 2025)).groupby("year").size()
+    assert counts[1960] == 99 and counts[1991] == 166 and counts[2000] == 189 and counts[2024] == 193
+    assert counts.index.tolist() == list(range(1945, 2025))
+    syr = {y for y in range(1955, 1965) if "SYR" in set(un_members(y)["iso3"])}
+    assert syr == {1955, 1956, 1957, 1958, 1961, 1962, 1963, 1964}  # United Arab Republic 1958-1961
+    assert "DDR" in set(un_members(1990)["iso3"]) and "DDR" not in set(un_members(1991)["iso3"])
+    assert "CZE" not in set(un_members(1992)["iso3"]) and "CSK" not in set(un_members(1993)["iso3"])
+    assert "SRB" not in set(un_members(1999)["iso3"]) and "SRB" in set(un_members(2000)["iso3"])
+    long = un_members([2021, 2022])
+    assert len(long) == 2 * 193 and not long.duplicated(["iso3", "year"]).any()
+    with pytest.raises(TypeError):
+        un_members("2022")
+
+
+def test_es11_4_votes_join_the_2022_members_and_the_corpus_codes(fake_un):
+    votes = es11_4_votes()
+    members_2022 = un_members(2022)
+    joined = members_2022.merge(votes, on="iso3", how="outer", indicator=True, validate="one_to_one")
+    assert (joined["_merge"] == "both").all() and len(joined) == 193
+    c = _load(fake_un, "ungdc", years=2022)
+    by_code = c.merge(votes, left_on="outlet", right_on="iso3", how="left")
+    assert (by_code["vote"].fillna("observer") == c["es11_4_vote"].fillna("observer")).all()
+    assert set(c.loc[c["un_member"], "outlet"]) <= set(votes["iso3"])
+
+
+
 # --- basil
 
 T = "11111111-2222-3333-4444-555555555555"
@@ -556,6 +664,28 @@ def test_real_ungdc_counts():
     assert y22["es11_4_vote"].value_counts().to_dict() == {"yes": 140, "abstain": 35, "not voting": 10, "no": 5}
     assert c.set_index("doc_id").loc["RUS-2022", "es11_4_vote"] == "no"
     assert c["speaker"].notna().all()
+
+
+@pytest.mark.integration
+def test_real_ungdc_all_years_from_the_mirror():
+    """Every session upstream (1946-2024): ~10,900 speeches read from the mirror."""
+    c = _real("ungdc", years="all")
+    per_year = c.groupby("year").size()
+    assert per_year.index.tolist() == list(range(1946, 2025))
+    assert len(c) == 10938 and c["doc_id"].is_unique and len(c.attrs["dropped"]) == 0
+    assert per_year[1946] == 39 and per_year[2022] == 192
+    default = _real("ungdc")
+    pd.testing.assert_frame_equal(c[c["year"] >= 2021].reset_index(drop=True), default)
+    # every speaking state is a Member that year or an observer (PSE, VAT)
+    assert set(c.loc[~c["un_member"], "outlet"]) == {"PSE", "VAT"}
+    members = un_members(range(1946, 2025))
+    codes = c["outlet"].where(~((c["outlet"] == "YUG") & (c["year"] >= 2000)), "SRB")
+    speaking = set(zip(codes[c["un_member"]], c.loc[c["un_member"], "year"]))
+    assert speaking <= set(zip(members["iso3"], members["year"]))
+    # the 2022 vote groups join on the same codes
+    y22 = c[(c["year"] == 2022) & c["un_member"]]
+    assert set(y22["outlet"]) <= set(es11_4_votes()["iso3"])
+    assert y22["es11_4_vote"].value_counts().to_dict() == {"yes": 140, "abstain": 35, "not voting": 10, "no": 5}
 
 
 @pytest.mark.integration

@@ -896,6 +896,49 @@ def test_select_semantic_errors(corpus):
         select(corpus, semantic="vote", encoder=enc, min_similarity=2)
 
 
+def test_select_semantic_uses_only_the_encoders_encode(corpus):
+    """select(semantic=) reaches the embedding stage only through ``encoder.encode``."""
+    class Recorder:  # no name, no other method: duck typing is all select may rely on
+        def __init__(self):
+            self.calls = []
+            self.inner = HashEncoder(dim=32)
+
+        def encode(self, texts):
+            self.calls.append(list(texts))
+            return self.inner.encode(texts)
+
+    enc = Recorder()
+    s = select(corpus, outlets=["RT", "NYT"], semantic="referendum", encoder=enc, top_k=2)
+    left = corpus[corpus["outlet"].isin(["RT", "NYT"])]
+    assert enc.calls == [[f"{t}\n{x}" if t else x for t, x in zip(left["title"], left["text"])], ["referendum"]]
+    sims = enc.inner.encode(enc.calls[0]).astype(np.float64) @ enc.inner.encode(["referendum"])[0]
+    assert list(s["doc_id"]) == left["doc_id"].to_numpy()[np.sort(np.argsort(-sims, kind="stable")[:2])].tolist()
+    assert s.attrs["selection"][-1]["criteria"][-1]["encoder"] is None
+
+    class Broken:
+        def encode(self, texts):
+            return np.ones((1, 4))
+
+    with pytest.raises(ValueError, match="rows"):
+        select(corpus, semantic="vote", encoder=Broken(), top_k=1)
+    emb = HashEncoder(dim=8).encode(corpus["text"].tolist())
+    emb[2] = np.nan
+    with pytest.raises(ValueError, match="row 2"):
+        select(corpus, semantic=emb[0], embeddings=emb, top_k=1)
+
+
+def test_the_subpackage_keeps_every_public_name():
+    import pickle
+
+    import framing.corpus as fc
+
+    for name in [*fc.__all__, "REQUIRED", "Errors", "EXPORT_KEY", "SIDECAR_SUFFIX", "_DroppedTable"]:
+        assert hasattr(fc, name), name
+    assert fc.CorpusError.__module__ == "framing.corpus"
+    err = pickle.loads(pickle.dumps(CorpusError("bad", file="f.csv", row=2, column="text")))
+    assert isinstance(err, CorpusError) and str(err) == "f.csv, row 2, column 'text': bad"
+
+
 def test_select_chain_appends_steps(corpus):
     s = select(select(corpus, outlets=["RT"]), query="grain")
     assert [st["n_after"] for st in s.attrs["selection"]] == [2, 1]

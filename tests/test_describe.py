@@ -50,7 +50,7 @@ def test_group_sizes_keeps_missing(corpus):
     sizes = group_sizes(corpus, "vote", order=["yes", "abstain", "no"])
     assert sizes["vote"].tolist() == ["yes", "no", "(missing)"]
     assert sizes["documents"].tolist() == [2, 1, 1]
-    by = group_sizes(corpus, "vote", by="outlet")
+    by = group_sizes(corpus, "vote", group="outlet")
     assert by["documents"].sum() == len(corpus)
 
 
@@ -60,3 +60,24 @@ def test_plots_return_axes(corpus):
     assert plot_lengths(doc_lengths(corpus)).get_xscale() == "log"
     ax = plot_group_sizes(group_sizes(corpus, "vote"), "vote")
     assert len(ax.patches) == 3
+
+
+def test_doc_lengths_use_the_one_tokenizer():
+    from framing.tokens import tokenize
+
+    c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["RT", "NYT"],
+                      "text": ["The US and the EU's plan.", "The U.S. and the E.U.'s plan."]})
+    lengths = doc_lengths(c)
+    assert lengths["words"].tolist() == [6, 6] == [len(tokenize(t)) for t in c["text"]]
+
+
+def test_old_by_keyword_warns_and_gives_the_same(corpus):
+    with pytest.warns(DeprecationWarning, match="group"):
+        old = coverage(corpus, by="vote")
+    pd.testing.assert_frame_equal(old, coverage(corpus, group="vote"))
+    with pytest.warns(DeprecationWarning, match="group"):
+        old = group_sizes(corpus, "vote", by="outlet")
+    pd.testing.assert_frame_equal(old, group_sizes(corpus, "vote", group="outlet"))
+    with pytest.warns(DeprecationWarning, match="group"):
+        old = length_summary(doc_lengths(corpus), by="outlet")
+    pd.testing.assert_frame_equal(old, length_summary(doc_lengths(corpus, group="outlet"), group="outlet"))

@@ -43,17 +43,17 @@ def _objects(small):
         objs["AxisReliability"] = axis.reliability_
         scores = framing.score_axes(sents, [axis], embeddings=X, n_boot=50, n_null=50, random_state=0)
         objs["AxisScores"] = scores
-        objs["AxisExplanation"] = framing.explain_axis(scores, "RT", "legitimacy")
+        objs["AxisExplanation"] = framing.explain_axis(scores, "legitimacy", group="RT")
         objs["TextPlacement"] = framing.place_text("A sham vote staged by troops. Western capitals object.",
                                                    [axis], scores, encoder=enc, n_boot=50, random_state=0)
         objs["ClaimAlignment"] = framing.align_claims(sents[sents["doc_id"].isin(["RT0", "NYT0", "Fox0"])],
                                                       encoder=enc, story="s1")
         sc = framing.StableClusters(framing.Clusterer("kmeans", n_clusters=3, random_state=0),
-                                    n_resamples=5, random_state=0).fit(X)
+                                    n_boot=5, random_state=0).fit(X)
         objs["StableClusters"] = sc
         objs["ClusterDescription"] = framing.describe_clusters(sents, sc.labels_, embeddings=X, min_df=1)
-        objs["ShareTest"] = framing.share_test(sents, sc.labels_, permutations=50, n_boot=50, random_state=0)
-        objs["OutletSimilarity"] = framing.outlet_similarity(X, sents, permutations=50, random_state=0)
+        objs["ShareTest"] = framing.share_test(sents, sc.labels_, n_perm=50, n_boot=50, random_state=0)
+        objs["OutletSimilarity"] = framing.outlet_similarity(X, sents, n_perm=50, random_state=0)
         objs["Permdisp"] = framing.permdisp(X, sents, n_perm=50, random_state=0)
         objs["Coder"] = framing.Coder(encoder=enc).fit(sents, label="stance")
         objs["Lexicon"] = framing.load_lexicon()
@@ -96,3 +96,17 @@ def test_html_summary_shows_only_the_top_rows_and_escapes():
     assert s.count("<tr>") <= 11 and "first 10 of 50 rows" in s
     assert "<b>bold" not in s and len(s) < 10_000
     assert html_summary("Empty") .startswith("<div")
+
+
+RESULTS = ["AxisReliability", "AxisScores", "AxisExplanation", "TextPlacement", "ClaimAlignment",
+           "StableClusters", "ClusterDescription", "ShareTest", "OutletSimilarity", "Permdisp"]
+
+
+@pytest.mark.parametrize("name", RESULTS)
+def test_every_result_has_to_frame_and_a_summary_table(objects, name):
+    """One result protocol (docs/glossary.md): to_frame() is the tidy table, summary() a short one."""
+    obj = objects[name]
+    frame, summary = obj.to_frame(), obj.summary()
+    assert isinstance(frame, pd.DataFrame) and len(frame) > 0, name
+    assert isinstance(summary, pd.DataFrame) and 0 < len(summary) <= max(len(frame), 50), name
+    assert frame is not obj.to_frame() or frame.equals(obj.to_frame())     # a copy or stable

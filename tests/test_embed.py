@@ -21,12 +21,13 @@ from framing.embed import (
     EmbeddingCache,
     EmbeddingError,
     Encoder,
-    add_embed_arguments,
     embed_articles,
-    embed_command,
     embed_sentences,
     model_fingerprint,
 )
+from framing.embed import cache as embed_cache
+from framing.embed import onnx as onnx_backend
+from framing.embed import progress as embed_progress
 from framing.testing import HashEncoder
 
 
@@ -56,7 +57,7 @@ class FakeModel:
 
 def fresh_process() -> None:
     """Forget the in-process cache index, as a new process would."""
-    embed._CACHES.clear()
+    embed_cache._CACHES.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -148,7 +149,7 @@ def test_interrupted_run_keeps_finished_groups(tmp_path):
 
 
 def _worker(root: str, lo: int, hi: int, barrier) -> None:  # pragma: no cover - runs in a child
-    embed._CACHES.clear()
+    embed_cache._CACHES.clear()
     texts = [f"shared text {i} with words {i % 13}" for i in range(lo, hi)]
     barrier.wait()
     Encoder(FakeModel(), cache_dir=root, batch_size=1).encode(texts)
@@ -270,7 +271,8 @@ def test_no_pickle_in_cache(tmp_path):
             assert meta["framing_cache_format"] == CACHE_FORMAT_VERSION and meta["dim"] == 16
         else:
             assert p.suffix == ".femb" and head.startswith(b"FRMEMB1\n"), p
-    src = Path(embed.__file__).read_text() + Path(embed.__file__).with_name("onnx_backend.py").read_text()
+    src = "".join(p.read_text() for p in Path(embed.__file__).parent.glob("*.py"))
+    assert "OnnxBackend" in src and "class EmbeddingCache" in src
     assert "import pickle" not in src and "allow_pickle=True" not in src
 
 
@@ -325,7 +327,7 @@ def _deny_writes(monkeypatch) -> list[Path]:
         tried.append(Path(path))
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(embed, "_atomic_write", denied)
+    monkeypatch.setattr(embed_cache, "_atomic_write", denied)
     return tried
 
 
@@ -524,7 +526,7 @@ def test_stale_temporary_files_are_removed(tmp_path):
 # ----------------------------------------------------------------------------- progress
 
 def test_progress_outside_a_terminal_is_logged(tmp_path, monkeypatch, caplog):
-    monkeypatch.setattr(embed, "_interactive", lambda: False)
+    monkeypatch.setattr(embed_progress, "_interactive", lambda: False)
     monkeypatch.setenv("FRAMING_PROGRESS_SECONDS", "0")  # a line after every group
     caplog.set_level("INFO", logger="framing.embed")
     texts = [f"text {i}" for i in range(700)]
@@ -542,7 +544,7 @@ def test_progress_outside_a_terminal_is_logged(tmp_path, monkeypatch, caplog):
 
 def test_progress_when_and_how(tmp_path, monkeypatch, caplog, capsys):
     caplog.set_level("INFO", logger="framing.embed")
-    monkeypatch.setattr(embed, "_interactive", lambda: False)
+    monkeypatch.setattr(embed_progress, "_interactive", lambda: False)
 
     def lines():
         out = [r.getMessage() for r in caplog.records if r.name == "framing.embed"]
@@ -558,7 +560,7 @@ def test_progress_when_and_how(tmp_path, monkeypatch, caplog, capsys):
     Encoder(FakeModel(), cache_dir=tmp_path, show_progress=False).encode([f"d {i}" for i in range(600)])
     assert lines() == []
     # where someone watches: a tqdm bar on stderr, no log lines
-    monkeypatch.setattr(embed, "_interactive", lambda: True)
+    monkeypatch.setattr(embed_progress, "_interactive", lambda: True)
     capsys.readouterr()
     Encoder(FakeModel(), cache_dir=tmp_path, show_progress=True).encode(["e 1", "e 2", "e 3"])
     assert lines() == [] and "3/3" in capsys.readouterr().err
@@ -576,9 +578,9 @@ def test_interactive_means_a_terminal_or_a_notebook(monkeypatch):
 
     monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
     monkeypatch.setattr(sys, "stderr", Stream(False))
-    assert not embed._interactive()
+    assert not embed_progress._interactive()
     monkeypatch.setattr(sys, "stderr", Stream(True))
-    assert embed._interactive()
+    assert embed_progress._interactive()
     # a Jupyter kernel: stderr is no terminal, but a bar shows
     monkeypatch.setattr(sys, "stderr", Stream(False))
     shell = type("Shell", (), {"config": {"IPKernelApp": {}}})()
@@ -586,7 +588,7 @@ def test_interactive_means_a_terminal_or_a_notebook(monkeypatch):
     ipython = type(sys)("IPython")
     ipython.get_ipython = lambda: shell
     monkeypatch.setitem(sys.modules, "IPython", ipython)
-    assert embed._interactive()
+    assert embed_progress._interactive()
 
 
 def test_progress_reaches_stderr_of_a_script_without_logging(tmp_path):
@@ -607,7 +609,6 @@ def test_progress_reaches_stderr_of_a_script_without_logging(tmp_path):
 @pytest.fixture
 def fake_export(monkeypatch):
     """Replace the torch export by a small deterministic file; count the builds."""
-    from framing import onnx_backend
 
     builds: list[Path] = []
 
@@ -622,7 +623,7 @@ def fake_export(monkeypatch):
 def test_onnx_export_is_checksummed_and_rebuilt_when_damaged(tmp_path, fake_export):
     import hashlib
 
-    from framing.onnx_backend import export_onnx, export_problem
+    from framing.embed.onnx import export_onnx, export_problem
     target = tmp_path / "onnx" / "m-0123"
     path = export_onnx(tmp_path / "model", target)
     good = path.read_bytes()
@@ -651,7 +652,6 @@ def test_onnx_export_is_checksummed_and_rebuilt_when_damaged(tmp_path, fake_expo
 
 
 def test_quantised_export_is_checksummed_too(tmp_path, fake_export, monkeypatch):
-    from framing import onnx_backend
     monkeypatch.setattr(onnx_backend, "_blockwise_int8",
                         lambda source, dest: Path(dest).write_bytes(b"int8 " + Path(source).read_bytes()))
     source = onnx_backend.export_onnx(tmp_path / "model", tmp_path / "export")
@@ -664,7 +664,6 @@ def test_quantised_export_is_checksummed_too(tmp_path, fake_export, monkeypatch)
 
 
 def test_onnx_export_path_of_the_wrong_kind_and_read_only_folder(tmp_path, fake_export, monkeypatch):
-    from framing import onnx_backend
     target = tmp_path / "export"
     (target / "model.onnx").mkdir(parents=True)
     with pytest.raises(EmbeddingError, match=r"model\.onnx is a folder"):
@@ -687,7 +686,7 @@ def test_onnx_export_path_of_the_wrong_kind_and_read_only_folder(tmp_path, fake_
 
 
 def test_stale_onnx_temporary_files_are_removed(tmp_path, fake_export):
-    from framing.onnx_backend import export_onnx
+    from framing.embed.onnx import export_onnx
     target = tmp_path / "onnx" / "m-0123"
     target.mkdir(parents=True)
     old = time.time() - embed.STALE_TEMP_SECONDS - 60
@@ -830,26 +829,6 @@ def test_encoder_does_not_import_torch_until_used(tmp_path):
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_embed_command_and_arguments(tmp_path, monkeypatch):
-    import argparse
-    corpus = pd.DataFrame({
-        "doc_id": ["a", "b"], "outlet": ["X", "Y"],
-        "published": pd.to_datetime(["2022-09-20", "2022-10-20"]),
-        "text": ["First one. Second one.", "Third one."]})
-    monkeypatch.setattr(embed, "_load_named_or_file", lambda name: corpus)
-    out = tmp_path / "vec"
-    s = embed_command("demo", "sentence", model=FakeModel(), cache_dir=tmp_path, out=out, end="2022-10-01")
-    assert s["rows"] == 2 and s["dim"] == 16
-    X = np.load(tmp_path / "vec.npy", allow_pickle=False)
-    rows = pd.read_csv(tmp_path / "vec.rows.csv")
-    assert X.shape == (2, 16) and rows["id"].tolist() == ["a:0", "a:1"]
-    s = embed_command("demo", "article", model=FakeModel(), cache_dir=tmp_path)
-    assert s["rows"] == 2 and s["computed"] == 2
-    parser = add_embed_arguments(argparse.ArgumentParser())
-    args = parser.parse_args(["demo", "--level", "article", "--backend", "onnx", "--quantize"])
-    assert args.level == "article" and args.quantize == "int8" and args.backend == "onnx"
-
-
 # ----------------------------------------------------------------------------- the real model
 
 @pytest.fixture(scope="module")
@@ -928,7 +907,7 @@ def test_onnx_matches_torch_and_int8_close(real_cache):
 
 @pytest.mark.integration
 def test_damaged_onnx_export_is_rebuilt_before_it_gives_a_vector(tmp_path):
-    from framing.onnx_backend import export_problem
+    from framing.embed.onnx import export_problem
     first = ["The referendums were held at gunpoint.", "Moscow says the votes were free."]
     later = ["Kyiv rejected the results.", "The UN Security Council met on Friday."]
     Encoder(cache_dir=tmp_path, backend="onnx").encode(first)
@@ -972,8 +951,8 @@ def test_find_sentences_ranks_by_cosine_and_filters():
     assert set(only["outlet"]) == {"RT"} and len(only) == 2
     with pytest.raises(ValueError, match="encoder"):
         find_sentences(s, "x", embeddings=X)
-    with pytest.raises(ValueError, match="shape"):
-        find_sentences(s, "x", embeddings=X[:2], encoder=h)
+    with pytest.raises(ValueError, match="2 rows but there are 5 sentences"):
+        find_sentences(s, "x", embeddings=X[:2], encoder=h)  # 2 rows for 5 sentences
 
 
 def test_nearest_by_outlet_one_per_other_outlet():
@@ -991,3 +970,91 @@ def test_nearest_by_outlet_one_per_other_outlet():
         nearest_by_outlet(s, [9], embeddings=X)
     with pytest.raises(ValueError, match="embeddings"):
         nearest_by_outlet(s, [0])
+
+
+def test_find_sentences_by_is_deprecated_for_group_and_gives_the_same_result():
+    from framing.embed import find_sentences
+    s = _table()
+    h = HashEncoder(dim=64)
+    new = find_sentences(s, "referendum results", k=3, group="outlet", within="NYT", encoder=h)
+    with pytest.warns(DeprecationWarning, match="group="):
+        old = find_sentences(s, "referendum results", k=3, by="outlet", within="NYT", encoder=h)
+    pd.testing.assert_frame_equal(new, old)
+    assert set(new["outlet"]) == {"NYT"} and len(new) == 2
+
+
+def test_find_sentences_group_mapping_labels_the_rows():
+    from framing.embed import find_sentences
+    s = _table()
+    got = find_sentences(s, "referendum results", k=5, group={"NYT": "US", "Fox": "US"}, within="US",
+                         encoder=HashEncoder(dim=64))
+    assert set(got["group"]) == {"US"} and set(s["outlet"].iloc[got["row"]]) == {"NYT", "Fox"}
+    with pytest.raises(TypeError):
+        find_sentences(s, "x", encoder=HashEncoder(), groups="outlet")
+
+
+def test_nearest_by_outlet_by_is_deprecated_for_group_and_gives_the_same_result():
+    from framing.embed import nearest_by_outlet
+    s = _table()
+    X = HashEncoder(dim=64).encode(s["text"].tolist())
+    new = nearest_by_outlet(s, [0, 2], k=1, group="outlet", embeddings=X)
+    with pytest.warns(DeprecationWarning, match="group="):
+        old = nearest_by_outlet(s, [0, 2], k=1, by="outlet", embeddings=X)
+    pd.testing.assert_frame_equal(new, old)
+    # a mapping: RT against one "West" group made of NYT and Fox; rows in no group are never neighbours
+    west = nearest_by_outlet(s, [0], k=2, group={"RT": "RT", "NYT": "West"}, embeddings=X)
+    assert west["group"].tolist() == ["West", "West"] and set(west["row"]) == {2, 3}
+
+
+def test_search_keeps_a_zero_row_at_similarity_zero():
+    from framing.embed import find_sentences
+    s = _table()
+    h = HashEncoder(dim=64)
+    X = h.encode(s["text"].tolist())
+    X[1] = 0.0
+    got = find_sentences(s, "referendum results", k=5, embeddings=X, encoder=h)
+    assert got.loc[got["row"] == 1, "similarity"].item() == 0.0
+
+
+def test_encode_rejects_unknown_keywords_and_takes_sentence_transformers_options(tmp_path):
+    enc = Encoder(FakeModel(), cache_dir=tmp_path)
+    with pytest.raises(TypeError):
+        enc.encode(["a b"], normalise=True)
+    with pytest.raises(TypeError):
+        HashEncoder().encode(["a b"], batch_size=2)
+    X = enc.encode(TEXTS[:40], batch_size=1, show_progress_bar=False)
+    fresh_process()
+    Y = Encoder(FakeModel(), cache_dir=False).encode(TEXTS[:40])
+    np.testing.assert_allclose(X, Y, atol=1e-7)
+    with pytest.raises(EmbeddingError, match="batch_size"):
+        enc.encode(["a"], batch_size=0)
+
+
+def test_encode_batch_size_is_per_call(tmp_path):
+    class Counting(FakeModel):
+        def __init__(self):
+            super().__init__()
+            self.sizes = []
+
+        def encode(self, texts):
+            self.sizes.append(len(texts))
+            return super().encode(texts)
+
+    model = Counting()
+    Encoder(model, cache_dir=False, batch_size=64).encode(TEXTS[:50], batch_size=2)
+    assert max(model.sizes) == 32  # groups of 16 batches of 2
+
+
+def test_show_progress_bar_overrides_the_encoder_setting(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(embed_progress, "_interactive", lambda: False)
+    caplog.set_level("INFO", logger="framing.embed")
+    Encoder(FakeModel(), cache_dir=tmp_path, show_progress=False).encode(TEXTS[:5], show_progress_bar=True)
+    assert any("texts to embed" in r.getMessage() for r in caplog.records if r.name == "framing.embed")
+
+
+def test_old_onnx_backend_name_still_gives_the_same_names():
+    import importlib
+    sys.modules.pop("framing.onnx_backend", None)
+    with pytest.warns(DeprecationWarning, match="framing.embed.onnx"):
+        old = importlib.import_module("framing.onnx_backend")
+    assert old.OnnxBackend is onnx_backend.OnnxBackend and old.export_onnx is onnx_backend.export_onnx

@@ -128,7 +128,17 @@ def test_packaged_manifests_pin_the_expected_files():
     }
     un = load_manifest("ungdc")["files"]
     txt = [e for e in un if e["path"].endswith(".txt") and "/TXT/" in e["path"]]
-    assert len(txt) == 193 + 192 + 191 + 191
+    per_year = {}
+    for e in txt:
+        year = int(e["path"].split("/")[3][-4:])  # "Session NN - YYYY"
+        per_year[year] = per_year.get(year, 0) + 1
+    assert sorted(per_year) == list(range(1946, 2025))  # every session upstream, 1-79
+    assert len(txt) == 10938  # all state speeches; the 14 European Union files (EU_*) are not pinned
+    assert {per_year[y] for y in (2021, 2022, 2023, 2024)} == {193, 192, 191} and \
+        sum(per_year[y] for y in (2021, 2022, 2023, 2024)) == 193 + 192 + 191 + 191
+    assert per_year[1946] == 39
+    assert not any(e["path"].split("/")[-1].startswith("EU_") for e in txt)
+    assert {e["commit"] for e in un} == {"3b277c419f85fd6e1f14f69a5fd29a3a6b59fc96"}
     assert any(e["path"].endswith("Speakers_by_session.xlsx") for e in un)
     basil = load_manifest("basil")["files"]
     years = {e["path"].split("/")[2] for e in basil if e["path"].startswith("data/articles/")}
@@ -352,3 +362,36 @@ def test_local_path_stays_inside_the_cache(toy):
     for e in toy["entries"]:
         p = local_path(e, toy["cache"])
         assert p.resolve().is_relative_to((toy["cache"] / "corpora").resolve())
+
+
+# --------------------------------------------------------------------------- subsets & atomic writes
+
+def test_fetch_files_fetches_only_the_given_entries(toy):
+    txt = [e for e in toy["entries"] if e["path"].endswith(".txt")]
+    got = fetch.fetch_files(txt, mirror=toy["mirror"], cache_dir=toy["cache"], progress=False, network=False)
+    assert [e["path"] for e, _ in got] == ["Session 77 - 2022/XYZ_77_2022.txt"]
+    assert got[0][1].read_bytes() == FILES["Session 77 - 2022/XYZ_77_2022.txt"]
+    assert _all_files(toy["cache"]) == [_cached(toy, "Session 77 - 2022/XYZ_77_2022.txt")]
+
+
+def test_manifest_files_where_selects_before_fetching(toy):
+    got = fetch.manifest_files(toy["manifest"], mirror=toy["mirror"], cache_dir=toy["cache"], progress=False,
+                               network=False, where=lambda e: e["path"].startswith("data/"))
+    assert [e["path"] for e, _ in got] == ["data/a.csv"]
+    assert _all_files(toy["cache"]) == [_cached(toy, "data/a.csv")]
+    everything = fetch.manifest_files(toy["manifest"], mirror=toy["mirror"], cache_dir=toy["cache"],
+                                      progress=False, network=False)
+    assert [e["path"] for e, _ in everything] == sorted(FILES)
+
+
+def test_atomic_writer_is_public_and_leaves_nothing_on_failure(tmp_path):
+    dest = tmp_path / "sub" / "out.bin"
+    with fetch.atomic_writer(dest) as fh:
+        fh.write(b"first")
+    with pytest.raises(RuntimeError):
+        with fetch.atomic_writer(dest) as fh:
+            fh.write(b"half of the second")
+            raise RuntimeError("interrupted")
+    assert dest.read_bytes() == b"first"
+    assert sorted(p.name for p in dest.parent.iterdir()) == ["out.bin"]  # no temporary file left
+    assert "atomic_writer" in fetch.__all__ and not hasattr(fetch, "_atomic_writer")

@@ -20,6 +20,11 @@ def unit(X):
     return X / np.linalg.norm(X, axis=1, keepdims=True)
 
 
+def tab(labels, column="outlet"):
+    """A table with one group label per row (what outlet_similarity and permdisp take)."""
+    return pd.DataFrame({column: labels})
+
+
 # ----------------------------------------------------------------------------- maps
 
 def test_pca_map_matches_svd():
@@ -132,7 +137,7 @@ def test_outlet_similarity_against_direct_formulas():
     Xc, tc = docs_embeddings(10, rng, shift=np.r_[0, 0, 2.0, np.zeros(13)], outlet="C")
     X = np.vstack([Xa, Xb, Xc])
     t = pd.concat([ta, tb, tc], ignore_index=True)
-    res = outlet_similarity(X, t, permutations=199, random_state=0)
+    res = outlet_similarity(X, t, n_perm=199, random_state=0)
     Z = unit(X)
     g = t["outlet"].to_numpy()
     cents = {k: Z[g == k].mean(0) / np.linalg.norm(Z[g == k].mean(0)) for k in "ABC"}
@@ -153,8 +158,8 @@ def test_outlet_similarity_against_direct_formulas():
     assert res.test["r2"] == pytest.approx((ss_t - ss_w) / ss_t, rel=1e-6)
     assert res.test["unit"] == "doc_id"
     assert res.test["p_value"] == pytest.approx(1 / 200)   # planted shift: nothing beats it
-    # same seed, same p; array input with units= gives the same answer
-    res2 = outlet_similarity(X, g, units=t["doc_id"], permutations=199, random_state=0)
+    # same seed, same p; units= given as an array gives the same answer
+    res2 = outlet_similarity(X, t[["outlet"]], units=t["doc_id"], n_perm=199, random_state=0)
     assert res2.test["p_value"] == res.test["p_value"]
     assert res2.test["statistic"] == pytest.approx(res.test["statistic"])
 
@@ -168,8 +173,8 @@ def test_outlet_similarity_size_under_null():
         Xb, tb = docs_embeddings(8, rng, outlet="B")
         X = np.vstack([Xa, Xb])
         t = pd.concat([ta, tb], ignore_index=True)
-        rej_doc += outlet_similarity(X, t, permutations=99, random_state=r).test["p_value"] <= 0.05
-        rej_row += outlet_similarity(X, t["outlet"], permutations=99, random_state=r).test["p_value"] <= 0.05
+        rej_doc += outlet_similarity(X, t, n_perm=99, random_state=r).test["p_value"] <= 0.05
+        rej_row += outlet_similarity(X, t, unit=None, n_perm=99, random_state=r).test["p_value"] <= 0.05
     assert 3 <= rej_doc <= 20, rej_doc / reps
     assert rej_row / reps > 0.25, rej_row / reps
 
@@ -177,11 +182,13 @@ def test_outlet_similarity_size_under_null():
 def test_outlet_similarity_errors():
     X = np.random.default_rng(0).standard_normal((6, 3))
     with pytest.raises(ClusterError, match="2 groups"):
-        outlet_similarity(X, ["A"] * 6)
+        outlet_similarity(X, tab(["A"] * 6))
     with pytest.raises(ClusterError, match="6 rows"):
-        outlet_similarity(X, ["A", "B"])
+        outlet_similarity(X, tab(["A", "B"]))
     with pytest.raises(ClusterError, match="more than one group"):
-        outlet_similarity(X, list("AABBCC"), units=list("xxxyyy"))
+        outlet_similarity(X, tab(list("AABBCC")), units=list("xxxyyy"))
+    with pytest.raises(ClusterError, match="missing"):
+        outlet_similarity(X, tab(["A", "A", None, "B", "B", "B"]))
 
 
 
@@ -217,7 +224,7 @@ def test_permdisp_against_direct_formulas_and_a_loop():
         exceed += f_oneway(resid[gp == "A"], resid[gp == "B"]).statistic >= res.test["statistic"] - 1e-9
     assert res.test["p_value"] == pytest.approx((exceed + 1) / 100)
     # outlet_similarity reports the same statistic, and the same p with the same seed
-    sim = outlet_similarity(X, t, permutations=99, random_state=4, center="centroid")
+    sim = outlet_similarity(X, t, n_perm=99, random_state=4, center="centroid")
     assert sim.test["permdisp_statistic"] == pytest.approx(res.test["statistic"])
     assert sim.test["permdisp_p_value"] == res.test["p_value"]
     assert sim.dispersion.set_index("group")["to_center"].to_dict() == pytest.approx(
@@ -236,7 +243,7 @@ def _two_groups(rng, n=20, dim=16, spread_b=1.0, angle=0.0, length=3.0):
     mu_a = length * np.eye(dim)[0]
     mu_b = length * (np.cos(angle) * np.eye(dim)[0] + np.sin(angle) * np.eye(dim)[1])
     X = np.vstack([mu_a + rng.standard_normal((n, dim)), mu_b + spread_b * rng.standard_normal((n, dim))])
-    return X, ["A"] * n + ["B"] * n
+    return X, tab(["A"] * n + ["B"] * n)
 
 
 def test_dispersion_only_permanova_rejects_and_permdisp_says_why():
@@ -247,7 +254,7 @@ def test_dispersion_only_permanova_rejects_and_permdisp_says_why():
     permanova = disp = 0
     for r in range(reps):
         X, g = _two_groups(rng, spread_b=1.5)
-        res = outlet_similarity(X, g, permutations=199, random_state=r)
+        res = outlet_similarity(X, g, n_perm=199, random_state=r)
         permanova += res.test["p_value"] <= 0.05
         disp += res.test["permdisp_p_value"] <= 0.05
     print(f"dispersion only: PERMANOVA {permanova / reps:.2f}, PERMDISP {disp / reps:.2f}")
@@ -263,7 +270,7 @@ def test_location_only_permanova_rejects_and_permdisp_does_not():
     permanova = disp = 0
     for r in range(reps):
         X, g = _two_groups(rng, angle=0.5)    # B turned by 0.5 rad, same spread on the sphere
-        res = outlet_similarity(X, g, permutations=199, random_state=r)
+        res = outlet_similarity(X, g, n_perm=199, random_state=r)
         permanova += res.test["p_value"] <= 0.05
         disp += res.test["permdisp_p_value"] <= 0.05
     print(f"location only: PERMANOVA {permanova / reps:.2f}, PERMDISP {disp / reps:.2f}")
@@ -289,13 +296,13 @@ def test_permdisp_size_under_the_null_with_whole_articles(center):
 def test_permdisp_errors():
     X = np.random.default_rng(0).standard_normal((6, 3))
     with pytest.raises(ClusterError, match="2 groups"):
-        permdisp(X, ["A"] * 6)
+        permdisp(X, tab(["A"] * 6))
     with pytest.raises(ClusterError, match="center"):
-        permdisp(X, list("AAABBB"), center="mode")
+        permdisp(X, tab(list("AAABBB")), center="mode")
     with pytest.raises(ClusterError, match="center"):
-        outlet_similarity(X, list("AAABBB"), center="mode")
+        outlet_similarity(X, tab(list("AAABBB")), center="mode")
     with pytest.raises(ClusterError, match="n_perm"):
-        permdisp(X, list("AAABBB"), n_perm=-1)
+        permdisp(X, tab(list("AAABBB")), n_perm=-1)
 
 
 def test_dendrogram_joins_most_similar_outlets_first():
@@ -305,7 +312,7 @@ def test_dendrogram_joins_most_similar_outlets_first():
     near = base + np.r_[0, 0.3, np.zeros(dim - 2)]
     far = np.r_[0, 5.0, np.zeros(dim - 2)]
     X = np.vstack([c + rng.normal(0, 0.2, (20, dim)) for c in (base, far, near)])
-    res = outlet_similarity(X, ["P"] * 20 + ["Q"] * 20 + ["R"] * 20, permutations=0)
+    res = outlet_similarity(X, tab(["P"] * 20 + ["Q"] * 20 + ["R"] * 20), n_perm=0)
     assert np.isnan(res.test["p_value"])
     ax = plot_outlet_dendrogram(res)
     leaves = [t.get_text() for t in ax.get_xticklabels()]
@@ -319,7 +326,7 @@ def test_dendrogram_joins_most_similar_outlets_first():
 def test_plot_stability_and_shares():
     rng = np.random.default_rng(0)
     X = np.vstack([np.eye(6)[i] * 3 + rng.normal(0, 0.3, (25, 6)) for i in range(3)])
-    sc = StableClusters(Clusterer(n_clusters=3), n_resamples=10, random_state=0).fit(X)
+    sc = StableClusters(Clusterer(n_clusters=3), n_boot=10, random_state=0).fit(X)
     ax = plot_stability(sc)
     assert len(ax.get_xticklabels()) == 3
     assert [line.get_ydata()[0] for line in ax.lines if line.get_linestyle() == "--"] == [0.75]
@@ -348,3 +355,81 @@ def test_reading_rule_of_permanova_and_permdisp():
     assert "differ in spread" in r({"p_value": 0.01, "permdisp_p_value": 0.01})
     assert "differ in location" in r({"p_value": 0.01, "permdisp_p_value": 0.5})
     assert "no PERMANOVA" in r({"p_value": float("nan")})
+
+
+# ----------------------------------------------------------------------------- glossary and result protocol
+
+def test_old_call_forms_warn_and_give_the_same_answer():
+    rng = np.random.default_rng(2)
+    Xa, ta = docs_embeddings(6, rng, outlet="A")
+    Xb, tb = docs_embeddings(6, rng, shift=np.r_[1.0, np.zeros(15)], outlet="B")
+    X, t = np.vstack([Xa, Xb]), pd.concat([ta, tb], ignore_index=True)
+    new = outlet_similarity(X, t, n_perm=49, random_state=0)
+    with pytest.warns(DeprecationWarning, match="n_perm"):
+        old = outlet_similarity(X, t, permutations=49, random_state=0)
+    assert old.test == new.test
+    with pytest.warns(DeprecationWarning, match="table"):
+        old = outlet_similarity(X, groups=t, n_perm=49, random_state=0)
+    assert old.test == new.test
+    with pytest.warns(DeprecationWarning, match="group labels as the second argument"):
+        rows = outlet_similarity(X, t["outlet"].tolist(), n_perm=49, random_state=0)
+    assert rows.test["unit"] == "rows" and rows.test["statistic"] == pytest.approx(new.test["statistic"])
+    assert rows.test == outlet_similarity(X, t, unit=None, n_perm=49, random_state=0).test
+    pnew = permdisp(X, t, n_perm=49, random_state=0)
+    with pytest.warns(DeprecationWarning, match="table"):
+        pold = permdisp(X, groups=t, n_perm=49, random_state=0)
+    assert pold.test == pnew.test
+    with pytest.raises(TypeError):
+        outlet_similarity(X, t, n_permutations=49)
+
+
+def test_group_mapping_in_outlet_similarity():
+    rng = np.random.default_rng(4)
+    parts = [docs_embeddings(5, rng, shift=np.r_[float(i), np.zeros(15)], outlet=o) for i, o in enumerate("ABC")]
+    X, t = np.vstack([p[0] for p in parts]), pd.concat([p[1] for p in parts], ignore_index=True)
+    mapping = {"A": "west", "B": "west", "C": "east"}
+    by_map = outlet_similarity(X, t, group=mapping, n_perm=49, random_state=1)
+    by_col = outlet_similarity(X, t.assign(side=t["outlet"].map(mapping)), group="side", n_perm=49, random_state=1)
+    assert by_map.groups == ["east", "west"] and by_map.test == by_col.test
+    only_ab = outlet_similarity(X, t, group={"A": "a", "B": "b"}, n_perm=0)    # C's rows are left out
+    assert only_ab.dispersion["n"].sum() == int(t["outlet"].isin(["A", "B"]).sum())
+
+
+def test_results_have_to_frame_and_summary():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((40, 6))
+    X[:20, 0] += 2
+    t = tab(["A"] * 20 + ["B"] * 20)
+    sim = outlet_similarity(X, t, n_perm=49, random_state=0)
+    head = sim.summary()
+    assert head["test"].tolist() == ["PERMANOVA", "PERMDISP"]
+    assert head["p_value"].tolist() == [sim.test["p_value"], sim.test["permdisp_p_value"]]
+    assert (head["n_perm"] == 49).all() and len(sim.to_frame()) == 4
+    pdisp = permdisp(X, t, n_perm=49, random_state=0)
+    assert pdisp.summary().loc[0, "p_value"] == pdisp.test["p_value"]
+    pd.testing.assert_frame_equal(pdisp.to_frame(), pdisp.groups)
+    m = interactive_map(project_2d(X), [f"s{i}" for i in range(40)], color=t["outlet"], labels=[0] * 20 + [-1] * 20)
+    assert m.to_frame()["text"].tolist()[:2] == ["s0", "s1"]
+    assert m.summary().to_dict("records") == [{"n_points": 40, "n_colors": 2, "n_clusters": 1}]
+    for obj in (sim, pdisp):
+        assert f"<b>{type(obj).__name__}" in obj._repr_html_()
+
+
+def test_benchmarks_live_in_the_bench_package():
+    import inspect
+
+    import framing.cluster as fc
+    from framing.bench import SECTIONS, resolve_section
+
+    assert not hasattr(fg, "benchmark") and not hasattr(fc, "benchmark")
+    geo, clu = resolve_section(SECTIONS["geometry"]), resolve_section(SECTIONS["cluster"])
+    assert "n_perm" in inspect.signature(geo).parameters and "n_boot" in inspect.signature(clu).parameters
+
+
+def test_plot_map_alpha_is_deprecated_for_opacity():
+    m = pd.DataFrame({"x": [0, 1, 2, 3.0], "y": [0, 1, 0, 1.0], "outlet": ["RT", "RT", "NYT", "NYT"]})
+    new = plot_map(m, opacity=0.3)
+    with pytest.warns(DeprecationWarning, match="opacity"):
+        old = plot_map(m, alpha=0.3)
+    assert [c.get_alpha() for c in old.collections] == [c.get_alpha() for c in new.collections] == [0.3, 0.3]
+    plt.close("all")

@@ -1,11 +1,20 @@
-"""`make lab`: kernel registered inside the venv, jupytext pairing, widgets. Never starts a server."""
+"""`make lab`: kernel registered inside the venv, jupytext pairing, widgets, and (one
+integration test) the server `make lab` starts, answering on its port, then stopped."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import secrets
 import shlex
+import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
+import urllib.error
+import urllib.request
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
@@ -111,3 +120,106 @@ def test_readme_explains_working_in_jupyterlab():
     for needed in ("make lab", "figures/executed/", "framing.read_corpus(", "framing.load_corpus(",
                    "notebooks/config.py", *(p.stem for p in NOTEBOOKS)):
         assert needed in section, f"README's JupyterLab section does not mention {needed}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, b""
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """Terminate the whole process group (make and the server it started), then kill it."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            break
+        try:
+            proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # make has exited: wait for the rest of the group (the server shutting down)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(proc.pid, 0)
+            except ProcessLookupError:
+                return
+            time.sleep(0.2)
+
+
+def _leftovers(marker: str) -> list[str]:
+    """Command lines of running processes that mention ``marker``."""
+    found = []
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit() and int(d.name) != os.getpid():
+            try:
+                cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="ignore")
+            except OSError:
+                continue
+            if marker in cmd:
+                found.append(f"{d.name}: {cmd[:200]}")
+    return found
+
+
+@pytest.mark.integration
+def test_make_lab_starts_jupyterlab_that_answers_on_its_port(tmp_path):
+    """`make lab` (the target itself, with LAB_ARGS) starts JupyterLab in notebooks/, with the
+    project's kernel, answering on the port asked for, without opening a browser; then it is
+    stopped, and nothing it started is left running."""
+    if shutil.which("make") is None:
+        pytest.skip("no make")
+    if not (ROOT / ".venv" / "bin" / "jupyter").exists():
+        pytest.skip("no .venv with jupyter: run `make venv` first")
+    port, token = _free_port(), secrets.token_hex(16)
+    opened = tmp_path / "browser-opened"
+    browser = tmp_path / "browser.sh"
+    browser.write_text(f"#!/bin/sh\necho \"$@\" > {opened}\n")
+    browser.chmod(0o755)
+    env = {**os.environ, "BROWSER": str(browser), "JUPYTER_RUNTIME_DIR": str(tmp_path / "runtime"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "config"), "JUPYTERLAB_WORKSPACES_DIR": str(tmp_path / "ws"),
+           "JUPYTERLAB_SETTINGS_DIR": str(tmp_path / "settings"), "IPYTHONDIR": str(tmp_path / "ipython")}
+    lab_args = f"--no-browser --port={port} --ServerApp.port_retries=0 --ServerApp.token={token} --allow-root"
+    # -o: the .venv running this test is used as it is (never rebuilt under it)
+    cmd = ["make", "--no-print-directory", "-o", ".venv/.framing-installed", "lab", f"LAB_ARGS={lab_args}"]
+    log = tmp_path / "lab.log"
+    base = f"http://127.0.0.1:{port}"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    try:
+        status, deadline = None, time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                status, body = _get(f"{base}/api/status?token={token}")
+            except (urllib.error.URLError, ConnectionError, OSError):
+                status = None
+            if status == 200:
+                break
+            time.sleep(0.5)
+        assert status == 200, f"JupyterLab did not answer on {port} (exit {proc.poll()}):\n{log.read_text()[-3000:]}"
+        assert "started" in json.loads(body)
+        assert _get(f"{base}/api/status")[0] == 403, "the server must require its token"
+        status, body = _get(f"{base}/api/contents?token={token}")
+        names = {item["name"] for item in json.loads(body)["content"]}
+        assert status == 200 and {"03_lexical.py", "config.py"} <= names, names  # root: notebooks/
+        specs = json.loads(_get(f"{base}/api/kernelspecs?token={token}")[1])["kernelspecs"]
+        assert specs["framing"]["spec"]["display_name"] == "Python (framing)"
+        status, body = _get(f"{base}/lab?token={token}")
+        assert status == 200 and b"JupyterLab" in body
+        assert not opened.exists(), "make lab opened a browser"
+    finally:
+        _stop(proc)
+    assert proc.returncode is not None
+    assert not _leftovers(f"--port={port}"), _leftovers(f"--port={port}")
+    with pytest.raises((urllib.error.URLError, ConnectionError, OSError)):
+        urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=3)

@@ -19,7 +19,7 @@ STAGES = ["core", "corpus", "segment", "embed", "analysis", "plot", "app"]
 LAYER = {
     "__init__": "core", "_compat": "core", "_checks": "core", "_display": "core", "stats": "core",
     "testing": "core", "fetch": "core", "tokens": "core",
-    "corpus": "corpus", "corpora": "corpus",
+    "corpus": "corpus", "corpora": "corpus", "dask_io": "corpus",
     "boilerplate": "corpus", "segment": "segment",
     "embed": "embed", "onnx_backend": "embed",
     "lexical": "analysis", "markers": "analysis", "quotes": "analysis", "voice": "analysis",

@@ -1,12 +1,13 @@
-"""Tests of framing.markers: the lexicon, exact matching on tricky text, rates with intervals."""
+"""Tests of framing.markers: the lexicon, exact matching on tricky text, rates with intervals, concordances."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import framing
 from framing import lexical
-from framing.markers import LexiconError, load_lexicon, marker_rates, match_markers
+from framing.markers import LexiconError, concordance, load_lexicon, marker_rates, match_markers
 
 NAMING = ("KIEV, Sept. 30 - Officials in Kiev and Kyiv's suburbs met. A Kyivan artist, a Kiev-based NGO "
           "and pro-Kiev forces; kiev in lower case. Kyiv\u2019s mayor. Zaporozhzhia, Zaporizhia, Zaporozhye "
@@ -141,7 +142,7 @@ def test_lexicon_files(tmp_path):
 
 
 def test_marker_rates_counts_words_and_rate(tricky):
-    r = marker_rates(tricky, bootstrap=0, voice="all", boilerplate="keep")
+    r = marker_rates(tricky, n_boot=0, voice="all", boilerplate="keep")
     m = match_markers(tricky)
     words = {g: sum(len(lexical.tokenize(t)) for t in tricky.loc[tricky["outlet"] == g, "text"]) for g in ("X", "Y")}
     row = r[(r["group"] == "X") & (r["family"] == "naming") & (r["marker"] == "Kiev")].iloc[0]
@@ -151,7 +152,7 @@ def test_marker_rates_counts_words_and_rate(tricky):
     merged = r.groupby("group")["count"].sum().to_dict()
     assert merged == m.groupby("outlet").size().to_dict()
     assert r["ci_low"].isna().all()
-    again = marker_rates(tricky, bootstrap=0, matches=m, voice="all", boilerplate="keep")
+    again = marker_rates(tricky, n_boot=0, matches=m, voice="all", boilerplate="keep")
     pd.testing.assert_frame_equal(r, again)
 
 
@@ -160,13 +161,15 @@ def test_marker_rates_bootstrap_matches_a_loop():
              "Kyiv once", "Kyiv Kyiv twice"]
     c = pd.DataFrame({"doc_id": [f"d{i}" for i in range(6)], "outlet": ["A", "A", "A", "A", "B", "B"], "text": texts})
     B, seed = 500, 9
-    r = marker_rates(c, bootstrap=B, random_state=seed, interval="percentile", min_docs=2)
+    r = marker_rates(c, n_boot=B, random_state=seed, interval="percentile", min_docs=2)
     r = r.set_index(["group", "marker"])
     code = (c["outlet"] == "B").to_numpy().astype(int)
-    W = lexical._bootstrap_weights(code, 2, B, np.random.default_rng(seed))
+    from framing.stats import bootstrap_counts
+
+    W = bootstrap_counts(len(code), B, np.random.default_rng(seed), strata=code)  # B x n, within each outlet
     words = np.array([len(lexical.tokenize(t)) for t in texts], dtype=float)
     kiev = np.array([t.count("Kiev") for t in texts], dtype=float)
-    wa = W[0]  # n_A x B
+    wa = W[:, :4].T  # n_A x B
     rates = [1000 * (wa[:, b] @ kiev[:4]) / (wa[:, b] @ words[:4]) for b in range(B)]
     lo, hi = np.quantile(rates, [0.025, 0.975])
     assert r.loc[("A", "Kiev"), "ci_low"] == pytest.approx(lo)
@@ -177,12 +180,12 @@ def test_marker_rates_bootstrap_matches_a_loop():
 
 def test_marker_rates_errors_and_no_mutation(tricky):
     before = tricky.copy()
-    marker_rates(tricky, bootstrap=20, random_state=0)
+    marker_rates(tricky, n_boot=20, random_state=0)
     pd.testing.assert_frame_equal(tricky, before)
     with pytest.raises(lexical.LexicalError, match="no column 'side'"):
         marker_rates(tricky, group="side")
-    with pytest.raises(lexical.LexicalError, match="bootstrap"):
-        marker_rates(tricky, bootstrap=-5)
+    with pytest.raises(lexical.LexicalError, match="n_boot"):
+        marker_rates(tricky, n_boot=-5)
     with pytest.raises(lexical.LexicalError, match="interval must be"):
         marker_rates(tricky, interval="wald")
     with pytest.raises(ValueError, match="min_docs must be an int >= 2"):
@@ -192,9 +195,9 @@ def test_marker_rates_errors_and_no_mutation(tricky):
 
 
 def test_benchmark_record(tricky):
-    from framing.markers import benchmark
+    from framing.bench.markers import run
 
-    rec = benchmark(tricky, bootstrap=10)
+    rec = run(tricky, n_boot=10)
     assert rec["n_docs"] == 4 and rec["n_matches"] == len(match_markers(tricky)) and rec["match_s"] >= 0
 
 
@@ -220,7 +223,7 @@ def test_one_document_group_gets_no_interval_and_a_warning_naming_it():
     c = _rates_corpus({"Big": [0, 2, 0, 1, 0, 0, 3, 0], "Tiny": [1]})
     for method in ("profile", "bca", "percentile"):
         with pytest.warns(SmallGroupWarning, match=r"'Tiny' \(1\)") as rec:
-            r = marker_rates(c, lexicon=KIEV, interval=method, bootstrap=200, random_state=0).set_index("group")
+            r = marker_rates(c, lexicon=KIEV, interval=method, n_boot=200, random_state=0).set_index("group")
         assert "Big" not in str(rec[0].message)
         assert np.isnan(r.loc["Tiny", "ci_low"]) and np.isnan(r.loc["Tiny", "ci_high"])
         assert r.loc["Tiny", "rate"] > 0                                   # the rate itself is still reported
@@ -235,7 +238,7 @@ def test_one_document_group_gets_no_interval_and_a_warning_naming_it():
 def test_zero_count_gets_the_rule_of_three_bound_not_zero_width():
     c = _rates_corpus({"A": [0] * 6, "B": [1, 0, 2, 0, 0, 1]})
     for method in ("profile", "bca", "percentile"):
-        r = marker_rates(c, lexicon=KIEV, interval=method, bootstrap=200, random_state=0).set_index("group")
+        r = marker_rates(c, lexicon=KIEV, interval=method, n_boot=200, random_state=0).set_index("group")
         words = r.loc["A", "words"]
         assert r.loc["A", "count"] == 0 and r.loc["A", "ci_low"] == 0
         assert r.loc["A", "ci_high"] == pytest.approx(1000 * -np.log(0.05) / words)   # about 3 / words
@@ -283,3 +286,114 @@ def test_profile_interval_coverage_on_bursty_documents():
         print(f"{n_docs} documents: profile {prof / reps:.3f}, percentile {pct / reps:.3f}")
         assert abs(prof / reps - 0.95) <= 0.03, (n_docs, prof / reps)
         assert pct / reps < 0.90, (n_docs, pct / reps)
+
+
+# ------------------------------------------------------------------------------------------
+# the glossary: group= forms and renamed keywords
+# ------------------------------------------------------------------------------------------
+
+def test_marker_rates_group_mapping_pools_outlets(tricky):
+    kw = dict(n_boot=0, voice="all", boilerplate="keep")
+    by_outlet = marker_rates(tricky, **kw).set_index(["group", "family", "marker"])
+    pooled = marker_rates(tricky, group={"X": "all", "Y": "all"}, **kw)
+    pooled = pooled.set_index(["group", "family", "marker"]).sort_index()
+    summed = by_outlet.groupby(level=["family", "marker"])["count"].sum().sort_index()
+    assert (pooled.loc["all", "count"] == summed.loc[pooled.loc["all"].index]).all()
+    only_x = marker_rates(tricky, group={"X": "X"}, **kw)
+    assert set(only_x["group"]) == {"X"}
+    pd.testing.assert_frame_equal(only_x.reset_index(drop=True),
+                                  by_outlet.loc[["X"]].reset_index()[list(only_x.columns)], check_dtype=False)
+
+
+def test_marker_rates_old_bootstrap_keyword_warns_and_gives_the_same(tricky):
+    kw = dict(random_state=0, interval="percentile", min_docs=2, voice="all", boilerplate="keep")
+    new = marker_rates(tricky, n_boot=30, **kw)
+    with pytest.warns(DeprecationWarning, match="n_boot"):
+        old = marker_rates(tricky, bootstrap=30, **kw)
+    pd.testing.assert_frame_equal(new, old)
+
+
+# ------------------------------------------------------------------------------------------
+# concordance
+# ------------------------------------------------------------------------------------------
+
+@pytest.fixture
+def kwic_corpus():
+    return pd.DataFrame({
+        "doc_id": ["n1", "r1", "r2"],
+        "outlet": ["NYT", "RT", "RT"],
+        "published": pd.to_datetime(["2022-09-25", "2022-09-30", "2022-09-21"]),
+        "text": ["Moving toward Kyiv.\nThe Kyiv-based mayor said the war goes on.",
+                 "Officials in Kiev said the \u201creferendum\u201d was a sham. KIEV denied it.",
+                 "The special military operation, not a war, Kiev's critics said."],
+    })
+
+
+def test_concordance_offsets_context_and_order(kwic_corpus):
+    no_sentences = pd.DataFrame(columns=["doc_id", "sent_id", "start", "end"])
+    kw = concordance(kwic_corpus, "kyiv", width=10, sentences=no_sentences)
+    text = kwic_corpus.set_index("doc_id")["text"]
+    assert len(kw) == 2  # "toward" and "Kyivan"-style partial words never match; Kyiv-based does
+    for _, row in kw.iterrows():
+        t = text[row["doc_id"]]
+        assert t[row["start"]:row["end"]] == row["match"]
+        assert row["left"] == t[max(0, row["start"] - 10):row["start"]].replace("\n", " ")
+        assert row["right"] == t[row["end"]:row["end"] + 10].replace("\n", " ")
+    assert list(kw.columns[:9]) == ["outlet", "doc_id", "sent_id", "left", "match", "right", "start", "end",
+                                     "published"]
+    war = concordance(kwic_corpus, "war")
+    assert war["doc_id"].tolist() == ["n1", "r2"]  # "toward" not matched; groups sorted NYT < RT
+    kiev = concordance(kwic_corpus, "Kiev", case=True)
+    # RT rows sorted by date: r2 (21 Sep) before r1 (30 Sep); "KIEV" excluded by case=True
+    assert kiev["doc_id"].tolist() == ["r2", "r1"] and kiev["match"].tolist() == ["Kiev", "Kiev"]
+    rx = concordance(kwic_corpus, r"ref\w+", regex=True)
+    assert rx["match"].tolist() == ["referendum"]
+
+
+def test_concordance_sentence_ids_from_table(kwic_corpus):
+    t = kwic_corpus.set_index("doc_id")["text"]
+    cut = t["n1"].index("\n")
+    sentences = pd.DataFrame({"doc_id": ["n1", "n1"], "sent_id": ["n1:0", "n1:1"], "start": [0, cut + 1],
+                              "end": [cut, len(t["n1"])]})
+    kw = concordance(kwic_corpus, "kyiv", sentences=sentences)
+    assert kw["sent_id"].tolist() == ["n1:0", "n1:1"]
+
+
+def test_concordance_sentence_ids_computed_with_the_segmenter(kwic_corpus):
+    segment = pytest.importorskip("framing.segment")
+    kw = concordance(kwic_corpus, "war")
+    sents = segment.split_sentences(kwic_corpus).set_index("sent_id")
+    assert kw["sent_id"].notna().all()
+    for _, row in kw.iterrows():
+        s = sents.loc[row["sent_id"]]
+        assert s["doc_id"] == row["doc_id"] and s["start"] <= row["start"] < s["end"]
+    bare = concordance(kwic_corpus[["doc_id", "outlet", "text"]], "war")  # no dates: no sentence table
+    assert bare["sent_id"].isna().all() and len(bare) == 2
+
+
+def test_concordance_of_a_lexicon_marker(kwic_corpus):
+    kw = concordance(kwic_corpus, marker="Kiev", family="naming")
+    assert kw["match"].tolist() == ["Kiev", "Kiev", "KIEV"]  # "Kiev's" in r2 (21 Sep) first
+    assert kw["doc_id"].tolist() == ["r2", "r1", "r1"]
+    assert (kw["marker"] == "Kiev").all() and (kw["family"] == "naming").all()
+    sq = concordance(kwic_corpus, family="scare_quotes")
+    assert sq["match"].tolist() == ["\u201creferendum\u201d"]
+    with pytest.raises(lexical.LexicalError, match="give a term"):
+        concordance(kwic_corpus)
+    empty = concordance(kwic_corpus, "Luhansk")
+    assert empty.empty and "left" in empty.columns
+
+
+def test_concordance_moved_to_markers_with_group():
+    c = pd.DataFrame({"doc_id": ["d1", "d2"], "outlet": ["X", "Y"], "published": pd.NaT,
+                      "text": ["The sham vote.", "A sham poll."]})
+    no_sents = pd.DataFrame(columns=["doc_id", "sent_id", "start", "end"])
+    new = concordance(c, "sham", group="outlet", sentences=no_sents)
+    with pytest.warns(DeprecationWarning, match="group"):
+        old = concordance(c, "sham", by="outlet", sentences=no_sents)
+    pd.testing.assert_frame_equal(new, old)
+    with pytest.warns(DeprecationWarning, match="framing.markers.concordance"):
+        shim = lexical.concordance(c, "sham", sentences=no_sents)
+    pd.testing.assert_frame_equal(new, shim)
+    only_y = concordance(c, "sham", group={"Y": "Pooled"}, sentences=no_sents)
+    assert only_y["group"].tolist() == ["Pooled"] and only_y["doc_id"].tolist() == ["d2"]

@@ -202,12 +202,12 @@ def test_verb_profile_counts_and_classes():
     assert p.loc[("X", "say"), "count"] == 1 and p.loc[("X", "claim"), "share"] == pytest.approx(0.5)
     assert p.loc[("Y", "say"), "share"] == pytest.approx(1.0)
     with pytest.warns(SmallGroupWarning):   # one document with attributions each: no interval
-        c = verb_profile(q, corpus, by="verb_class", n_boot=200, random_state=0)
+        c = verb_profile(q, corpus, category="verb_class", n_boot=200, random_state=0)
     c = c.set_index(["outlet", "verb_class"])
     assert c.loc[("X", "marked"), "share"] == pytest.approx(0.5)
     assert np.isnan(c.loc[("X", "marked"), "ci_low"])            # was the zero-width [0.5, 0.5]
-    with pytest.raises(ValueError, match="by"):
-        verb_profile(q, by="mood")
+    with pytest.raises(ValueError, match="category"):
+        verb_profile(q, category="mood")
 
 
 def test_small_outlets_get_no_share_interval_and_a_warning():
@@ -284,6 +284,64 @@ def test_evaluate_speakers_on_hand_labelled_mini_dataset():
     assert ev.loc["recall", "ci_high"] == pytest.approx(centre + half, abs=1e-6)
     _, m = evaluate_speakers(q, gold, return_matches=True)
     assert m["pred_speaker"].tolist()[:3] == ["Governor Jane Roe", "Mayor Tom Poe", "Senator Ann Lee"]
+
+
+def test_shares_group_by_another_column_or_mapping():
+    q, corpus = _toy_quotes()
+    corpus = corpus.assign(bloc=["west", "west", "west", "east"])
+    by_outlet = quote_shares(q, corpus, n_boot=0)
+    by_bloc = quote_shares(q, corpus, group="bloc", n_boot=0).set_index(["bloc", "actor_group"])
+    assert by_bloc.loc[("west", "un"), "share"] == by_outlet.set_index(["outlet", "actor_group"]).loc[
+        ("X", "un"), "share"]
+    mapped = quote_shares(q, corpus, group={"X": "west"}, n_boot=0)
+    assert set(mapped["group"]) == {"west"} and mapped["n_docs"].tolist() == [3, 3]
+    pooled = verb_profile(q, corpus, group=None, n_boot=0).set_index("verb")
+    assert pooled.loc["say", "count"] == 3 and set(pooled["group"]) == {"all"}
+
+
+def test_retired_keywords_warn_and_give_the_same_result():
+    q, corpus = _toy_quotes()
+    new = quote_shares(q, corpus, n_boot=300, random_state=2, alpha=0.1, actor_groups=["other", "un", "x"],
+                       min_docs=2)
+    with pytest.warns(DeprecationWarning, match="ci=") as rec:
+        old = quote_shares(q, corpus, n_boot=300, random_state=2, ci=0.9, groups=["other", "un", "x"], min_docs=2)
+    assert any("actor_groups=" in str(w.message) for w in rec)
+    assert all(w.filename == __file__ for w in rec)      # both warnings point at the caller
+    pd.testing.assert_frame_equal(new, old, atol=1e-12)
+    assert new["ci_low"].notna().any() and new["actor_group"].tolist().count("x") == 2
+    rng = np.random.default_rng(0)
+    many = pd.DataFrame({"doc_id": [f"d{i % 12}" for i in range(40)], "outlet": "X",
+                         "quote": [" ".join(["w"] * int(k)) for k in rng.integers(1, 20, 40)],
+                         "actor_group": rng.choice(["un", "other"], 40)})
+    width = {a: quote_shares(many, n_boot=400, random_state=1, alpha=a).eval("ci_high - ci_low").to_numpy()
+             for a in (0.05, 0.5)}
+    assert (width[0.5] < width[0.05]).all()
+    with pytest.warns(DeprecationWarning, match="category="):
+        by_old = verb_profile(q, corpus, by="verb_class", n_boot=0)
+    pd.testing.assert_frame_equal(by_old, verb_profile(q, corpus, category="verb_class", n_boot=0))
+    many = many.assign(verb=rng.choice(["say", "claim", "warn"], 40))
+    with pytest.warns(DeprecationWarning, match="ci="):
+        v_old = verb_profile(many, n_boot=200, random_state=0, ci=0.8)
+    v_new = verb_profile(many, n_boot=200, random_state=0, alpha=0.2)
+    pd.testing.assert_frame_equal(v_old, v_new, atol=1e-12)
+    assert v_new["ci_low"].notna().all()
+    with pytest.raises(TypeError, match="both"):
+        quote_shares(q, ci=0.9, alpha=0.1)
+    with pytest.raises(TypeError):
+        quote_shares(q, seed=1)
+    gold = pd.DataFrame({"doc_id": ["a"], "doc_start": [0], "doc_end": [5], "speaker": ["Jane_Roe"]})
+    spans = pd.DataFrame({"doc_id": ["a"], "quote_start": [0], "quote_end": [9], "speaker": ["Jane Roe"]})
+    with pytest.warns(DeprecationWarning, match="ci="):
+        e_old = evaluate_speakers(spans, gold, ci=0.9)
+    pd.testing.assert_frame_equal(e_old, evaluate_speakers(spans, gold, alpha=0.1))
+    assert e_old["ci_low"].notna().any()
+    groups = ActorLexicon.default().actor_groups
+    with pytest.warns(DeprecationWarning, match="actor_groups="):
+        lex = ActorLexicon(groups=groups)
+    assert lex == ActorLexicon(actor_groups=groups)
+    with pytest.warns(DeprecationWarning):
+        assert lex.groups is lex.actor_groups
+    assert lex.to_frame()["id"].tolist() == [str(g["id"]) for g in groups]
 
 
 @pytest.mark.integration

@@ -210,6 +210,60 @@ def test_sentence_counts_and_lengths():
         sentence_counts(s.drop(columns="doc_id"))
 
 
+def test_sentence_counts_and_lengths_group_forms():
+    from framing.segment import sentence_counts, sentence_lengths
+    s = split_sentences(_corpus())
+    # a mapping {outlet: label}: outlets left out are in no group; the column is "group"
+    c = sentence_counts(s, group={"NYT": "US"})
+    assert c.to_dict("list") == {"group": ["US"], "documents": [2], "sentences": [6],
+                                 "per_doc_median": [3.0], "per_doc_mean": [3.0]}
+    c = sentence_counts(s, group=None)
+    assert c[["group", "documents", "sentences"]].values.tolist() == [["all", 3, 9]]
+    lengths = sentence_lengths(s, group=("outlet", {"RT": "Russian state"}))
+    assert list(lengths.columns) == ["sent_id", "doc_id", "group", "chars", "words"]
+    assert lengths["group"].tolist()[:3] == ["Russian state"] * 3 and lengths["group"][3:].isna().all()
+    with pytest.raises(ValueError, match="no column 'vote'"):
+        sentence_counts(s, group="vote")
+    with pytest.raises(TypeError):
+        sentence_counts(s, bye="outlet")
+
+
+def test_by_is_deprecated_for_group():
+    from framing.segment import sentence_counts, sentence_lengths
+    s = split_sentences(_corpus()).assign(region=["east"] * 3 + ["west"] * 6)
+    with pytest.warns(DeprecationWarning, match="group="):
+        old = sentence_counts(s, by="region")
+    pd.testing.assert_frame_equal(old, sentence_counts(s, group="region"))
+    assert old["region"].tolist() == ["west", "east"]
+    with pytest.warns(DeprecationWarning, match="group="):
+        old = sentence_lengths(s, by="region")
+    pd.testing.assert_frame_equal(old, sentence_lengths(s, group="region"))
+    with pytest.raises(TypeError, match="both"):
+        sentence_counts(s, by="region", group="outlet")
+
+
+def test_keep_carries_corpus_columns_onto_sentences():
+    corpus = _corpus().assign(title=["T1", "T2", "T3"], url=["u1", "u2", "u3"],
+                              vote=pd.array([1, 2, None], dtype="Int64"))
+    s = split_sentences(corpus, keep=["title", "published", "url", "vote"])
+    assert list(s.columns) == [*SENTENCE_COLUMNS, "title", "url", "vote"]
+    per_doc = s.groupby("doc_id", sort=False)[["title", "url"]].first()
+    assert per_doc.to_dict("list") == {"title": ["T1", "T2", "T3"], "url": ["u1", "u2", "u3"]}
+    assert s["title"].tolist() == ["T1"] * 3 + ["T2"] * 5 + ["T3"]
+    assert str(s["vote"].dtype) == "Int64" and s["vote"].isna().tolist() == [False] * 8 + [True]
+    assert s.attrs["segmentation"]["keep"] == ["title", "url", "vote"]
+    # the default is exactly today's table, and a single name works too
+    base = split_sentences(corpus)
+    assert list(base.columns) == list(SENTENCE_COLUMNS) and "keep" not in base.attrs["segmentation"]
+    pd.testing.assert_frame_equal(split_sentences(corpus, keep="url").drop(columns="url"), base)
+    with pytest.raises(ValueError, match=r"\['section'\]"):
+        split_sentences(corpus, keep=["title", "section"])
+    with pytest.raises(ValueError, match="sentence table itself"):
+        split_sentences(corpus, keep=["text"])
+    # an empty corpus keeps the columns
+    assert list(split_sentences(corpus.iloc[:0], keep=["title"]).columns) == [*SENTENCE_COLUMNS, "title"]
+
+
 def test_lead_skips_page_furniture():
     text = ("Home / World / Europe\n\n"
             "The envoy speaks to reporters in Geneva on May 3. (Agency photo)\n\n"

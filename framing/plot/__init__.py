@@ -2,7 +2,7 @@
 
 Every plot function is importable from here (lazily, so matplotlib's heavier parts load only
 when used) or from its topic module (``framing.plot.corpus``, ``.lexical``, ``.sentences``,
-``.cluster``, ``.axes``, ``.align``).
+``.cluster``, ``.axes``, ``.align``, ``.timeline``).
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ _API: dict[str, str] = {
     "plot_axis_positions": "axes", "plot_axis_plane": "axes", "plot_projection_distribution": "axes",
     "plot_axis_trend": "axes",
     "plot_claim_coverage": "align", "plot_linking_curve": "align", "plot_actor_shares": "align", "plot_verb_profile": "align",
+    "plot_over_time": "timeline", "plot_change_points": "timeline", "plot_lead_lag": "timeline",
 }
 __all__ = sorted(_API)
 

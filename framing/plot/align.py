@@ -179,20 +179,39 @@ def plot_claim_coverage(alignment: Any, *, ax: Any = None, min_outlets: int = 1,
     return ax
 
 
+def _group_column(df: pd.DataFrame) -> str:
+    """The group column of a :mod:`framing.quotes` summary: ``outlet``, ``group``, or the first
+    column (the summaries name it after their ``group=`` column)."""
+    for c in ("outlet", "group"):
+        if c in df.columns:
+            return c
+    if len(df.columns) == 0:
+        raise ValueError("expected a group column (use the output of framing.quotes)")
+    return str(df.columns[0])
+
+
+def _level(df: pd.DataFrame) -> str:
+    """The interval level recorded by the summary (``attrs["bootstrap"]["alpha"]``), as "95%"."""
+    alpha = (df.attrs.get("bootstrap") or {}).get("alpha", 0.05)
+    return f"{100 * (1 - alpha):.4g}%"
+
+
 def _ci_dotplot(df: pd.DataFrame, category: str, *, ax: Any, xlabel: str, title: str,
                 labels: dict[str, str] | None = None) -> Any:
     import matplotlib.pyplot as plt
 
-    for c in ("outlet", category, "share", "ci_low", "ci_high"):
+    gcol = _group_column(df)
+    for c in (category, "share", "ci_low", "ci_high"):
         if c not in df.columns:
             raise ValueError(f"expected column {c!r} (use the output of framing.quotes)")
-    outlets = list(dict.fromkeys(df["outlet"].astype(str)))
+    outlets = list(dict.fromkeys(df[gcol].astype(str)))
     cats = list(dict.fromkeys(df[category].astype(str)))
     ax = _axes(ax, figsize=(7, 0.6 + 0.35 * len(cats) * max(1, len(outlets)) ** 0.5 + 1))
     cmap = plt.get_cmap("tab10" if len(outlets) <= 10 else "tab20")
     height = 0.8 / max(len(outlets), 1)
     for j, o in enumerate(outlets):
-        sub = df[df["outlet"].astype(str) == o].set_index(df[df["outlet"].astype(str) == o][category].astype(str))
+        mine = df[df[gcol].astype(str) == o]
+        sub = mine.set_index(mine[category].astype(str))
         sub = sub.reindex(cats)
         y = np.arange(len(cats)) - 0.4 + height * (j + 0.5)
         x = sub["share"].to_numpy(dtype=float)
@@ -207,7 +226,7 @@ def _ci_dotplot(df: pd.DataFrame, category: str, *, ax: Any, xlabel: str, title:
     ax.set_xlim(left=0)
     ax.set_xlabel(xlabel)
     ax.set_title(title)
-    ax.legend(title="outlet", fontsize=8, loc="best")
+    ax.legend(title=gcol, fontsize=8, loc="best")
     ax.grid(axis="x", alpha=0.3)
     return ax
 
@@ -241,7 +260,7 @@ def plot_actor_shares(shares: pd.DataFrame, *, ax: Any = None, labels: dict[str,
     ['un', 'other']
     """
     return _ci_dotplot(shares, "actor_group", ax=ax, xlabel="share of quoted words",
-                       title=title or "Who gets quoted (share of quoted words, 95% CI)", labels=labels)
+                       title=title or f"Who gets quoted (share of quoted words, {_level(shares)} CI)", labels=labels)
 
 
 def plot_verb_profile(profile: pd.DataFrame, *, ax: Any = None, title: str | None = None) -> Any:
@@ -270,6 +289,6 @@ def plot_verb_profile(profile: pd.DataFrame, *, ax: Any = None, title: str | Non
     """
     cat = "verb" if "verb" in profile.columns else "verb_class"
     return _ci_dotplot(profile, cat, ax=ax, xlabel="share of attributions",
-                       title=title or "How speech is attributed (share of attributions, 95% CI)")
+                       title=title or f"How speech is attributed (share of attributions, {_level(profile)} CI)")
 
 

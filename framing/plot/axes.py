@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from framing._compat import renamed_kwargs
 from framing.voice import text_label
 
 __all__ = ["plot_axis_positions", "plot_axis_plane", "plot_projection_distribution", "plot_axis_trend"]
@@ -28,6 +29,7 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
 
 
 def _rows(scores: Any, axis: str, stat: str, groups: Sequence[Any] | None) -> pd.DataFrame:
+    """The group rows of one axis and stat, optionally only the ``groups`` given, in that order."""
     if stat not in ("bias", "intensity"):
         raise ValueError(f"stat: expected 'bias' or 'intensity', got {stat!r}")
     scores.axis(axis)  # raises KeyError naming the axes
@@ -55,8 +57,9 @@ def _pole_labels(ax: Axes, axis_obj: Any, *, which: str = "x") -> None:
                     textcoords="offset points", ha="right", va="top", fontsize=8, color="0.3", rotation=90)
 
 
+@renamed_kwargs(groups="group")
 def plot_axis_positions(scores: Any, axis: str, *, ax: Axes | None = None, stat: str = "bias",
-                        groups: Sequence[Any] | None = None, sort: bool = True,
+                        group: Sequence[Any] | None = None, sort: bool = True,
                         null_band: bool = True, highlight: Sequence[Any] = ()) -> Axes:
     """Groups on one axis: value with bootstrap interval, null band and corpus baseline.
 
@@ -71,10 +74,10 @@ def plot_axis_positions(scores: Any, axis: str, *, ax: Axes | None = None, stat:
     scores : AxisScores
     axis : str
     stat : {"bias", "intensity"}
-    groups : sequence, optional
-        Groups to show, in this order (default all).
+    group : sequence, optional
+        Group labels to show, in this order (default all; formerly ``groups=``).
     sort : bool
-        Sort rows by value (ignored when ``groups`` is given).
+        Sort rows by value (ignored when ``group`` is given).
     null_band : bool
         Draw the null bands.
     highlight : sequence
@@ -91,17 +94,17 @@ def plot_axis_positions(scores: Any, axis: str, *, ax: Axes | None = None, stat:
     ...                   "text": ["calm day", "quiet night", "violent riot", "loud clash"]})
     >>> ax = plot_axis_positions(score_axes(s, a, encoder=enc, n_boot=50, n_null=50, random_state=0), "calm")
     """
-    t = _rows(scores, axis, stat, groups)
-    if sort and groups is None:
+    t = _rows(scores, axis, stat, group)
+    if sort and group is None:
         t = t.sort_values("value", kind="stable").reset_index(drop=True)
     ax = _axes(ax, (7, 0.45 * len(t) + 1.6))
     y = np.arange(len(t))
     if null_band:
-        ax.barh(y, t["null_hi"] - t["null_lo"], left=t["null_lo"], height=0.6, color="0.88",
+        ax.barh(y, t["null_high"] - t["null_low"], left=t["null_low"], height=0.6, color="0.88",
                 edgecolor="none", label=f"null {1 - scores.params['alpha']:.0%} band", zorder=1)
     hl = set(highlight)
     colors = ["C3" if g in hl else "C0" for g in t["group"]]
-    err = np.vstack([t["value"] - t["ci_lo"], t["ci_hi"] - t["value"]]).clip(min=0)
+    err = np.vstack([t["value"] - t["ci_low"], t["ci_high"] - t["value"]]).clip(min=0)
     for yi, v, e0, e1, c in zip(y, t["value"], err[0], err[1], colors):
         ax.errorbar(v, yi, xerr=[[e0], [e1]], fmt="o", color=c, capsize=3, ms=5, zorder=3)
     if stat == "bias":
@@ -121,12 +124,14 @@ def plot_axis_positions(scores: Any, axis: str, *, ax: Axes | None = None, stat:
     return ax
 
 
+@renamed_kwargs(groups="group")
 def plot_axis_plane(scores: Any, x_axis: str, y_axis: str, *, ax: Axes | None = None,
-                    groups: Sequence[Any] | None = None, highlight: Sequence[Any] = (),
+                    group: Sequence[Any] | None = None, highlight: Sequence[Any] = (),
                     annotate: bool = True) -> Axes:
     """Two axes as a plane: each group at (bias on x_axis, bias on y_axis), CIs both ways.
 
     The dashed cross marks the corpus baselines; pole labels name the four directions.
+    ``group=`` (formerly ``groups=``) selects and orders the group labels shown.
 
     Examples
     --------
@@ -140,16 +145,16 @@ def plot_axis_plane(scores: Any, x_axis: str, y_axis: str, *, ax: Axes | None = 
     ...                   "text": ["calm bank", "quiet money", "violent tree", "loud forest"]})
     >>> ax = plot_axis_plane(score_axes(s, [a, b], encoder=enc, n_boot=50, n_null=50, random_state=0), "calm", "money")
     """
-    tx = _rows(scores, x_axis, "bias", groups).set_index("group")
-    ty = _rows(scores, y_axis, "bias", groups).set_index("group").loc[tx.index]
+    tx = _rows(scores, x_axis, "bias", group).set_index("group")
+    ty = _rows(scores, y_axis, "bias", group).set_index("group").loc[tx.index]
     ax = _axes(ax, (6.5, 5.5))
     hl = set(highlight)
     for g in tx.index:
         x, y = tx.loc[g], ty.loc[g]
         c = "C3" if g in hl else "C0"
         ax.errorbar(x["value"], y["value"],
-                    xerr=[[max(x["value"] - x["ci_lo"], 0)], [max(x["ci_hi"] - x["value"], 0)]],
-                    yerr=[[max(y["value"] - y["ci_lo"], 0)], [max(y["ci_hi"] - y["value"], 0)]],
+                    xerr=[[max(x["value"] - x["ci_low"], 0)], [max(x["ci_high"] - x["value"], 0)]],
+                    yerr=[[max(y["value"] - y["ci_low"], 0)], [max(y["ci_high"] - y["value"], 0)]],
                     fmt="o", color=c, ecolor=c, alpha=0.9, capsize=2, ms=5, lw=1)
         if annotate:
             ax.annotate(str(g), (x["value"], y["value"]), xytext=(4, 4), textcoords="offset points", fontsize=8)
@@ -166,8 +171,9 @@ def plot_axis_plane(scores: Any, x_axis: str, y_axis: str, *, ax: Axes | None = 
     return ax
 
 
+@renamed_kwargs(groups="group")
 def plot_projection_distribution(scores: Any, axis: str, *, ax: Axes | None = None,
-                                 groups: Sequence[Any] | None = None, max_points: int = 20000) -> Axes:
+                                 group: Sequence[Any] | None = None, max_points: int = 20000) -> Axes:
     """Per-sentence projections on an axis, one violin per group, group bias marked.
 
     Shows whether a group's lean comes from a shift of all its sentences or from a few
@@ -175,6 +181,8 @@ def plot_projection_distribution(scores: Any, axis: str, *, ax: Axes | None = No
 
     Parameters
     ----------
+    group : sequence, optional
+        Group labels to show, in this order (default all; formerly ``groups=``).
     max_points : int
         Sentences per group used for the violin (a deterministic thin-out of larger groups).
 
@@ -189,7 +197,7 @@ def plot_projection_distribution(scores: Any, axis: str, *, ax: Axes | None = No
     ...                   "text": ["calm day", "quiet", "calm night", "a day", "riot", "loud", "clash", "a riot"]})
     >>> ax = plot_projection_distribution(score_axes(s, a, encoder=enc, n_boot=50, n_null=50, random_state=0), "calm")
     """
-    t = _rows(scores, axis, "bias", groups)
+    t = _rows(scores, axis, "bias", group)
     ai = scores.axis_names.index(axis)
     codes = scores._atoms["unit_gcode"]
     labels = scores._atoms["labels"]
@@ -208,7 +216,7 @@ def plot_projection_distribution(scores: Any, axis: str, *, ax: Axes | None = No
         for body in parts["bodies"]:
             body.set_facecolor("C0")
             body.set_alpha(0.35)
-    ax.errorbar(pos, t["value"], yerr=np.vstack([t["value"] - t["ci_lo"], t["ci_hi"] - t["value"]]).clip(min=0),
+    ax.errorbar(pos, t["value"], yerr=np.vstack([t["value"] - t["ci_low"], t["ci_high"] - t["value"]]).clip(min=0),
                 fmt="o", color="k", ms=4, capsize=3, label="group bias (CI)")
     ax.axhline(float(scores.corpus.set_index("axis").loc[axis, "bias"]), color="0.4", ls="--", lw=1,
                label="corpus baseline")
@@ -276,7 +284,7 @@ def plot_axis_trend(scores: Any, axis: str, *, ax: Axes | None = None, sep: str 
         d = d.assign(_p=d["x"].map(pos)).sort_values("_p")
         off = (k - (len(names) - 1) / 2) * 0.08 * step
         ax.errorbar(d["_p"] + off, d["value"],
-                    yerr=np.vstack([d["value"] - d["ci_lo"], d["ci_hi"] - d["value"]]).clip(min=0),
+                    yerr=np.vstack([d["value"] - d["ci_low"], d["ci_high"] - d["value"]]).clip(min=0),
                     fmt="o-", ms=4, capsize=3, lw=1.2, label=f"{name}")
     if stat == "bias":
         ax.axhline(float(scores.corpus.set_index("axis").loc[axis, "bias"]), color="0.5", ls="--", lw=0.8,

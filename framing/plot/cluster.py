@@ -10,6 +10,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from framing._compat import renamed_kwargs
+from framing.geometry import map_colors
+
 __all__ = ["plot_map", "plot_stability", "plot_shares", "plot_outlet_dendrogram"]
 
 
@@ -21,8 +24,9 @@ def _axes(ax: Any, figsize: tuple[float, float] = (7, 5)) -> Any:
     return ax
 
 
+@renamed_kwargs(alpha="opacity")
 def plot_map(result: pd.DataFrame, *, ax: Any = None, color: str | Any = "outlet", labels: Any = None,
-             size: float = 6.0, alpha: float = 0.6, legend: bool = True, unclustered_grey: bool = False,
+             size: float = 6.0, opacity: float = 0.6, legend: bool = True, unclustered_grey: bool = False,
              title: str | None = None) -> Any:
     """Scatter a 2-D map coloured by outlet, with cluster numbers at the cluster medians.
 
@@ -38,8 +42,9 @@ def plot_map(result: pd.DataFrame, *, ax: Any = None, color: str | Any = "outlet
     labels : sequence of int or str, optional
         Cluster labels per row (or a column name); each cluster's number is written at the
         median of its points. -1 (unclustered) gets no label.
-    size, alpha : float
-        Marker size and opacity.
+    size, opacity : float
+        Marker size and opacity (``alpha=`` is the deprecated name of ``opacity``: in
+        ``framing`` ``alpha`` is an error level).
     legend : bool
     unclustered_grey : bool
         Draw points with label -1 in light grey (needs ``labels``).
@@ -63,17 +68,7 @@ def plot_map(result: pd.DataFrame, *, ax: Any = None, color: str | Any = "outlet
         raise ValueError("plot_map needs a DataFrame with columns 'x' and 'y' (see framing.geometry.project_2d)")
     ax = _axes(ax)
     n = len(result)
-    if isinstance(color, str):
-        if color not in result.columns:
-            raise ValueError(f"color={color!r} is not a column of the map ({list(result.columns)}); "
-                             "join the sentence table's columns or pass one value per row")
-        cvals = result[color].astype(str).to_numpy()
-    elif color is None:
-        cvals = np.array([""] * n)
-    else:
-        cvals = np.asarray([str(c) for c in color])
-        if len(cvals) != n:
-            raise ValueError(f"color has {len(cvals)} entries but the map has {n} rows")
+    cvals = map_colors(result, color, what="map")
     lab = None
     if labels is not None:
         lab = result[labels].to_numpy() if isinstance(labels, str) else np.asarray(labels)
@@ -83,14 +78,14 @@ def plot_map(result: pd.DataFrame, *, ax: Any = None, color: str | Any = "outlet
     y = result["y"].to_numpy(float)
     if unclustered_grey and lab is not None:
         unc = np.array([str(v) == "-1" for v in lab])
-        ax.scatter(x[unc], y[unc], s=size, c="#cccccc", alpha=alpha, linewidths=0, label="unclustered")
+        ax.scatter(x[unc], y[unc], s=size, c="#cccccc", alpha=opacity, linewidths=0, label="unclustered")
     else:
         unc = np.zeros(n, dtype=bool)
     import matplotlib.pyplot as plt
     cmap = plt.get_cmap("tab10" if len(set(cvals.tolist())) <= 10 else "tab20")
     for i, g in enumerate(sorted(set(cvals.tolist()))):
         sel = (cvals == g) & ~unc
-        ax.scatter(x[sel], y[sel], s=size, color=cmap(i % cmap.N), alpha=alpha, linewidths=0,
+        ax.scatter(x[sel], y[sel], s=size, color=cmap(i % cmap.N), alpha=opacity, linewidths=0,
                    label=g if g else None)
     if lab is not None:
         for c in sorted({v for v in lab.tolist() if str(v) != "-1"}, key=lambda v: (str(type(v)), v)):
@@ -130,7 +125,7 @@ def plot_stability(stable: Any, *, ax: Any = None, title: str | None = None) -> 
     >>> import numpy as np
     >>> from framing.cluster import StableClusters, Clusterer
     >>> X = np.vstack([np.eye(4)[i] + np.random.default_rng(i).normal(0, .05, (20, 4)) for i in range(3)])
-    >>> ax = plot_stability(StableClusters(Clusterer(n_clusters=3), n_resamples=10, random_state=0).fit(X))
+    >>> ax = plot_stability(StableClusters(Clusterer(n_clusters=3), n_boot=10, random_state=0).fit(X))
     >>> len(ax.get_xticklabels())
     3
     """
@@ -152,7 +147,7 @@ def plot_stability(stable: Any, *, ax: Any = None, title: str | None = None) -> 
     ax.set_xlabel("cluster (share of points); blue = stable, red = unstable")
     ax.set_ylabel("best-match Jaccard per resample")
     unc = stable.unclustered_["share"]
-    ax.set_title(title or f"Cluster stability ({stable.ari_summary_['n_resamples']} resamples; "
+    ax.set_title(title or f"Cluster stability ({stable.ari_summary_['n_boot']} resamples; "
                  f"{unc:.0%} unclustered)")
     return ax
 
@@ -233,10 +228,10 @@ def plot_outlet_dendrogram(result: Any, *, ax: Any = None, method: str = "averag
     --------
     >>> import matplotlib
     >>> matplotlib.use("Agg")
-    >>> import numpy as np
+    >>> import numpy as np, pandas as pd
     >>> from framing.geometry import outlet_similarity
     >>> X = np.random.default_rng(0).standard_normal((30, 5))
-    >>> res = outlet_similarity(X, list("ABC") * 10, permutations=0)
+    >>> res = outlet_similarity(X, pd.DataFrame({"outlet": list("ABC") * 10}), n_perm=0)
     >>> ax = plot_outlet_dendrogram(res)
     >>> sorted(t.get_text() for t in ax.get_xticklabels())
     ['A', 'B', 'C']
@@ -255,7 +250,7 @@ def plot_outlet_dendrogram(result: Any, *, ax: Any = None, method: str = "averag
     ax.set_ylabel("cosine distance between centroids")
     t = result.test
     p = t.get("p_value")
-    sub = (f"PERMANOVA R\u00b2={t['r2']:.3f}, p={p:.3g} ({t['permutations']} permutations of {t['unit']})"
+    sub = (f"PERMANOVA R\u00b2={t['r2']:.3f}, p={p:.3g} ({t['n_perm']} permutations of {t['unit']})"
            if p is not None and np.isfinite(p) else "")
     pd_ = t.get("permdisp_p_value")
     if sub and pd_ is not None and np.isfinite(pd_):

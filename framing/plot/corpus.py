@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from framing._compat import renamed_kwargs
+
 
 def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4)) -> Axes:
     if ax is None:
@@ -16,7 +18,8 @@ def _axes(ax: Axes | None, size: tuple[float, float] = (9, 4)) -> Axes:
     return ax
 
 
-def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, by: str = "outlet",
+@renamed_kwargs(by="group")
+def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, group: str = "outlet",
                   key_dates: Mapping[str, tuple[pd.Timestamp, pd.Timestamp]] | None = None,
                   annotate: bool = True) -> Axes:
     """Heatmap of documents per group (rows) and period (columns), key dates marked.
@@ -25,6 +28,9 @@ def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, by: str = "outle
     ----------
     cov : DataFrame
         Output of :func:`framing.describe.coverage`.
+    group : str
+        The column of ``cov`` holding the groups (one row of the heatmap each), as named by
+        :func:`framing.describe.coverage`.
     key_dates : mapping, optional
         ``label -> (first day, last day)``; drawn as shaded spans with labels on top.
     annotate : bool
@@ -38,7 +44,7 @@ def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, by: str = "outle
     >>> ax = plot_coverage(coverage(c))
     """
     ax = _axes(ax)
-    wide = cov.pivot(index=by, columns="period", values="documents").fillna(0)
+    wide = cov.pivot(index=group, columns="period", values="documents").fillna(0)
     periods = pd.DatetimeIndex(wide.columns)
     x = mdates.date2num(periods.to_pydatetime())
     step = float(np.median(np.diff(x))) if len(x) > 1 else 1.0
@@ -69,13 +75,25 @@ def plot_coverage(cov: pd.DataFrame, *, ax: Axes | None = None, by: str = "outle
                     clip_on=False)
     ax.figure.colorbar(im, ax=ax, label="documents", fraction=0.03, pad=0.01)
     ax.set_xlabel("")
-    ax.set_ylabel(by)
+    ax.set_ylabel(group)
     return ax
 
 
-def plot_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: str = "outlet",
+@renamed_kwargs(by="group")
+def plot_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, group: str = "outlet",
                  column: str = "words", log: bool = True) -> Axes:
     """Box plot of document length per group (log scale by default).
+
+    Parameters
+    ----------
+    lengths : DataFrame
+        One row per document, e.g. :func:`framing.describe.doc_lengths`.
+    group : str
+        The column of ``lengths`` holding the groups (one box each).
+    column : str
+        The length column.
+    log : bool
+        Log-scaled length axis.
 
     Examples
     --------
@@ -83,8 +101,8 @@ def plot_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: str = "ou
     >>> ax = plot_lengths(pd.DataFrame({"outlet": ["A", "A", "B"], "words": [100, 300, 50]}))
     """
     ax = _axes(ax, (7, 4))
-    groups = sorted(lengths[by].unique())
-    data = [lengths.loc[lengths[by] == g, column].to_numpy() for g in groups]
+    groups = sorted(lengths[group].unique())
+    data = [lengths.loc[lengths[group] == g, column].to_numpy() for g in groups]
     ax.boxplot(data, orientation="horizontal", tick_labels=[f"{g} (n={len(d)})" for g, d in zip(groups, data)],
                showfliers=True, flierprops={"markersize": 2, "alpha": 0.4})
     if log:
@@ -93,9 +111,21 @@ def plot_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: str = "ou
     return ax
 
 
+@renamed_kwargs(by="group")
 def plot_group_sizes(sizes: pd.DataFrame, column: str, *, ax: Axes | None = None,
-                     by: str | None = None) -> Axes:
-    """Bar chart of documents per value of ``column`` (grouped bars per ``by`` if given).
+                     group: str | None = None) -> Axes:
+    """Bar chart of documents per value of ``column`` (grouped bars per ``group`` if given).
+
+    Parameters
+    ----------
+    sizes : DataFrame
+        Output of :func:`framing.describe.group_sizes`: ``column``, ``documents`` and, when
+        it was grouped, the group column.
+    column : str
+        The counted column (one bar, or one cluster of bars, per value).
+    group : str, optional
+        The column of ``sizes`` holding the groups: one bar of each group per value of
+        ``column``, with a legend. None: one bar per value.
 
     Examples
     --------
@@ -103,12 +133,12 @@ def plot_group_sizes(sizes: pd.DataFrame, column: str, *, ax: Axes | None = None
     >>> ax = plot_group_sizes(pd.DataFrame({"vote": ["yes", "no"], "documents": [3, 1]}), "vote")
     """
     ax = _axes(ax, (7, 3.5))
-    if by is None:
+    if group is None:
         ax.bar(sizes[column].astype(str), sizes["documents"], color="tab:blue")
         for i, v in enumerate(sizes["documents"]):
             ax.text(i, v, str(int(v)), ha="center", va="bottom", fontsize=8)
     else:
-        wide = sizes.pivot(index=column, columns=by, values="documents").fillna(0)
+        wide = sizes.pivot(index=column, columns=group, values="documents").fillna(0)
         order = list(dict.fromkeys(sizes[column]))
         wide = wide.reindex(order)
         n = len(wide.columns)
@@ -117,7 +147,7 @@ def plot_group_sizes(sizes: pd.DataFrame, column: str, *, ax: Axes | None = None
             xs = np.arange(len(wide)) + (j - (n - 1) / 2) * width
             ax.bar(xs, wide[col].to_numpy(), width=width, label=str(col))
         ax.set_xticks(range(len(wide)), [str(i) for i in wide.index])
-        ax.legend(title=by, fontsize=8)
+        ax.legend(title=group, fontsize=8)
     ax.set_ylabel("documents")
     ax.set_xlabel(column)
     return ax

@@ -11,6 +11,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 from scipy.special import ndtri
 
+from framing._compat import renamed_kwargs
 from framing.voice import text_label
 
 __all__ = ["plot_fightin_words", "plot_term_intervals", "plot_prior_sensitivity", "plot_marker_rates",
@@ -89,7 +90,7 @@ def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int
 
     Every tested term is a dot: coloured when ``significant`` (the document-level permutation
     test, q < alpha; red: more in ``group``, blue: more in ``other``), grey otherwise; a
-    result computed with ``permutations=0`` was not tested, so no dot is coloured (the title
+    result computed with ``n_perm=0`` was not tested, so no dot is coloured (the title
     says so). The ``top`` terms of each side are labelled in a column
     to the right of the cloud, in the order of their z, joined to their dot by a thin leader
     line; labels never overlap (:func:`spread_labels`): the font shrinks down to 4 pt and, if
@@ -184,7 +185,7 @@ def plot_fightin_words(result: pd.DataFrame, *, ax: Axes | None = None, top: int
     ax.text(0.01, 0.99, f"more in {g}", transform=ax.transAxes, va="top", color=_GROUP_COLOR, fontsize=9)
     ax.text(0.01, 0.01, f"more in {o}", transform=ax.transAxes, va="bottom", color=_OTHER_COLOR, fontsize=9)
     ax.set_title(f"Fightin' Words: {g} vs {o}" + (f" ({what})" if what else "")
-                 + ("" if tested else "\nnot tested (permutations=0): no term coloured"))
+                 + ("" if tested else "\nnot tested (n_perm=0): no term coloured"))
     return ax
 
 
@@ -197,13 +198,13 @@ def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: in
     token as independent), and the document-level bootstrap interval (``ci_low``,
     ``ci_high``). Terms that the token-level test calls significant but the document-level
     permutation test (``significant``) does not are written in bold with a ``†`` (only when
-    the result has that test: with ``permutations=0`` nothing is marked); the tick labels give
+    the result has that test: with ``n_perm=0`` nothing is marked); the tick labels give
     the number of documents containing the term on each side.
 
     Parameters
     ----------
     result : DataFrame
-        Output of :func:`framing.fightin_words` run with ``bootstrap > 0``.
+        Output of :func:`framing.fightin_words` run with ``n_boot > 0``.
     top : int
         Number of terms (largest :math:`|z|`) when ``terms`` is not given.
     group, other : str, optional
@@ -216,11 +217,11 @@ def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: in
     >>> import pandas as pd
     >>> from framing.lexical import fightin_words
     >>> c = pd.DataFrame({"outlet": ["A", "A", "B", "B"], "text": ["sham vote", "sham poll", "vote", "poll vote"]})
-    >>> ax = plot_term_intervals(fightin_words(c, mode="two", min_count=1, bootstrap=50, random_state=0))
+    >>> ax = plot_term_intervals(fightin_words(c, mode="two", min_count=1, n_boot=50, random_state=0))
     """
     sub, g, o = _contrast(result, group, other)
     if not {"ci_low", "ci_high", "var"} <= set(sub.columns):
-        raise ValueError("plot_term_intervals needs a fightin_words result computed with bootstrap > 0")
+        raise ValueError("plot_term_intervals needs a fightin_words result computed with n_boot > 0")
     alpha = float(result.attrs.get("alpha", 0.05))
     zc = float(ndtri(1 - alpha / 2))
     if terms is not None:
@@ -256,7 +257,7 @@ def plot_term_intervals(result: pd.DataFrame, *, ax: Axes | None = None, top: in
     ax.set_xlabel(f"log-odds ratio δ  (> 0: more in {g}; < 0: more in {o})")
     ax.set_title(f"{g} vs {o}: token-level vs document-level uncertainty\n"
                  f"[documents with the term: {g}|{o}]; "
-                 + ("† significant only at token level" if tested else "not tested (permutations=0)"), fontsize=9)
+                 + ("† significant only at token level" if tested else "not tested (n_perm=0)"), fontsize=9)
     ax.legend(loc="lower right", fontsize=7, frameon=False)
     return ax
 
@@ -380,8 +381,16 @@ def _cap(values: Sequence[np.ndarray]) -> float:
     return float(finite.max() * 1.15) if len(finite) and finite.max() > 0 else 1.0
 
 
+def _group_names(rates: pd.DataFrame, group: str | Sequence[str] | None) -> list[str]:
+    """The groups to draw: those named (a label or a list, in that order), else all, sorted."""
+    if group is None:
+        return [str(g) for g in sorted(rates["group"].unique())]
+    return [str(group)] if isinstance(group, str) else [str(g) for g in group]
+
+
+@renamed_kwargs(groups="group")
 def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: str | Sequence[str] | None = None,
-                      groups: Sequence[str] | None = None) -> Axes:
+                      group: str | Sequence[str] | None = None) -> Axes:
     """Dot-and-whisker plot of marker rates per 1,000 words by group, with their intervals.
 
     One row per marker (grouped by family); within a row one dot per group (outlet), dodged
@@ -395,18 +404,18 @@ def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: st
         Output of :func:`framing.marker_rates`.
     family : str or list, optional
         Family or families to draw (default: all).
-    groups : list of str, optional
-        Groups to draw, in this order (default: all, sorted).
+    group : str or list of str, optional
+        The group(s) of the ``group`` column to draw, in this order (default: all, sorted).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from framing.markers import marker_rates
     >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "text": ["Kiev, Kiev.", "Kyiv."]})
-    >>> ax = plot_marker_rates(marker_rates(c, bootstrap=20, random_state=0), family="naming")
+    >>> ax = plot_marker_rates(marker_rates(c, n_boot=20, random_state=0), family="naming")
     """
     rates = _rates_frame(rates, family)
-    names = [str(g) for g in (groups if groups is not None else sorted(rates["group"].unique()))]
+    names = _group_names(rates, group)
     rows = rates[["family", "marker"]].drop_duplicates().to_numpy().tolist()
     multi = len({f for f, _ in rows}) > 1
     ax = _axes(ax, (7, 0.45 * len(rows) + 1.5))
@@ -434,8 +443,9 @@ def plot_marker_rates(rates: pd.DataFrame, *, ax: Axes | None = None, family: st
     return ax
 
 
+@renamed_kwargs(groups="group")
 def plot_marker_heatmap(rates: pd.DataFrame, *, ax: Axes | None = None, family: str | Sequence[str] | None = None,
-                        normalize: str | None = "row", groups: Sequence[str] | None = None) -> Axes:
+                        normalize: str | None = "row", group: str | Sequence[str] | None = None) -> Axes:
     """Heatmap of marker rates: markers (rows) by groups (columns), rates written in the cells.
 
     Parameters
@@ -447,15 +457,15 @@ def plot_marker_heatmap(rates: pd.DataFrame, *, ax: Axes | None = None, family: 
     normalize : "row" or None
         ``"row"``: colour shows each marker's rate relative to its largest rate across the
         groups (so rare and common markers are equally readable); None: the raw rate.
-    groups : list of str, optional
-        Columns to draw, in this order.
+    group : str or list of str, optional
+        The group(s) to draw as columns, in this order (default: all).
 
     Examples
     --------
     >>> import pandas as pd
     >>> from framing.markers import marker_rates
     >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "text": ["Kiev, Kiev.", "Kyiv."]})
-    >>> ax = plot_marker_heatmap(marker_rates(c, bootstrap=0), family="naming")
+    >>> ax = plot_marker_heatmap(marker_rates(c, n_boot=0), family="naming")
     """
     if normalize not in ("row", None):
         raise ValueError(f"normalize must be 'row' or None, got {normalize!r}")
@@ -464,8 +474,8 @@ def plot_marker_heatmap(rates: pd.DataFrame, *, ax: Axes | None = None, family: 
     multi = len({f for f, _ in rows}) > 1
     wide = rates.pivot_table(index=["family", "marker"], columns="group", values="rate", sort=False)
     wide = wide.reindex([tuple(r) for r in rows])
-    if groups is not None:
-        wide = wide.reindex(columns=list(groups))
+    if group is not None:
+        wide = wide.reindex(columns=_group_names(rates, group))
     values = wide.to_numpy(dtype=float)
     shown = values
     if normalize == "row":
@@ -508,7 +518,7 @@ def plot_marker_voice(rates: pd.DataFrame, *, ax: Axes | None = None, markers: S
     >>> from framing.markers import marker_rates_by_voice
     >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": ["X", "Y"], "published": pd.NaT,
     ...                   "text": ["Kyiv called the vote a “sham”.", "The sham vote ended."]})
-    >>> ax = plot_marker_voice(marker_rates_by_voice(c, bootstrap=0, boilerplate="keep"), markers=["sham"])
+    >>> ax = plot_marker_voice(marker_rates_by_voice(c, n_boot=0, boilerplate="keep"), markers=["sham"])
     """
     if "voice" not in rates.columns:
         raise ValueError("plot_marker_voice needs the output of marker_rates_by_voice (a 'voice' column)")

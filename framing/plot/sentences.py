@@ -1,7 +1,8 @@
 """Plots of sentence tables: counts and lengths per outlet, nearest sentences across outlets.
 
 Inputs come from :func:`framing.segment.sentence_counts`,
-:func:`framing.segment.sentence_lengths` and :func:`framing.embed.nearest_by_outlet`.
+:func:`framing.segment.sentence_lengths` and :func:`framing.embed.nearest_by_outlet`; ``group=``
+names the column of that table holding the groups.
 """
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from framing._compat import renamed_kwargs
+
 __all__ = ["plot_sentence_counts", "plot_sentence_lengths", "plot_nearest_similarity"]
 
 
@@ -22,7 +25,8 @@ def _axes(ax: Axes | None, size: tuple[float, float]) -> Axes:
     return ax
 
 
-def plot_sentence_counts(counts: pd.DataFrame, *, ax: Axes | None = None, by: str = "outlet",
+@renamed_kwargs(by="group")
+def plot_sentence_counts(counts: pd.DataFrame, *, ax: Axes | None = None, group: str = "outlet",
                          highlight: Sequence[str] = ()) -> Axes:
     """Horizontal bars: sentences per group, labelled with documents and sentences per document.
 
@@ -30,6 +34,9 @@ def plot_sentence_counts(counts: pd.DataFrame, *, ax: Axes | None = None, by: st
     ----------
     counts : DataFrame
         Output of :func:`framing.segment.sentence_counts`.
+    group : str
+        The column of ``counts`` holding the groups (``"group"`` when the counts were
+        made with a mapping).
     highlight : sequence of str
         Groups drawn in a contrasting colour (e.g. ``("RT",)``).
 
@@ -45,14 +52,14 @@ def plot_sentence_counts(counts: pd.DataFrame, *, ax: Axes | None = None, by: st
     ax = _axes(ax, (7, 0.45 * len(counts) + 1.2))
     data = counts.reset_index(drop=True)
     y = np.arange(len(data))
-    colors = ["tab:red" if str(g) in set(highlight) else "tab:blue" for g in data[by]]
+    colors = ["tab:red" if str(g) in set(highlight) else "tab:blue" for g in data[group]]
     ax.barh(y, data["sentences"], color=colors, alpha=0.8)
     xmax = float(data["sentences"].max()) if len(data) else 1.0
     for yi, (_, r) in zip(y, data.iterrows()):
         ax.text(r["sentences"] + 0.01 * xmax, yi,
                 f"{int(r['sentences']):,} sentences · {int(r['documents'])} docs · "
                 f"median {r['per_doc_median']:.0f}/doc", va="center", fontsize=8)
-    ax.set_yticks(y, [str(g) for g in data[by]])
+    ax.set_yticks(y, [str(g) for g in data[group]])
     ax.invert_yaxis()
     ax.set_xlim(0, xmax * 1.6)
     ax.set_xlabel("sentences")
@@ -60,7 +67,8 @@ def plot_sentence_counts(counts: pd.DataFrame, *, ax: Axes | None = None, by: st
     return ax
 
 
-def plot_sentence_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: str = "outlet",
+@renamed_kwargs(by="group")
+def plot_sentence_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, group: str = "outlet",
                           column: str = "words", order: Sequence[str] | None = None,
                           clip: float | None = 0.995) -> Axes:
     """Violin plot (with median and quartiles) of sentence length per group.
@@ -69,6 +77,8 @@ def plot_sentence_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: 
     ----------
     lengths : DataFrame
         Output of :func:`framing.segment.sentence_lengths`.
+    group : str
+        The column of ``lengths`` holding the groups (one violin each).
     column : {"words", "chars"}
         Which length.
     order : sequence of str, optional
@@ -87,8 +97,8 @@ def plot_sentence_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: 
     """
     ax = _axes(ax, (8, 4))
     if order is None:
-        order = lengths.groupby(by, observed=True)[column].median().sort_values(kind="stable").index.tolist()
-    data = [lengths.loc[lengths[by] == g, column].to_numpy(dtype=float) for g in order]
+        order = lengths.groupby(group, observed=True)[column].median().sort_values(kind="stable").index.tolist()
+    data = [lengths.loc[lengths[group] == g, column].to_numpy(dtype=float) for g in order]
     keep = [i for i, d in enumerate(data) if len(d)]
     parts = ax.violinplot([data[i] for i in keep], positions=keep, showextrema=False, widths=0.8)
     for body in parts["bodies"]:
@@ -106,8 +116,9 @@ def plot_sentence_lengths(lengths: pd.DataFrame, *, ax: Axes | None = None, by: 
     return ax
 
 
+@renamed_kwargs(groups="order")
 def plot_nearest_similarity(nearest: pd.DataFrame, *, ax: Axes | None = None, width: int = 60,
-                            groups: Sequence[str] | None = None) -> Axes:
+                            order: Sequence[str] | None = None) -> Axes:
     """Heatmap: best cosine similarity of each anchor sentence to each other group.
 
     Parameters
@@ -116,8 +127,11 @@ def plot_nearest_similarity(nearest: pd.DataFrame, *, ax: Axes | None = None, wi
         Output of :func:`framing.embed.nearest_by_outlet` (rank 0 is used).
     width : int
         Anchor labels are the anchor text shortened to this many characters.
-    groups : sequence of str, optional
-        Column order.
+    order : sequence of str, optional
+        The groups shown, one column each, in this order (groups of the table left out are
+        not shown; a group absent from the table is an empty column). Default: every group of
+        the table's ``group`` column, sorted. (Named like ``order`` of
+        :func:`plot_sentence_lengths`; the old name ``groups=`` is deprecated.)
 
     Examples
     --------
@@ -132,8 +146,8 @@ def plot_nearest_similarity(nearest: pd.DataFrame, *, ax: Axes | None = None, wi
     best = nearest[nearest["rank"] == 0]
     wide = best.pivot_table(index="anchor", columns="group", values="similarity", aggfunc="max")
     wide = wide.reindex(pd.unique(best["anchor"]))  # anchors in the order given
-    if groups is not None:
-        wide = wide.reindex(columns=list(groups))
+    if order is not None:
+        wide = wide.reindex(columns=list(order))
     labels = (best.drop_duplicates("anchor").set_index("anchor")
               .reindex(wide.index)[["anchor_group", "anchor_text"]])
     ax = _axes(ax, (1.1 * wide.shape[1] + 5, 0.55 * wide.shape[0] + 1.5))

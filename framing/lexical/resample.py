@@ -1,0 +1,221 @@
+"""Document-level resampling of Fightin' Words: the bootstrap intervals and the permutation test.
+
+Both are vectorised: resampled group totals are products of the document-term matrix with
+resampling weights (or subset indicators), computed in blocks of terms and replicates.
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+# dense blocks of at most this many float64s are held at once in the resampling loops
+_BLOCK = 1 << 23
+
+
+def _delta_block(yi: np.ndarray, ni: np.ndarray, yj: np.ndarray, nj: np.ndarray, a: np.ndarray,
+                 a0: float) -> np.ndarray:
+    """delta for blocks (float32): y* arrays (terms x replicates), n* (replicates,), a (terms,).
+
+    Overwrites ``yi`` and ``yj``.
+    """
+    a = a.astype(np.float32)[:, None]
+    yi += a
+    yj += a
+    out = np.log(yi)
+    out -= np.log((ni + a0).astype(np.float32)[None, :] - yi)
+    out -= np.log(yj)
+    out += np.log((nj + a0).astype(np.float32)[None, :] - yj)
+    return out
+
+
+def _percentiles(values: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
+    """Row-wise percentiles (numpy's default 'linear' method) via a full sort (fast for float32)."""
+    v = np.sort(values, axis=1)
+    n = v.shape[1]
+    out = []
+    for q in qs:
+        h = (n - 1) * q
+        lo = int(np.floor(h))
+        hi = min(lo + 1, n - 1)
+        frac = h - lo
+        out.append(v[:, lo].astype(float) * (1 - frac) + v[:, hi].astype(float) * frac)
+    return out
+
+
+def _bootstrap_weights(lab: np.ndarray, G: int, B: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """Per group, a (n_g x B) matrix: how often each document is drawn in each replicate.
+
+    Each replicate draws n_g documents of the group uniformly with replacement (so each column
+    is Multinomial(n_g, 1/n_g)).
+    """
+    out = []
+    for g in range(G):
+        n_g = int((lab == g).sum())
+        draws = rng.integers(0, n_g, size=(B, n_g)) + (np.arange(B) * n_g)[:, None]
+        counts = np.bincount(draws.ravel(), minlength=B * n_g).reshape(B, n_g)
+        out.append(np.ascontiguousarray(counts.T, dtype=np.float32))
+    return out
+
+
+def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a: np.ndarray, a0: float,
+                  B: int, alpha: float, rng: np.random.Generator) -> None:
+    """Document-level percentile bootstrap of delta and sign stability, stratified by group; fills obs.
+
+    Replicate totals are products ``X_g.T @ W_g.T`` (sparse x dense) over blocks of terms; no
+    loop over documents or replicates.
+    """
+    union = np.unique(np.concatenate([o["keep"] for o in obs]))
+    doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
+    weights = _bootstrap_weights(lab, G, B, rng)
+    XU = X[:, union]
+    totals, XgT = [], []
+    for g in range(G):
+        idx = np.flatnonzero(lab == g)
+        totals.append(doc_len[idx] @ weights[g].astype(float))            # B tokens per replicate
+        XgT.append(sp.csr_matrix(XU[idx].T, dtype=np.float32))           # |U| x n_g
+    ntot = np.sum(totals, axis=0)
+    pos = np.full(X.shape[1], -1, dtype=np.int64)
+    pos[union] = np.arange(len(union))
+    for o in obs:
+        o["ci_low"] = np.full(len(o["keep"]), np.nan)
+        o["ci_high"] = np.full(len(o["keep"]), np.nan)
+        o["sign_stability"] = np.full(len(o["keep"]), np.nan)
+        o["_upos"] = pos[o["keep"]]
+        o["_sign"] = np.sign(o["yi"] * o["nj"] - o["yj"] * o["ni"])     # observed sign of the rate difference
+    need_total = any(len(o["others"]) == G - 1 and G > 2 for o in obs)
+    step = max(1, _BLOCK // (B * (G + 2)))
+    for c0 in range(0, len(union), step):
+        c1 = min(c0 + step, len(union))
+        T = [XgT[g][c0:c1] @ weights[g] for g in range(G)]               # each (v x B) float32
+        total = None
+        if need_total:
+            total = T[0].copy()
+            for t in T[1:]:
+                total += t
+        for o in obs:
+            sel = np.flatnonzero((o["_upos"] >= c0) & (o["_upos"] < c1))
+            if len(sel) == 0:
+                continue
+            r = o["_upos"][sel] - c0
+            gi, others = o["gi"], o["others"]
+            yi = T[gi][r]
+            if len(others) == G - 1 and total is not None:
+                yj = total[r] - yi
+                nj = ntot - totals[gi]
+            else:
+                yj = T[others[0]][r]
+                for k in others[1:]:
+                    yj = yj + T[k][r]
+                nj = np.sum([totals[k] for k in others], axis=0)
+            # sign of (y_i/n_i - y_j/n_j) per replicate (0 when the term is absent from both)
+            diff = np.sign(yi.astype(float) * nj[None, :] - yj.astype(float) * totals[gi][None, :])
+            s_obs = o["_sign"][sel]
+            same = ((diff == s_obs[:, None]) & (diff != 0)).mean(axis=1)
+            o["sign_stability"][sel] = np.where(s_obs != 0, same, np.nan)
+            d = _delta_block(yi, totals[gi], yj, nj, a[union[c0:c1][r]], a0)
+            o["ci_low"][sel], o["ci_high"][sel] = _percentiles(d, (alpha / 2, 1 - alpha / 2))
+    for o in obs:
+        del o["_upos"], o["_sign"]
+
+
+#: Below this share of the contrast's documents on the smaller side, permuted sums are taken
+#: as sparse x sparse products (cheaper for few documents); above it, as sparse x dense.
+_SPARSE_SHARE = 0.04
+
+
+def _random_subsets(n: int, k: int, P: int, rng: np.random.Generator) -> np.ndarray:
+    """P uniform random k-subsets of range(n), one per row (k < n)."""
+    return np.stack([rng.choice(n, k, replace=False, shuffle=False) for _ in range(P)])
+
+
+def _exceedances(yi: np.ndarray, ni: np.ndarray, yj: np.ndarray, nj: np.ndarray, a: np.ndarray, a0: float,
+                 thr: np.ndarray) -> np.ndarray:
+    """Per term (row): the replicates (columns) with :math:`|\\delta^*| \\ge` ``thr`` (float32 blocks).
+
+    With :math:`R` the odds ratio inside :func:`log_odds_dirichlet`'s logarithms,
+    :math:`|\\log R| \\ge t` iff :math:`R \\ge e^t` or :math:`R \\le e^{-t}`: no logarithms needed.
+    Overwrites ``yi`` and ``yj``.
+    """
+    a = a.astype(np.float32)[:, None]
+    yi += a
+    yj += a
+    ratio = (nj + a0).astype(np.float32)[None, :] - yj
+    ratio *= yi
+    den = (ni + a0).astype(np.float32)[None, :] - yi
+    den *= yj
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        ratio /= den
+        hi = np.exp(thr).astype(np.float32)[:, None]
+        lo = np.exp(-thr).astype(np.float32)[:, None]
+    return ((ratio >= hi) | (ratio <= lo)).sum(axis=1)
+
+
+def _permutation_p(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, a: np.ndarray, a0: float,
+                   P: int, rng: np.random.Generator) -> None:
+    """Two-sided permutation p-values of delta (labels shuffled across documents); fills obs.
+
+    Each permutation gives the smaller side of the contrast a uniform random subset of the
+    contrast's documents of its size (the rest go to the other side). The smaller side's
+    term totals are the product of the documents x terms matrix with the subsets'
+    indicator matrix, in blocks of permutations and terms.
+    """
+    doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
+    done: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
+    for o in obs:
+        gi, others = o["gi"], o["others"]
+        # a mirror image of a contrast already tested (B vs A after A vs B, or the two
+        # contrasts of one-vs-rest with two groups) has the same |delta| and the same test
+        mirror = done.get((tuple(others), (gi,)))
+        if mirror is not None and np.array_equal(mirror[0], o["keep"]):
+            o["p_value"] = mirror[1].copy()
+            continue
+        docs = np.flatnonzero(np.isin(lab, (gi,) + tuple(others)))
+        n_i = int((lab[docs] == gi).sum())
+        n_d = len(docs)
+        small_is_i = n_i <= n_d - n_i
+        k = n_i if small_is_i else n_d - n_i
+        keep = o["keep"]
+        observed = np.abs(o["delta"])
+        hits = np.zeros(len(keep), dtype=np.int64)
+        if len(keep) == 0:
+            o["p_value"] = np.ones(0)
+            continue
+        lens = doc_len[docs]
+        n_all = lens.sum()
+        XD = X[docs][:, keep]
+        tot_terms = np.asarray(XD.sum(axis=0), dtype=float).ravel()
+        use_dense = k > _SPARSE_SHARE * n_d
+        if use_dense:
+            XT = sp.csr_matrix(XD.T, dtype=np.float32)                    # |keep| x n_d
+        else:
+            XC = sp.csc_matrix(XD, dtype=np.float32)                      # n_d x |keep|
+        chunk = int(min(P, max(1, (1 << 24) // max(n_d, 1))))            # permutations per chunk
+        for p0 in range(0, P, chunk):
+            pc = min(chunk, P - p0)
+            sel = _random_subsets(n_d, k, pc, rng)                        # pc x k
+            n_small = lens[sel].sum(axis=1)                               # tokens on the smaller side
+            n_i_perm, n_j_perm = (n_small, n_all - n_small) if small_is_i else (n_all - n_small, n_small)
+            if use_dense:
+                M = np.zeros((n_d, pc), dtype=np.float32)
+                M[sel, np.arange(pc)[:, None]] = 1.0
+            else:
+                S = sp.csr_matrix((np.ones(pc * k, dtype=np.float32), sel.ravel(), np.arange(pc + 1) * k),
+                                  shape=(pc, n_d))
+            step = max(1, _BLOCK // (2 * pc))
+            for c0 in range(0, len(keep), step):
+                c1 = min(c0 + step, len(keep))
+                if use_dense:
+                    ys = np.ascontiguousarray(XT[c0:c1] @ M, dtype=np.float32)          # v x pc, smaller side
+                else:
+                    ys = np.ascontiguousarray((S @ XC[:, c0:c1]).toarray().T, dtype=np.float32)
+                rest = tot_terms[c0:c1, None].astype(np.float32) - ys
+                yi, yj = (ys, rest) if small_is_i else (rest, ys)
+                # ties in exact arithmetic must count as ">=": allow for float32 rounding
+                thr = observed[c0:c1] - 1e-5 * (1 + observed[c0:c1])
+                hits[c0:c1] += _exceedances(yi, n_i_perm, yj, n_j_perm, a[keep[c0:c1]], a0, thr)
+        o["p_value"] = (hits + 1) / (P + 1)
+        if len(others) == 1:
+            done[((gi,), tuple(others))] = (o["keep"], o["p_value"])
+
