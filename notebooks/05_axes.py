@@ -467,7 +467,7 @@ demo = ("Officials in Moscow said residents of the four regions had voted overwh
         "Meanwhile, families in the frontline towns spent another night in basements without power.")
 placed = place_text(demo, None, media, encoder=encoder, random_state=RANDOM_STATE)
 print(placed.reading)
-placed.table.drop(columns=["summary"]).round(4)
+placed.table.drop(columns=["reading"]).round(4)
 
 # %% [markdown]
 # ## What to take away, and what not

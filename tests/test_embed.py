@@ -769,6 +769,95 @@ def test_embed_sentences_table_and_list(tmp_path):
         embed_sentences(table, None)
 
 
+# ----------------------------------------------------------------------------- default backend
+
+def test_default_backend_on_cpu_is_the_chosen_one():
+    enc = Encoder(cache_dir=False)
+    assert (enc.backend, enc.quantize) == embed.DEFAULT_CPU_BACKEND == ("onnx", "int8-fused-ffn")
+    assert enc.config["backend"] == "onnx" and enc.config["quantize"] == "int8-fused-ffn"
+    assert (Encoder(cache_dir=False, backend="torch").backend, Encoder(cache_dir=False, backend="torch").quantize) \
+        == ("torch", False)
+    assert Encoder(cache_dir=False, quantize="int8").backend == "onnx"  # a method implies onnx
+    assert Encoder(FakeModel(), cache_dir=False).backend == "object"
+
+
+def test_default_backend_falls_back_to_torch_without_onnxruntime(monkeypatch):
+    import importlib.util
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "onnxruntime" else real(name, *a))
+    enc = Encoder(cache_dir=False)
+    assert (enc.backend, enc.quantize) == ("torch", False)
+
+
+@pytest.mark.parametrize("device", ["cuda", "cuda:1"])
+def test_cuda_device_selects_the_torch_branch(monkeypatch, device):
+    from framing.embed import encoder as embed_encoder
+    made = []
+
+    class Recorder:
+        def __init__(self, path, *, device, max_seq_length):
+            made.append(device)
+
+    monkeypatch.setattr(embed_encoder, "_TorchBackend", Recorder)
+    enc = Encoder(cache_dir=False, device=device)
+    assert (enc.backend, enc.quantize) == ("torch", False)
+    assert isinstance(enc.model, Recorder) and made == [device]
+    # a copy for another device re-resolves the default backend
+    assert Encoder(cache_dir=False).replace(device=device).backend == "torch"
+    assert enc.replace(device="cpu").backend == "onnx"
+
+
+def test_cache_keys_differ_per_backend_and_quantisation(tmp_path):
+    configs = [dict(backend="torch"), dict(backend="onnx"), dict()] + \
+        [dict(backend="onnx", quantize=q) for q in embed.QUANTIZATION_METHODS if q != embed.DEFAULT_CPU_BACKEND[1]]
+    encs = [Encoder(cache_dir=tmp_path, **kw) for kw in configs]
+    assert len({e.identity for e in encs}) == len(configs)
+    assert len({e.cache.dir for e in encs}) == len(configs)
+    # a vector stored under the torch key is never served to another backend
+    torch_enc, texts = encs[0], ["a sentence stored by torch"]
+    torch_enc.cache.put(torch_enc.cache.keys(texts), np.ones((1, 384), dtype=np.float32))
+    assert torch_enc.cache.get(torch_enc.cache.keys(texts))[0].all()
+    for e in encs[1:]:
+        fresh_process()
+        assert not e.cache.get(e.cache.keys(texts))[0].any(), (e.backend, e.quantize)
+
+
+def test_onnx_graph_folder_is_keyed_on_model_recipe_and_library_versions(monkeypatch):
+    from importlib import metadata
+    a = onnx_backend.graph_key("0" * 64)
+    assert a == onnx_backend.graph_key("0" * 64) and a != onnx_backend.graph_key("1" * 64)
+    real = metadata.version
+    monkeypatch.setattr(metadata, "version", lambda lib: "0.0-other" if lib == "onnxruntime" else real(lib))
+    assert onnx_backend.graph_key("0" * 64) != a
+    monkeypatch.setattr(metadata, "version", real)
+    monkeypatch.setattr(onnx_backend, "GRAPH_RECIPE", onnx_backend.GRAPH_RECIPE + 1)
+    assert onnx_backend.graph_key("0" * 64) != a
+
+
+def test_fused_quantisation_builds_checksummed_files(tmp_path, fake_export, monkeypatch):
+    seen = []
+
+    def fake_fuse(source, model_dir):
+        return onnx_backend._build_verified(Path(source).with_name("model.fused.onnx"),
+                                            lambda d: Path(d).write_bytes(b"fused"), "fused ONNX model")
+
+    def fake_int8(source, dest, *, exclude=None, op_types=None):
+        seen.append((Path(source).name, exclude))
+        Path(dest).write_bytes(b"q " + Path(source).read_bytes())
+
+    monkeypatch.setattr(onnx_backend, "fuse_onnx", fake_fuse)
+    monkeypatch.setattr(onnx_backend, "_dynamic_int8", fake_int8)
+    monkeypatch.setattr(onnx_backend, "_ffn_output_matmuls", lambda p: ["ffn_out_0"])
+    source = onnx_backend.export_onnx(tmp_path / "model", tmp_path / "export")
+    for method in ("int8-fused", "int8-fused-ffn"):
+        q = onnx_backend.quantize_onnx(source, method, model_dir=tmp_path / "model")
+        assert q.name == f"model.{method}.onnx" and q.read_bytes() == b"q fused"
+        assert onnx_backend.export_problem(q) is None
+    assert seen == [("model.fused.onnx", None), ("model.fused.onnx", ["ffn_out_0"])]
+    with pytest.raises(ValueError, match="quantisation method"):
+        onnx_backend.quantize_onnx(source, "int4")
+
+
 # ----------------------------------------------------------------------------- errors, identity
 
 def test_bad_options_raise_clear_errors(tmp_path):
@@ -844,7 +933,7 @@ def test_real_model_encode_and_cache_hit(real_cache):
     texts = ["Russia held referendums in four occupied regions of Ukraine.",
              "Votes on joining Russia were staged in four Russian-controlled Ukrainian regions.",
              "The recipe needs two cups of flour and a pinch of salt."]
-    enc = Encoder(cache_dir=real_cache)
+    enc = Encoder(cache_dir=real_cache, backend="torch")
     X = enc.encode(texts)
     assert X.shape == (3, 384) and X.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1, atol=1e-5)
@@ -853,7 +942,7 @@ def test_real_model_encode_and_cache_hit(real_cache):
     np.testing.assert_allclose(X, ref, atol=1e-5)
     calls = []
     fresh_process()
-    enc2 = Encoder("all-MiniLM-L6-v2", cache_dir=real_cache)
+    enc2 = Encoder("all-MiniLM-L6-v2", cache_dir=real_cache, backend="torch")
     orig = enc2.model.encode
     enc2.model.encode = lambda t, b: calls.append(len(t)) or orig(t, b)
     Y = enc2.encode(texts)
@@ -865,7 +954,7 @@ def test_real_model_encode_and_cache_hit(real_cache):
 def test_real_model_long_article_chunks(real_cache):
     sentences = [f"Officials in region {i} reported shelling near the river and damage to homes." for i in range(40)]
     article = " ".join(sentences)
-    enc = Encoder(cache_dir=real_cache)
+    enc = Encoder(cache_dir=real_cache, backend="torch")
     v = enc.encode([article])[0]
     assert enc.stats["long"] == 1
     tok = enc.model.tokenizer
@@ -877,7 +966,7 @@ def test_real_model_long_article_chunks(real_cache):
     E = enc.model.encode(chunks, 8)
     m = (E * np.asarray(weights)[:, None]).sum(0)
     np.testing.assert_allclose(v, m / np.linalg.norm(m), atol=1e-5)
-    t = Encoder(cache_dir=real_cache, long_text="truncate").encode([article])[0]
+    t = Encoder(cache_dir=real_cache, backend="torch", long_text="truncate").encode([article])[0]
     assert float(v @ t) < 0.9999  # truncation really is different
 
 
@@ -896,7 +985,7 @@ def _real_sample(n: int) -> list[str]:
 @pytest.mark.integration
 def test_onnx_matches_torch_and_int8_close(real_cache):
     texts = _real_sample(200)
-    T = Encoder(cache_dir=real_cache).encode(texts)
+    T = Encoder(cache_dir=real_cache, backend="torch").encode(texts)
     O = Encoder(cache_dir=real_cache, backend="onnx").encode(texts)
     Q = Encoder(cache_dir=real_cache, backend="onnx", quantize=True).encode(texts)
     assert (T * O).sum(1).min() > 0.9999
@@ -922,8 +1011,26 @@ def test_damaged_onnx_export_is_rebuilt_before_it_gives_a_vector(tmp_path):
         enc.model  # noqa: B018 - loading the backend verifies the export
     assert export_problem(path) is None
     O = enc.encode(later)
-    T = Encoder(cache_dir=tmp_path).encode(later)
+    T = Encoder(cache_dir=tmp_path, backend="torch").encode(later)
     assert (O * T).sum(1).min() > 0.9999
+
+
+@pytest.mark.integration
+def test_default_cpu_backend_meets_the_cosine_bar_on_real_sentences(real_cache):
+    texts = _real_sample(300)
+    enc = Encoder(cache_dir=real_cache)
+    assert (enc.backend, enc.quantize) == embed.DEFAULT_CPU_BACKEND
+    X = enc.encode(texts)
+    T = Encoder(cache_dir=real_cache, backend="torch").encode(texts)
+    cos = (X * T).sum(1)
+    assert cos.min() >= 0.98, f"default backend min cosine {cos.min():.4f} ({texts[int(cos.argmin())]!r})"
+    assert enc.model.short_session is not None  # short texts really run in fp32
+    short = [t for t in texts if len(enc.model.tokenizer(t)["input_ids"]) <= enc.model.short_tokens]
+    if short:
+        S = Encoder(cache_dir=False, backend="onnx").encode(short)
+        assert (enc.encode(short) * S).sum(1).min() > 0.9999
+    folder = enc.model.onnx_path.parent
+    assert {"model.onnx", "model.fused.onnx", f"model.{enc.quantize}.onnx"} <= {p.name for p in folder.iterdir()}
 
 
 # ----------------------------------------------------------------------------- search helpers

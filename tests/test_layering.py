@@ -90,3 +90,25 @@ def test_no_module_imports_another_modules_private_names():
                 continue
             bad.append(f"framing/{path.relative_to(PKG)}:{line}: imports {name} from framing.{'.'.join(mod)}")
     assert not bad, "private names imported across modules:\n" + "\n".join(bad)
+
+
+MAX_MODULE_LINES = 850     # "about 800" (issue 13)
+MAX_FUNCTION_LINES = 85    # "about 80", not counting the docstring
+
+
+def test_no_long_modules_or_functions():
+    long = []
+    for path, _ in _modules():
+        src = path.read_text(encoding="utf-8")
+        if src.count("\n") > MAX_MODULE_LINES:
+            long.append(f"framing/{path.relative_to(PKG)}: {src.count(chr(10))} lines")
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                body = node.body
+                doc = (body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant)
+                       and isinstance(body[0].value.value, str))
+                start = body[0].end_lineno + 1 if doc else node.lineno
+                if node.end_lineno - start + 1 > MAX_FUNCTION_LINES:
+                    long.append(f"framing/{path.relative_to(PKG)}:{node.lineno}: {node.name} "
+                                f"{node.end_lineno - start + 1} lines")
+    assert not long, "split these into named steps or modules:\n" + "\n".join(long)

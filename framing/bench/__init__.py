@@ -29,6 +29,9 @@ The sections:
     :func:`framing.split_sentences` on the same text in the same run.
 ``lexical``, ``markers``, ``cluster``, ``geometry``, ``align``
     the analysis modules' benchmarks (:mod:`framing.bench.lexical`...).
+``explore`` (:mod:`framing.bench.explore`)
+    size of the contrast explorer page on the referendum window and on all of
+    ukraine-media, against its 5 / 25 MB budgets.
 
 Baselines that need their own environment build it with
 :func:`framing.bench.venv.ensure_venv` (in the user's cache, not in the package).
@@ -54,7 +57,8 @@ __all__ = ["SECTIONS", "EVENT_WINDOW", "BenchError", "main", "run_sections", "re
 #: Benchmark sections: name -> "module:function".  Add yours here.
 SECTIONS: dict[str, str] = {
     name: f"framing.bench.{name}:run"
-    for name in ("segmentation", "encoder", "voice", "lexical", "markers", "cluster", "geometry", "align")
+    for name in ("segmentation", "encoder", "voice", "lexical", "markers", "cluster", "geometry", "align",
+                 "explore")
 }
 
 #: The ``ukraine-media`` event window used by the encoder and voice sections (inclusive).
