@@ -148,7 +148,7 @@ def test_unknown_options_are_errors():
     with pytest.raises(TypeError):
         over_time(s, "volume", bins="D")
     with pytest.raises(ValueError, match="freq"):
-        over_time(s, "volume", freq="Y")
+        over_time(s, "volume", freq="Q")
     with pytest.raises(ValueError, match="rolling"):
         over_time(s, "volume", rolling=2)
     with pytest.raises(ValueError, match="measure"):
@@ -329,3 +329,10 @@ def test_the_ukraine_media_corpus_weekly_volume_and_daily_markers_in_the_referen
     cp = change_points(sham, n_null=100, n_boot=50, random_state=0)
     assert len(cp.attrs["series"]) == window["outlet"].nunique()
     assert cp["ci_low"].le(cp["date"]).all() and cp["date"].le(cp["ci_high"]).all()
+
+
+def test_yearly_bins_count_documents_per_calendar_year():
+    s = pd.DataFrame({"doc_id": ["a", "b", "c"], "outlet": "X",
+                      "published": pd.to_datetime(["2021-09-21", "2022-09-20", "2022-12-31"])})
+    t = over_time(s, "volume", freq="Y")
+    assert t["date"].dt.year.tolist() == [2021, 2022] and t["n_docs"].tolist() == [1, 2]

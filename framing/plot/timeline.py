@@ -123,7 +123,7 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
                   .get(measure, "estimate"))
     note = f"bins: {result.attrs.get('freq')}; hollow: thin (< {result.attrs.get('min_docs')} documents); " \
            "crosses at the foot: empty bins"
-    ax.set_title(title or note, fontsize=9)
+    ax.set_title(note if title is None else title, fontsize=9)
     if len(_series_keys(result)) > 1:
         ax.legend(fontsize=7, frameon=False, ncol=2)
     ax.figure.autofmt_xdate()

@@ -20,7 +20,7 @@ from .documents import DocumentValues, document_values
 __all__ = ["over_time", "FREQS", "bin_index"]
 
 #: freq= -> pandas period alias (weeks run Monday to Sunday)
-FREQS = {"D": "D", "W": "W-SUN", "M": "M"}
+FREQS = {"D": "D", "W": "W-SUN", "M": "M", "Y": "Y-DEC"}
 
 
 def bin_index(dates: np.ndarray, freq: str, start: Any = None, end: Any = None
@@ -158,7 +158,7 @@ def over_time(table: pd.DataFrame | DocumentValues, measure: str | None = None, 
     """A measure per time bin and group: estimate, interval, documents; empty bins kept.
 
     Documents are binned by their date (``freq="D"`` days, ``"W"`` weeks from Monday, ``"M"``
-    months). The estimate of a (bin, group) cell pools its documents: ``sum(numerator) /
+    months, ``"Y"`` calendar years). The estimate of a (bin, group) cell pools its documents: ``sum(numerator) /
     sum(denominator)`` over documents (:func:`framing.timeline.document_values`), so a marker
     rate is matches per ``per`` words of the cell, a share is sentences of the class over
     labelled sentences, an axis position the FrameAxis bias (Kwak et al. 2021) of the cell's
@@ -190,7 +190,7 @@ def over_time(table: pd.DataFrame | DocumentValues, measure: str | None = None, 
         ``date`` column; or per-document values already computed (then ``measure`` and its
         inputs are not needed).
     measure : {"volume", "markers", "axes", "stance", "themes"}
-    freq : {"D", "W", "M"}
+    freq : {"D", "W", "M", "Y"}
     group : str, mapping, (column, mapping) or None
         The glossary's ``group=``.
     date : str
