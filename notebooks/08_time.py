@@ -77,18 +77,6 @@ def clip_rates(ax, rows):
     ax.set_ylim(0, 1.3 * top if top > 0 else 1.0)
 
 
-def interval_bars(ax, rows):
-    """Each bin's interval as a vertical bar in its series' colour: a band joins neighbouring
-    bins only, so the interval of a bin between two thin or empty bins would not show."""
-    items = [c for c in rows.attrs.get("items", []) if c in rows.columns]
-    colors = {ln.get_label(): ln.get_color() for ln in ax.get_lines()}
-    for key, part in rows.groupby(["group"] + items, sort=False):
-        key = key if isinstance(key, tuple) else (key,)
-        ok = part["ci_low"].notna() & part["ci_high"].notna()
-        ax.vlines(part.loc[ok, "date"], part.loc[ok, "ci_low"], part.loc[ok, "ci_high"], lw=1.2, alpha=0.6,
-                  color=colors.get(" · ".join(map(str, key)), "0.3"))
-
-
 def year_ticks(ax, rows):
     """One tick per General Debate session, labelled with its year."""
     dates = sorted(rows["date"].unique())
@@ -191,7 +179,6 @@ fig, axs = plt.subplots(len(KEY), 1, figsize=(10, 2.6 * len(KEY)), sharex=True, 
 for i, (ax, (fam, mk)) in enumerate(zip(axs, KEY)):
     rows = daily[(daily["family"] == fam) & (daily["marker"] == mk)]
     plot_over_time(rows, ax=ax, events=events if i == 0 else None, title=f"{fam} / {mk}")
-    interval_bars(ax, rows)
     if i:
         draw_events(ax, events, labels=False)
     clip_rates(ax, rows)
@@ -245,7 +232,6 @@ fig, axs = plt.subplots(2, 1, figsize=(10, 6), sharex=True, constrained_layout=T
 for i, (ax, cls) in enumerate(zip(axs, ["legitimizing", "delegitimizing"])):
     plot_over_time(stance[stance["class"] == cls], ax=ax, events=events if i == 0 else None,
                    title=f"share of own-voice sentences about the votes coded {cls!r} (coder)")
-    interval_bars(ax, stance[stance["class"] == cls])
     if i:
         draw_events(ax, events, labels=False)
 fig.suptitle("Stance toward the votes by day, RT vs US outlets (band and bars: 95 % document bootstrap; "

@@ -336,3 +336,20 @@ def test_yearly_bins_count_documents_per_calendar_year():
                       "published": pd.to_datetime(["2021-09-21", "2022-09-20", "2022-12-31"])})
     t = over_time(s, "volume", freq="Y")
     assert t["date"].dt.year.tolist() == [2021, 2022] and t["n_docs"].tolist() == [1, 2]
+
+
+def test_an_interval_between_empty_bins_is_drawn_as_a_bar():
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.collections import LineCollection
+
+    from framing.plot.timeline import plot_over_time
+
+    # an interval on one day only: the days around it are thin (no interval)
+    t = pd.DataFrame({"date": pd.date_range("2022-09-20", periods=3), "group": "X",
+                      "estimate": [1.0, 2.0, 1.0], "ci_low": [np.nan, 1.5, np.nan],
+                      "ci_high": [np.nan, 2.5, np.nan], "n_docs": [2, 9, 2], "thin": [True, False, True]})
+    t.attrs.update(measure="markers", freq="D", min_docs=5)
+    ax = plot_over_time(t)
+    bars = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert bars and len(bars[0].get_segments()) >= 1

@@ -62,6 +62,13 @@ def draw_events(ax: Axes, events: pd.DataFrame | None, *, color: str = "0.35", l
     return ax
 
 
+def _isolated(has: np.ndarray) -> np.ndarray:
+    """Bins with an interval whose neighbours both lack one (fill_between would draw nothing)."""
+    prev = np.r_[False, has[:-1]]
+    nxt = np.r_[has[1:], False]
+    return has & ~prev & ~nxt
+
+
 def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.DataFrame | None = None,
                    band: bool = True, title: str | None = None) -> Axes:
     """Trajectories of an :func:`framing.over_time` result, with intervals and events.
@@ -70,7 +77,8 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
     document breaks the line (no interpolation) and is marked by a cross (in the series' colour)
     at the foot of the axes;
     thin bins (fewer than ``min_docs`` documents, no interval) are hollow markers. The
-    interval band is the ``1 - alpha`` interval of each bin.
+    interval band is the ``1 - alpha`` interval of each bin; a bin whose neighbours have no
+    interval gets a vertical bar instead (a band needs two bins).
 
     Parameters
     ----------
@@ -109,8 +117,11 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
         y_line = np.where(empty & (result.attrs.get("measure") == "volume"), y, np.where(empty, np.nan, y))
         (line,) = ax.plot(x, y_line, marker="o", ms=3, lw=1.4, label=_label(group, vals))
         if band:
-            ax.fill_between(x, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float),
-                            color=line.get_color(), alpha=0.18, lw=0)
+            lo, hi = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
+            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
+            alone = _isolated(np.isfinite(lo) & np.isfinite(hi))   # a band needs two neighbours
+            if alone.any():
+                ax.vlines(x[alone], lo[alone], hi[alone], color=line.get_color(), alpha=0.5, lw=2)
         if thin.any():
             ax.plot(x[thin], y[thin], ls="none", marker="o", ms=6, mfc="white", mec=line.get_color(), zorder=3)
         if empty.any():
