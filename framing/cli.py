@@ -160,16 +160,17 @@ def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     --------
     >>> args = add_embed_arguments(argparse.ArgumentParser()).parse_args(["ungdc", "--level", "article"])
     >>> args.level, args.backend
-    ('article', 'torch')
+    ('article', None)
     """
-    from .embed import BACKENDS, LONG_TEXT_RULES
+    from .embed import BACKENDS, LONG_TEXT_RULES, QUANTIZATION_METHODS
 
     parser.add_argument("name", help="named corpus (see `framing corpus list`) or path to a corpus file or folder")
     parser.add_argument("--level", choices=("article", "sentence"), default="sentence")
     parser.add_argument("--model", default=None, help="model name or path (default: all-MiniLM-L6-v2)")
-    parser.add_argument("--backend", choices=BACKENDS, default="torch")
-    parser.add_argument("--quantize", nargs="?", const="int8", default=False, choices=("int8", "int8-dynamic"),
-                        help="int8 weights (onnx backend); 'int8-dynamic' for quantize_dynamic")
+    parser.add_argument("--backend", choices=BACKENDS, default=None,
+                        help="default: ONNX Runtime int8-mixed on CPU (see framing.Encoder), torch on cuda")
+    parser.add_argument("--quantize", nargs="?", const="int8", default=None, choices=QUANTIZATION_METHODS,
+                        help="int8 variant of the onnx backend (default: the backend's default)")
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--long-text", choices=LONG_TEXT_RULES, default="mean-chunks")

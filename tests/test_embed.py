@@ -773,8 +773,9 @@ def test_embed_sentences_table_and_list(tmp_path):
 
 def test_default_backend_on_cpu_is_the_chosen_one():
     enc = Encoder(cache_dir=False)
-    assert (enc.backend, enc.quantize) == embed.DEFAULT_CPU_BACKEND == ("onnx", "int8-fused-ffn")
-    assert enc.config["backend"] == "onnx" and enc.config["quantize"] == "int8-fused-ffn"
+    assert (enc.backend, enc.quantize) == embed.DEFAULT_CPU_BACKEND == ("onnx", "int8-mixed")
+    assert enc.config["backend"] == "onnx" and enc.config["quantize"] == "int8-mixed"
+    assert enc.config["onnx_recipe"] == onnx_backend.GRAPH_RECIPE
     assert (Encoder(cache_dir=False, backend="torch").backend, Encoder(cache_dir=False, backend="torch").quantize) \
         == ("torch", False)
     assert Encoder(cache_dir=False, quantize="int8").backend == "onnx"  # a method implies onnx
@@ -854,8 +855,9 @@ def test_fused_quantisation_builds_checksummed_files(tmp_path, fake_export, monk
         assert q.name == f"model.{method}.onnx" and q.read_bytes() == b"q fused"
         assert onnx_backend.export_problem(q) is None
     assert seen == [("model.fused.onnx", None), ("model.fused.onnx", ["ffn_out_0"])]
-    with pytest.raises(ValueError, match="quantisation method"):
-        onnx_backend.quantize_onnx(source, "int4")
+    for bad in ("int4", "int8-mixed"):  # int8-mixed is a backend mode, not a graph
+        with pytest.raises(ValueError, match="quantisation method"):
+            onnx_backend.quantize_onnx(source, bad)
 
 
 # ----------------------------------------------------------------------------- errors, identity
@@ -1029,8 +1031,7 @@ def test_default_cpu_backend_meets_the_cosine_bar_on_real_sentences(real_cache):
     if short:
         S = Encoder(cache_dir=False, backend="onnx").encode(short)
         assert (enc.encode(short) * S).sum(1).min() > 0.9999
-    folder = enc.model.onnx_path.parent
-    assert {"model.onnx", "model.fused.onnx", f"model.{enc.quantize}.onnx"} <= {p.name for p in folder.iterdir()}
+    assert enc.model.onnx_path.name == "model.int8-dynamic.onnx"
 
 
 # ----------------------------------------------------------------------------- search helpers

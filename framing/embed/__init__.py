@@ -16,6 +16,16 @@ The model
     the same cache; it is identified by its class, ``name`` and optional ``identity``
     string attribute.  torch and sentence-transformers are imported on first use only.
 
+The backend
+    On ``device="cpu"`` the default (``backend=None``) is :data:`DEFAULT_CPU_BACKEND`:
+    the model exported to ONNX and run by ONNX Runtime with dynamic int8 linear layers,
+    texts of at most 16 tokens in fp32 (:mod:`framing.embed.onnx`); it is the
+    fastest configuration of ``make bench`` (section ``encoder``) whose vectors keep a
+    cosine of at least 0.98 to sentence-transformers' on every sentence of its sample.
+    On any other device (``"cuda"``...) and with ``backend="torch"`` it is
+    sentence-transformers on torch.  The backend and quantisation are part of the cache
+    key, so vectors of one backend are never served to another.
+
 Long texts
     Transformers read at most ``max_seq_length`` tokens (256 for MiniLM).  Longer texts
     are never truncated silently; ``long_text`` picks the rule:
@@ -93,7 +103,7 @@ Modules
 
 from __future__ import annotations
 
-from .backends import BACKENDS, PACKAGED_MODEL_NAMES, model_fingerprint
+from .backends import BACKENDS, DEFAULT_CPU_BACKEND, PACKAGED_MODEL_NAMES, QUANTIZATION_METHODS, model_fingerprint
 from .cache import (AUTO_COMPACT_SHARDS, CACHE_FORMAT_VERSION, STALE_TEMP_SECONDS, EmbeddingCache,
                     EmbeddingCacheWarning, EmbeddingError, default_cache_dir)
 from .encoder import LONG_TEXT_RULES, Encoder
@@ -104,6 +114,8 @@ __all__ = [
     "CACHE_FORMAT_VERSION",
     "LONG_TEXT_RULES",
     "BACKENDS",
+    "DEFAULT_CPU_BACKEND",
+    "QUANTIZATION_METHODS",
     "PACKAGED_MODEL_NAMES",
     "AUTO_COMPACT_SHARDS",
     "Encoder",

@@ -16,8 +16,8 @@ import numpy as np
 
 from framing._checks import l2_normalize
 
-from .backends import (BACKENDS, _object_identity, _ObjectBackend, _resolve_model,
-                       _TorchBackend, model_fingerprint)
+from .backends import (BACKENDS, QUANTIZATION_METHODS, _default_backend, _object_identity, _ObjectBackend,
+                       _resolve_model, _TorchBackend, model_fingerprint)
 from .cache import (AUTO_COMPACT_SHARDS, CACHE_FORMAT_VERSION, EmbeddingCache, EmbeddingCacheWarning,
                     EmbeddingError, _canonical, _shared_cache, default_cache_dir)
 from .progress import _Progress, progress_for
@@ -72,14 +72,20 @@ class Encoder:
     batch_size : int
         Texts per forward pass.
     device : str
-        torch device for ``backend="torch"`` (``"cpu"``, ``"cuda"``...).
-    backend : {"torch", "onnx"}
-        sentence-transformers on torch, or the same model exported to ONNX and run by
-        ONNX Runtime (:mod:`framing.embed.onnx`).
-    quantize : bool or str
-        With ``backend="onnx"``: ``True`` (= ``"int8"``) runs int8 weights with int8
-        block-wise compute; ``"int8-dynamic"`` uses ``quantize_dynamic`` (faster, less
-        faithful on short texts).  See :mod:`framing.embed.onnx`.
+        ``"cpu"`` or a torch device (``"cuda"``, ``"cuda:1"``, ``"mps"``...).
+    backend : {None, "torch", "onnx"}
+        ``"torch"``: sentence-transformers on torch; ``"onnx"``: the same model exported
+        to ONNX and run by ONNX Runtime (:mod:`framing.embed.onnx`).  ``None`` (default):
+        on ``device="cpu"``, :data:`~framing.embed.DEFAULT_CPU_BACKEND` (ONNX Runtime with
+        ``quantize="int8-mixed"``, when ONNX Runtime can run the model); on any other
+        device, torch.
+    quantize : None, bool or str
+        With the onnx backend: ``False`` runs fp32; ``True`` (= ``"int8"``) int8 weights
+        with int8 block-wise compute; ``"int8-dynamic"`` ``quantize_dynamic`` on the
+        unfused graph; ``"int8-mixed"`` the same for texts of more than 16 tokens and fp32
+        for the others; ``"int8-fused"`` and ``"int8-fused-ffn"`` fused graphs with dynamic
+        int8 (the latter keeps the feed-forward output projections fp32), short texts
+        in fp32.  ``None`` follows ``backend``.  See :mod:`framing.embed.onnx`.
     long_text : {"mean-chunks", "mean-sentences", "truncate"}
         What to do with texts longer than the model's window (see module docstring).
     max_seq_length : int, optional
@@ -121,33 +127,38 @@ class Encoder:
     """
 
     def __init__(self, model: Any = None, *, cache_dir: str | os.PathLike | bool | None = None,
-                 batch_size: int = 32, device: str = "cpu", backend: str = "torch",
-                 quantize: bool | str = False, long_text: str = "mean-chunks",
+                 batch_size: int = 32, device: str = "cpu", backend: str | None = None,
+                 quantize: bool | str | None = None, long_text: str = "mean-chunks",
                  max_seq_length: int | None = None, normalize: bool = True,
                  show_progress: bool | str | None = None) -> None:
         if show_progress not in (None, True, False, "bar", "log"):
             raise EmbeddingError(f"show_progress={show_progress!r}; use None, True, False, 'bar' or 'log'")
-        if backend not in BACKENDS:
-            raise EmbeddingError(f"backend={backend!r}; choose one of {BACKENDS}")
+        if backend is not None and backend not in BACKENDS:
+            raise EmbeddingError(f"backend={backend!r}; choose one of {BACKENDS} (or None: the default)")
         if long_text not in LONG_TEXT_RULES:
             raise EmbeddingError(f"long_text={long_text!r}; choose one of {LONG_TEXT_RULES}")
         if quantize is True:
             quantize = "int8"
-        if quantize not in (False, None, "int8", "int8-dynamic"):
-            raise EmbeddingError(f"quantize={quantize!r}; use False, True (= 'int8') or 'int8-dynamic'")
-        if quantize and backend != "onnx":
+        if quantize not in (False, None) + QUANTIZATION_METHODS:
+            raise EmbeddingError(f"quantize={quantize!r}; use False, True (= 'int8') or one of {QUANTIZATION_METHODS}")
+        if quantize and backend not in ("onnx", None):
             raise EmbeddingError("quantize needs backend='onnx'")
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise EmbeddingError(f"batch_size must be a positive int, got {batch_size!r}")
         if max_seq_length is not None and (not isinstance(max_seq_length, (int, np.integer)) or max_seq_length < 2):
             raise EmbeddingError(f"max_seq_length must be an int >= 2, got {max_seq_length!r}")
         self._spec = _resolve_model(model)
-        if self._spec.obj is not None and backend != "torch":
+        if self._spec.obj is not None and backend not in ("torch", None):
             raise EmbeddingError("backend applies to model names/paths, not to a model object")
+        if self._spec.obj is not None and quantize:
+            raise EmbeddingError("quantize needs backend='onnx' and a model name or path")
+        self._requested = (backend, quantize)
+        if self._spec.obj is None:
+            backend, quantize = _default_backend(self._spec.path, device, backend, quantize)
         self.name = self._spec.name
         self.batch_size = int(batch_size)
         self.device = device
-        self.backend = backend if self._spec.obj is None else "object"
+        self.backend = str(backend) if self._spec.obj is None else "object"
         self.quantize: bool | str = quantize or False
         self.long_text = long_text
         self.max_seq_length = None if max_seq_length is None else int(max_seq_length)
@@ -180,6 +191,9 @@ class Encoder:
                 "normalize": self.normalize, "max_seq_length": self.max_seq_length,
                 "long_text": self.long_text,
             }
+            if self.backend == "onnx":  # the graphs and the batching that made the vectors
+                from .onnx import GRAPH_RECIPE
+                self._config["onnx_recipe"] = GRAPH_RECIPE
         return self._config
 
     @property
@@ -200,8 +214,8 @@ class Encoder:
         params = dict(model=self._spec.obj if self._spec.obj is not None else (self._spec.path or self.name),
                       cache_dir=self.cache_dir if self.cache_dir is not None else False,
                       batch_size=self.batch_size, device=self.device,
-                      backend="torch" if self.backend == "object" else self.backend,
-                      quantize=self.quantize, long_text=self.long_text, max_seq_length=self.max_seq_length,
+                      backend=self._requested[0], quantize=self._requested[1], long_text=self.long_text,
+                      max_seq_length=self.max_seq_length,
                       normalize=self.normalize, show_progress=self.show_progress)
         params.update(options)
         new = Encoder(**params)

@@ -1,18 +1,37 @@
 """Run a sentence-transformers model through ONNX Runtime (``Encoder(backend="onnx")``).
 
 The transformer is exported once per model identity with the TorchScript-based
-``torch.onnx.export(..., dynamo=False)`` (dynamic batch and sequence axes) into
-``cache_dir/onnx/<name>-<fingerprint>/model.onnx``; ``quantize=True`` adds
-``model.int8.onnx``: every weight matrix as int8 in blocks of 32 with int8 compute
-(ONNX Runtime's ``MatMulNBits``, activations quantised per row and block; Jacob et al.,
-2018, *Quantization and training of neural networks for efficient integer-arithmetic-only
-inference*).  ``quantize="int8-dynamic"`` uses
-``onnxruntime.quantization.quantize_dynamic`` (per-channel int8 weights, one dynamic
-activation scale per tensor) instead: faster, but a per-tensor scale shared by a whole
-batch pulls short sentences away from fp32 (minimum cosine to torch about 0.97 on news
-sentences, below the 0.98 this project asks for), so it is not the default.  Export and
-quantisation write to a temporary name and are published with an atomic rename, so
-concurrent processes are safe.
+``torch.onnx.export(..., dynamo=False)`` (eager attention, dynamic batch and sequence
+axes) into ``cache_dir/onnx/<name>-<key>/model.onnx``, where ``key`` (:func:`graph_key`)
+hashes the model files' fingerprint, the graph recipe and the versions of torch,
+transformers, onnx and onnxruntime, so a graph built by other code is never reused.
+Beside it, by ``quantize=``:
+
+``"int8"`` (``True``)
+    ``model.int8.onnx``: every weight matrix as int8 in blocks of 32 with int8 compute
+    (ONNX Runtime's ``MatMulNBits``, activations quantised per row and block; Jacob et
+    al., 2018, *Quantization and training of neural networks for efficient
+    integer-arithmetic-only inference*).
+``"int8-dynamic"``
+    ``onnxruntime.quantization.quantize_dynamic`` on the unfused graph (per-channel int8
+    weights, one dynamic activation scale per tensor): a per-tensor scale pulls short
+    sentences away from fp32 (minimum cosine to torch below the 0.98 this project asks for).
+``"int8-mixed"``
+    the ``"int8-dynamic"`` graph for texts of more than :data:`SHORT_TEXT_TOKENS` tokens
+    and the fp32 graph for the others: a short text's mean-pooled vector averages the
+    quantisation error of only a few tokens, a longer one's of many.  The CPU default of
+    :class:`~framing.embed.Encoder` (:data:`~framing.embed.DEFAULT_CPU_BACKEND`; chosen by
+    ``make bench``, section ``encoder``).
+``"int8-fused"``, ``"int8-fused-ffn"``
+    the graph fused by ONNX Runtime's transformer optimizer (``model.fused.onnx``:
+    ``Attention``, ``EmbedLayerNormalization``, ``SkipLayerNormalization``,
+    ``BiasGelu``), then dynamic int8 on every linear layer (``"-ffn"``: except the
+    feed-forward output projections, kept fp32).  Short texts run through the fused fp32
+    graph, as with ``"int8-mixed"``.
+
+Texts are tokenised once, sorted by token count and batched, so each batch is padded only
+to its own longest text.  Export, fusion and quantisation write to a temporary name and are
+published with an atomic rename, so concurrent processes are safe.
 
 Every exported or quantised file has its sha256 beside it (``model.onnx.sha256``, in the
 format of ``sha256sum``), checked before the file is used (once per process and file
@@ -47,11 +66,11 @@ from typing import Any
 
 import numpy as np
 
-from .backends import _hf_token_offsets
+from .backends import QUANTIZATION_METHODS, _hf_token_offsets
 from .cache import STALE_TEMP_SECONDS, EmbeddingCacheWarning, EmbeddingError, _remove_stale_temps
 
-__all__ = ["CHECKSUM_SUFFIX", "OnnxBackend", "QUANTIZATION_METHODS", "export_onnx", "export_problem",
-           "physical_cores", "quantize_onnx"]
+__all__ = ["CHECKSUM_SUFFIX", "GRAPH_RECIPE", "OnnxBackend", "QUANTIZATION_METHODS", "SHORT_TEXT_TOKENS",
+           "export_onnx", "export_problem", "fuse_onnx", "graph_key", "physical_cores", "quantize_onnx"]
 
 _log = logging.getLogger(__name__)
 
@@ -303,7 +322,10 @@ def _torch_export(model_dir: Path, dest: Path) -> None:
     from transformers import AutoModel, AutoTokenizer
 
     tok = AutoTokenizer.from_pretrained(str(model_dir))
-    model = AutoModel.from_pretrained(str(model_dir))
+    try:  # the eager attention graph is the one ONNX Runtime's optimizer can fuse
+        model = AutoModel.from_pretrained(str(model_dir), attn_implementation="eager")
+    except (TypeError, ValueError):  # pragma: no cover - models without the option
+        model = AutoModel.from_pretrained(str(model_dir))
     model.eval()
     # a padded example, so the traced graph keeps the attention-mask path
     example = tok(["an example sentence to trace the graph", "short"], padding=True, return_tensors="pt")
@@ -346,8 +368,92 @@ def _remove_stale_temps_beside(target: Path) -> None:
     _remove_stale_temps(target.parent)
 
 
-#: Quantisation methods: ``"int8"`` (default for ``quantize=True``) and ``"int8-dynamic"``.
-QUANTIZATION_METHODS: tuple[str, ...] = ("int8", "int8-dynamic")
+
+#: Mixed methods: texts of at most this many tokens (special tokens included) are run by
+#: the fp32 graph (fused for the fused methods); the rest by the int8 graph.
+SHORT_TEXT_TOKENS: dict[str, int] = {"int8-mixed": 16, "int8-fused": 16, "int8-fused-ffn": 16}
+
+#: Bumped whenever the export, a graph recipe or the batching of the onnx backend changes,
+#: so old graphs are never reused and old vectors never served (it is part of the
+#: embedding cache key of ``backend="onnx"``).
+GRAPH_RECIPE = 2
+
+
+def graph_key(fingerprint: str) -> str:
+    """sha256 naming the folder of a model's ONNX graphs.
+
+    It covers the model files' fingerprint, :data:`GRAPH_RECIPE` and the versions of the
+    libraries that write or rewrite the graphs (torch, transformers, onnx, onnxruntime), so
+    a graph exported or optimised by another version is never served from the cache.
+
+    Examples
+    --------
+    >>> len(graph_key("0" * 64))
+    64
+    """
+    from importlib import metadata
+
+    versions = {}
+    for lib in ("torch", "transformers", "onnx", "onnxruntime"):
+        try:
+            versions[lib] = metadata.version(lib)
+        except metadata.PackageNotFoundError:  # pragma: no cover
+            versions[lib] = None
+    blob = json.dumps({"model": fingerprint, "recipe": GRAPH_RECIPE, "versions": versions}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def _bert_shape(model_dir: Path) -> tuple[int, int] | None:
+    cfg = model_dir / "config.json"
+    if not cfg.is_file():
+        return None
+    c = json.loads(cfg.read_text())
+    heads, hidden = c.get("num_attention_heads"), c.get("hidden_size")
+    return (int(heads), int(hidden)) if heads and hidden else None
+
+
+def fuse_onnx(source: Path, model_dir: Path) -> Path:
+    """Fuse ``source`` with ONNX Runtime's transformer optimizer into ``model.fused.onnx``.
+
+    ``onnxruntime.transformers.optimizer`` (``model_type="bert"``) replaces the
+    embedding sum + layer norm, each self-attention block, bias + GELU and residual +
+    layer norm by single fused operators (``EmbedLayerNormalization``, ``Attention``,
+    ``BiasGelu``, ``SkipLayerNormalization``); the arithmetic stays fp32.  A model the
+    optimizer cannot read is kept unfused.  Atomic and checksummed like :func:`export_onnx`.
+    """
+    source = Path(source)
+
+    def build(dest: Path) -> None:
+        shape = _bert_shape(Path(model_dir))
+        try:
+            from onnxruntime.transformers import optimizer
+            m = optimizer.optimize_model(str(source), model_type="bert", num_heads=shape[0] if shape else 0,
+                                         hidden_size=shape[1] if shape else 0)
+            m.save_model_to_file(str(dest))
+        except Exception as err:  # noqa: BLE001 - the optimizer raises many types; unfused still works
+            _log.info("transformer fusion of %s failed (%s); using the unfused graph", source, err)
+            shutil.copyfile(source, dest)
+
+    return _build_verified(source.with_name("model.fused.onnx"), build, "fused ONNX model")
+
+
+def _ffn_output_matmuls(path: Path) -> list[str]:
+    """Names of the MatMuls fed by a GELU: the feed-forward output projections."""
+    import onnx
+
+    graph = onnx.load(str(path), load_external_data=False).graph
+    gelu = {o for n in graph.node if "Gelu" in n.op_type for o in n.output}
+    return [n.name for n in graph.node if n.op_type == "MatMul" and n.input and n.input[0] in gelu]
+
+
+def _dynamic_int8(source: Path, dest: Path, *, exclude: list[str] | None = None,
+                  op_types: list[str] | None = None) -> None:
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(source), str(dest), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=op_types, nodes_to_exclude=exclude or [],
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
 
 
 def _blockwise_int8(source: Path, target: Path, *, block_size: int = 32) -> None:
@@ -398,7 +504,7 @@ def _blockwise_int8(source: Path, target: Path, *, block_size: int = 32) -> None
     onnx.save(model, str(target))
 
 
-def quantize_onnx(source: Path, method: str = "int8") -> Path:
+def quantize_onnx(source: Path, method: str = "int8", *, model_dir: Path | None = None) -> Path:
     """Quantise ``source`` beside it (atomic, checksummed); returns the quantised model's path.
 
     ``"int8"``: block-wise int8 weights and int8 compute with per-row activation
@@ -406,6 +512,13 @@ def quantize_onnx(source: Path, method: str = "int8") -> Path:
     ``onnxruntime.quantization.quantize_dynamic`` with per-channel int8 weights and
     per-tensor dynamic activation scales -- faster, but its vectors of short sentences
     drift further from fp32 (min cosine about 0.97 on news sentences, see the bench).
+    ``"int8-fused"``: the graph fused by :func:`fuse_onnx`, then ``quantize_dynamic``
+    on every linear layer, the fused attention included (per-channel int8 weights,
+    per-tensor dynamic int8 activations).  ``"int8-fused-ffn"``: the same with the
+    feed-forward output projections (the MatMuls fed by GELU, whose inputs have the widest
+    range) kept fp32.  With both, :class:`OnnxBackend` runs texts of at most
+    :data:`SHORT_TEXT_TOKENS` tokens through the fused fp32 graph: a short text's
+    mean-pooled vector averages the quantisation error of only a few tokens.
     Like :func:`export_onnx`, an existing file is used only when it matches its
     recorded sha256, and is rebuilt otherwise.
 
@@ -413,8 +526,11 @@ def quantize_onnx(source: Path, method: str = "int8") -> Path:
     ----------
     source : path
         The verified fp32 ``model.onnx``.
-    method : {"int8", "int8-dynamic"}
+    method : {"int8", "int8-dynamic", "int8-fused", "int8-fused-ffn"}
         Quantisation method.
+    model_dir : path, optional
+        The model folder (its ``config.json`` gives the fused attention's heads and width);
+        needed by the fused methods.
 
     Returns
     -------
@@ -422,7 +538,7 @@ def quantize_onnx(source: Path, method: str = "int8") -> Path:
         ``model.<method>.onnx`` beside ``source`` (or in a private temporary folder when
         that folder is read-only).
     """
-    if method not in QUANTIZATION_METHODS:
+    if method not in QUANTIZATION_METHODS or method == "int8-mixed":
         raise ValueError(f"quantisation method {method!r}; choose one of {QUANTIZATION_METHODS}")
     source = Path(source)
 
@@ -433,10 +549,12 @@ def quantize_onnx(source: Path, method: str = "int8") -> Path:
         try:
             if method == "int8":
                 _blockwise_int8(source, dest)
+            elif method == "int8-dynamic":
+                _dynamic_int8(source, dest, op_types=["MatMul"])
             else:
-                from onnxruntime.quantization import QuantType, quantize_dynamic
-                quantize_dynamic(str(source), str(dest), weight_type=QuantType.QInt8, per_channel=True,
-                                 op_types_to_quantize=["MatMul"])
+                fused = fuse_onnx(source, model_dir) if model_dir is not None else source
+                exclude = _ffn_output_matmuls(fused) if method == "int8-fused-ffn" else None
+                _dynamic_int8(fused, dest, exclude=exclude)
         finally:
             logger.setLevel(level)
 
@@ -446,17 +564,22 @@ def quantize_onnx(source: Path, method: str = "int8") -> Path:
 class OnnxBackend:
     """ONNX Runtime backend for :class:`framing.embed.Encoder` (internal interface).
 
+    Texts are tokenised once, sorted by token count (longest first) and batched, so a
+    batch is padded only to its own longest text.  With ``"int8-mixed"``, ``"int8-fused"`` or
+    ``"int8-fused-ffn"``, texts of at most :data:`SHORT_TEXT_TOKENS` tokens go to the fp32
+    graph and the rest to the int8 one.
+
     Parameters
     ----------
     model_dir : path
         A sentence-transformers model directory.
     cache_dir : path
-        Cache root; the export goes to ``cache_dir/onnx/<name>-<fingerprint[:16]>/``.
+        Cache root; the graphs go to ``cache_dir/onnx/<name>-<key[:16]>/`` where ``key`` is
+        :func:`graph_key` of the fingerprint (model files, recipe, library versions).
     name, fingerprint : str
         Model name and sha256 of its files (:func:`framing.embed.model_fingerprint`).
     quantize : False or str
-        ``False`` for fp32, else a method of :func:`quantize_onnx` (``"int8"``,
-        ``"int8-dynamic"``).
+        ``False`` for fp32, else a method of :func:`quantize_onnx`.
     max_seq_length : int, optional
         Override the window from ``sentence_bert_config.json``.
     threads : int, optional
@@ -466,12 +589,11 @@ class OnnxBackend:
     def __init__(self, model_dir: str | os.PathLike, *, cache_dir: str | os.PathLike, name: str,
                  fingerprint: str, quantize: bool | str = False, max_seq_length: int | None = None,
                  threads: int | None = None) -> None:
-        import onnxruntime as ort
         from transformers import AutoTokenizer
 
         self.model_dir = Path(model_dir)
         safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)[-60:]
-        self.export_dir = Path(cache_dir).expanduser() / "onnx" / f"{safe}-{fingerprint[:16]}"
+        self.export_dir = Path(cache_dir).expanduser() / "onnx" / f"{safe}-{graph_key(fingerprint)[:16]}"
         self.pipeline = _pipeline(self.model_dir)
         st = _st_config(self.model_dir)
         self.do_lower_case = bool(st.get("do_lower_case", False))
@@ -482,10 +604,25 @@ class OnnxBackend:
             msl = tml if isinstance(tml, int) and tml < 100_000 else 512
         self.max_seq_length = int(msl)
         self.n_special = int(self.tokenizer.num_special_tokens_to_add(pair=False))
+        method = "int8" if quantize is True else (str(quantize) if quantize else None)
         path = export_onnx(self.model_dir, self.export_dir)
-        if quantize:
-            path = quantize_onnx(path, "int8" if quantize is True else str(quantize))
+        self.short_tokens = SHORT_TEXT_TOKENS.get(method or "", 0)
+        self.short_session = None
+        if self.short_tokens:
+            fp32 = path if method == "int8-mixed" else fuse_onnx(path, self.model_dir)
+            self.short_session = self._session(fp32, threads)
+        if method:  # "int8-mixed" runs the "int8-dynamic" graph
+            path = quantize_onnx(path, "int8-dynamic" if method == "int8-mixed" else method,
+                                 model_dir=self.model_dir)
         self.onnx_path = path
+        self.session = self._session(path, threads)
+        self.input_names = [i.name for i in self.session.get_inputs()]
+        self._dim: int | None = None
+
+    @staticmethod
+    def _session(path: Path, threads: int | None) -> Any:
+        import onnxruntime as ort
+
         opts = ort.SessionOptions()
         env_threads = os.environ.get("FRAMING_ONNX_THREADS", "")
         opts.intra_op_num_threads = threads or (int(env_threads) if env_threads.isdigit() else physical_cores())
@@ -493,21 +630,37 @@ class OnnxBackend:
         opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         opts.log_severity_level = 3
         try:
-            self.session = ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+            return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
         except Exception as err:  # noqa: BLE001 - onnxruntime raises its own exception types
             raise EmbeddingError(f"ONNX Runtime cannot load {path} although it matches its checksum ({err}); "
                                  f"delete the folder {path.parent} to export the model again") from err
-        self.input_names = [i.name for i in self.session.get_inputs()]
-        self._dim: int | None = None
 
-    def _forward(self, texts: list[str]) -> np.ndarray:
+    def _tokens(self, texts: list[str]) -> dict[str, list[list[int]]]:
         if self.do_lower_case:
             texts = [t.lower() for t in texts]
-        enc = self.tokenizer(texts, padding=True, truncation="longest_first",
-                             max_length=self.max_seq_length, return_tensors="np")
-        feed = {n: np.asarray(enc[n], dtype=np.int64) for n in self.input_names}
-        hidden = self.session.run(["last_hidden_state"], feed)[0].astype(np.float32)
-        mask = np.asarray(enc["attention_mask"], dtype=np.float32)
+        enc = self.tokenizer(texts, padding=False, truncation="longest_first", max_length=self.max_seq_length,
+                             return_token_type_ids=True, return_attention_mask=True, verbose=False)
+        ids = enc["input_ids"]
+        return {"input_ids": ids, "attention_mask": enc.get("attention_mask") or [[1] * len(x) for x in ids],
+                "token_type_ids": enc.get("token_type_ids") or [[0] * len(x) for x in ids]}
+
+    def _forward(self, tokens: dict[str, list[list[int]]], rows: np.ndarray, session: Any = None) -> np.ndarray:
+        """Pooled vectors of the tokenised texts ``rows`` (padded to the longest of them)."""
+        width = max(len(tokens["input_ids"][i]) for i in rows)
+        pad = {"input_ids": self.tokenizer.pad_token_id or 0, "attention_mask": 0, "token_type_ids": 0}
+        feed_all = {}
+        for k, fill in pad.items():
+            a = np.full((len(rows), width), fill, dtype=np.int64)
+            for j, i in enumerate(rows):
+                seq = tokens[k][i]
+                a[j, :len(seq)] = seq
+            feed_all[k] = a
+        session = session or self.session
+        feed = {n: feed_all[n] for n in self.input_names}
+        hidden = session.run(["last_hidden_state"], feed)[0].astype(np.float32)
+        return self._pool(hidden, feed_all["attention_mask"].astype(np.float32))
+
+    def _pool(self, hidden: np.ndarray, mask: np.ndarray) -> np.ndarray:
         mode = self.pipeline["pooling"]
         if mode == "cls":
             pooled = hidden[:, 0]
@@ -523,17 +676,22 @@ class OnnxBackend:
         return pooled.astype(np.float32)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        """Embed ``texts`` (longest first in batches, like sentence-transformers)."""
-        order = np.argsort([-len(t) for t in texts], kind="stable")
-        out: np.ndarray | None = None
-        for a in range(0, len(texts), batch_size):
-            idx = order[a:a + batch_size]
-            X = self._forward([texts[i] for i in idx])
-            if out is None:
-                out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
-            out[idx] = X
-        if out is None:
+        """Embed ``texts``: sorted by token count (longest first), in batches of ``batch_size``."""
+        if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
+        tokens = self._tokens(list(texts))
+        lengths = np.array([len(ids) for ids in tokens["input_ids"]])
+        order = np.argsort(-lengths, kind="stable")
+        short = lengths[order] <= self.short_tokens
+        out: np.ndarray | None = None
+        for rows, session in ((order[~short], self.session), (order[short], self.short_session)):
+            for a in range(0, len(rows), batch_size):
+                idx = rows[a:a + batch_size]
+                X = self._forward(tokens, idx, session)
+                if out is None:
+                    out = np.zeros((len(texts), X.shape[1]), dtype=np.float32)
+                out[idx] = X
+        assert out is not None
         return out
 
     def token_offsets(self, texts: list[str]) -> list[list[tuple[int, int]]]:
@@ -542,5 +700,5 @@ class OnnxBackend:
     @property
     def dim(self) -> int:
         if self._dim is None:
-            self._dim = int(self._forward(["x"]).shape[1])
+            self._dim = int(self._forward(self._tokens(["x"]), np.array([0])).shape[1])
         return self._dim
