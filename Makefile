@@ -11,7 +11,7 @@ export TOKENIZERS_PARALLELISM := false
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: all figures test test-fast bench corpora venv clean-venv lab lab-setup lab-check
+.PHONY: all figures test test-fast bench bench-scale corpora venv clean-venv lab lab-setup lab-check
 
 all: test
 
@@ -38,6 +38,13 @@ test-fast: $(STAMP)
 
 bench: corpora
 	$(VENV)/bin/framing bench
+
+# The Dask pipeline on synthetic corpora of 100k, 300k and 1M articles (README, "Big corpora").
+# Not part of make bench or make test: hours on a laptop. SCALE_SIZES=2000,10000 for a quick look.
+SCALE_SIZES ?= 100000,300000,1000000
+bench-scale: corpora
+	$(PY) -c "import json, sys; from framing.bench.scale import run; \
+	json.dump(run(sizes=[int(n) for n in '$(SCALE_SIZES)'.split(',')]), sys.stdout, indent=1)"
 
 # JupyterLab on the notebooks (README, "Working in JupyterLab"). lab-setup registers the
 # "Python (framing)" kernel inside .venv (never in your home directory) and makes a double-click

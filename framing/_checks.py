@@ -161,3 +161,35 @@ def group_codes(labels: pd.Series | Sequence[Any], *, order: Sequence[Any] | Non
     codes = np.array([index.get(v, -1) if not (isinstance(v, float) and np.isnan(v)) else -1 for v in s],
                      dtype=np.int64)
     return codes, cats
+
+
+def is_dask(obj: Any) -> bool:
+    """A Dask collection (``dask.dataframe.DataFrame``), without importing Dask."""
+    return not isinstance(obj, (pd.DataFrame, pd.Series)) and hasattr(obj, "to_delayed") and hasattr(obj, "npartitions")
+
+
+def dask_options(func_name: str, options: Mapping[str, Any], defaults: Mapping[str, Any],
+                 in_memory_only: Sequence[str]) -> dict[str, Any]:
+    """The options to forward to the Dask path of ``func_name``: those the caller changed from
+    their defaults. Options that only exist in memory (precomputed ``counts=``, ``matches=``,
+    ``sentences=``, ``embeddings=``) are refused with a TypeError naming them."""
+    bad = [k for k in in_memory_only if options.get(k) is not None]
+    if bad:
+        raise TypeError(f"{func_name}: {', '.join(f'{k}=' for k in bad)} cannot be combined with a Dask "
+                        "DataFrame (the Dask path computes them per partition; see framing.scale)")
+    return {k: v for k, v in options.items() if k not in in_memory_only and not _same(v, defaults.get(k))}
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a is b or a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def defaults_of(func: Any) -> dict[str, Any]:
+    """A function's keyword defaults (``inspect.signature``), for :func:`dask_options`."""
+    import inspect
+
+    return {k: p.default for k, p in inspect.signature(func).parameters.items()
+            if p.default is not inspect.Parameter.empty}

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framing._checks import group_codes, group_labels, resolve_embeddings
+from framing._checks import group_codes, group_labels, resolve_embeddings, dask_options, is_dask, defaults_of as _defaults
 from framing._compat import deprecated_value, renamed_kwargs
 from framing._display import html_summary
 from framing.stats import (MIN_DOCS, as_rng as _rng, check_min_docs, fdr_bh, percentile_interval,
@@ -306,6 +306,12 @@ def score_axes(sentences: pd.DataFrame, axes: Axis | Sequence[Axis], *,
     True
 
     """
+    if is_dask(sentences):   # the Dask path: same answers from per-partition statistics
+        options = {k: v for k, v in locals().items() if k != "sentences"}
+        from framing import scale
+
+        return scale.score_axes(sentences, **dask_options("score_axes", options, _defaults(score_axes),
+                                                          ("embeddings",)))
     min_docs = _check_options(sentences, unit=unit, document_weight=document_weight, resample=resample,
                               alpha=alpha, min_docs=min_docs, n_boot=n_boot, n_null=n_null)
     legacy = _unit_id_mapping(sentences, group, unit)

@@ -6,12 +6,14 @@ import io
 import json
 import os
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..fetch import atomic_writer
+from .._checks import is_dask as _is_dask
 from ._common import _is_na, _jsonable
 
 
@@ -90,7 +92,7 @@ def corpus_info(name_or_df: str | pd.DataFrame, *, mirror: str | os.PathLike[str
 def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], *,
                   mirror: str | os.PathLike[str] | None = None,
                   cache_dir: str | os.PathLike[str] | None = None, sidecar: bool = True,
-                  **options: Any) -> Path:
+                  partition_on: Sequence[str] | None = None, **options: Any) -> Path:
     """Write a corpus, with its dropped rows, selection steps and provenance, to a file.
 
     The format follows the extension: CSV (``.csv``, ``.csv.gz``), JSON lines
@@ -117,6 +119,10 @@ def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], 
     sidecar : bool
         Write ``<file>.framing.json`` next to a CSV or JSON lines file (default). Without
         it the dropped rows, selection and provenance are not saved.
+    partition_on : list of str, optional
+        Write a partitioned Parquet dataset instead (a folder ``col=value/part-<i>.parquet``,
+        :func:`framing.dask_io.write_corpus`), read back lazily with
+        ``framing.read_corpus(path, engine="dask")``. A Dask DataFrame is always written so.
 
     Returns
     -------
@@ -144,6 +150,14 @@ def export_corpus(name_or_df: str | pd.DataFrame, path: str | os.PathLike[str], 
     >>> back.attrs["provenance"]["source"], back.attrs["provenance"]["read_back"]["format"]
     ('raw.csv', 'jsonl')
     """
+    if partition_on is not None or _is_dask(name_or_df):
+        from framing.dask_io import write_corpus
+
+        from . import load_corpus
+
+        table = (load_corpus(name_or_df, mirror=mirror, cache_dir=cache_dir, progress=False, **options)
+                 if isinstance(name_or_df, str) else name_or_df)
+        return write_corpus(table, path, partition_on=partition_on)
     from ..corpus import SIDECAR_SUFFIX, export_metadata
 
     path = Path(path)

@@ -46,8 +46,13 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
                 default_lang: str = "en", date_format: str | None = None,
                 dayfirst: bool | None = None, errors: Errors = "raise",
                 encoding: str | None = None, metadata_table: str | Path | None = None,
-                file_column: str = "file") -> pd.DataFrame:
+                file_column: str = "file", engine: str = "pandas") -> Any:
     """Read documents from a file or folder into a validated corpus.
+
+    ``engine="dask"`` reads lazily instead (a path, folder, Parquet dataset or glob such as
+    ``"news/*.jsonl"``): a ``dask.dataframe.DataFrame`` with one partition per file, each
+    read and validated exactly as here (:func:`framing.dask_io.read_corpus`; the dropped rows
+    of every partition with :func:`framing.dask_io.dropped_rows`).
 
     Formats (inferred from the extension, or from the folder's content, unless
     ``format=`` is given):
@@ -190,6 +195,9 @@ def read_corpus(path: str | Path, *, format: str | None = None, text: str = "tex
     ...
     framing.corpus.CorpusError: .../shifted.csv, row 1, column 'text': 6 fields but the header has 5 columns (extra field(s) after column 'text'): a value containing ',' must be in double quotes; the row reads '1,RT,Hello, world,2022-09-20,Body'
     """
+    if engine != "pandas":
+        options = {k: v for k, v in locals().items() if k not in ("path", "engine")}
+        return _read_engine(path, engine, options)
     path = Path(path)
     fmt, names = _check_read_options(path, format=format, errors=errors, encoding=encoding,
                                      names={"text": text, "outlet": outlet, "published": published,
@@ -412,3 +420,12 @@ def _read_provenance(path: Path, *, fmt: str, metadata_table: str | Path | None,
         "options": options,
         "rows_read": int(n_read),
     }
+
+
+def _read_engine(path: Any, engine: str, options: dict[str, Any]) -> Any:
+    """``read_corpus(engine=...)`` other than pandas: only ``"dask"``."""
+    if engine != "dask":
+        raise ValueError(f"read_corpus: engine must be 'pandas' or 'dask', got {engine!r}")
+    from framing.dask_io import read_corpus as read_dask
+
+    return read_dask(path, **options)

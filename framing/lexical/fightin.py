@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from framing._checks import dask_options, defaults_of as _defaults, is_dask
 from framing._compat import renamed_kwargs
 from framing.lexical.prepare import (_check_prior_scale, _observed, _prepare, _prior, accepts_legacy_groups)
 from framing.lexical.resample import _bootstrap_ci, _permutation_p
@@ -227,6 +228,12 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     >>> fightin_words(c, mode="two", min_count=2, n_perm=0)["significant"].isna().all()
     np.True_
     """
+    if is_dask(corpus):   # the Dask path: same answers from per-partition statistics
+        options = {k: v for k, v in locals().items() if k != "corpus"}
+        from framing import scale
+
+        return scale.fightin_words(corpus, **dask_options("fightin_words", options, _defaults(fightin_words),
+                                                          ("counts", "sentences")))
     caller = "fightin_words"
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framing._checks import group_labels
+from framing._checks import group_labels, dask_options, is_dask, defaults_of as _defaults
 from framing._compat import renamed_kwargs
 from framing.markers.lexicon import Lexicon, load_lexicon
 from framing.markers.matching import match_markers
@@ -136,6 +136,12 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     >>> str(caught[0].message).split(":")[0], type(caught[0].message).__name__
     ('marker_rates', 'SmallGroupWarning')
     """
+    if is_dask(corpus):   # the Dask path: same answers from per-partition statistics
+        options = {k: v for k, v in locals().items() if k != "corpus"}
+        from framing import scale
+
+        return scale.marker_rates(corpus, **dask_options("marker_rates", options, _defaults(marker_rates),
+                                                          ("matches", "sentences")))
     from framing.voice import voice_corpus
 
     lex = load_lexicon(lexicon)

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pandas as pd
 
+from framing._checks import dask_options, defaults_of as _defaults, is_dask
 from framing.quotes import document_layouts, quote_spans
 from framing.voice.cues import _LABEL, _LETTER, VOICES
 from framing.voice.rules import _NOT_NEWLINE, _is_turn, _voice_of_sentence
@@ -61,6 +62,12 @@ def attribute_voice(sentences: pd.DataFrame, *, min_words: int = 4, mixed_min: i
     >>> v["own_text"].iloc[1].rstrip(), len(v["own_text"].iloc[1]) == len(v["text"].iloc[1])
     ('Kyiv denounced', True)
     """
+    if is_dask(sentences):   # the Dask path: same answers from per-partition statistics
+        options = {k: v for k, v in locals().items() if k != "sentences"}
+        from framing import scale
+
+        return scale.attribute_voice(sentences, **dask_options("attribute_voice", options, _defaults(attribute_voice),
+                                                          ()))
     if not isinstance(sentences, pd.DataFrame):
         raise TypeError(f"attribute_voice() expects a sentence table DataFrame, got {type(sentences).__name__}")
     if "text" not in sentences.columns:
