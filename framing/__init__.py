@@ -138,6 +138,8 @@ _API: dict[str, str] = {
     "OutletSimilarity": "geometry",
     "Permdisp": "geometry",
     "InteractiveMap": "geometry",
+    "fit_themes": "themes",
+    "ThemeTree": "themes",
     "project_2d": "geometry",
     "interactive_map": "geometry",
     "outlet_similarity": "geometry",

@@ -11,7 +11,7 @@ import framing.bench as bench
 from framing.bench import BenchError, format_table, resolve_section, run_sections
 from framing.bench.venv import default_venv_dir, ensure_venv
 
-EXPECTED = ["segmentation", "encoder", "voice", "lexical", "markers", "cluster", "geometry", "align", "explore", "timeline"]
+EXPECTED = ["segmentation", "encoder", "voice", "lexical", "markers", "cluster", "geometry", "align", "explore", "timeline", "themes"]
 
 
 def test_sections_are_exactly_the_benchmark_modules():

@@ -117,3 +117,15 @@ def test_checked_against_coding_example_runs(tmp_path, monkeypatch):
     exec(second, ns)
     assert ns["coder"].cv_report_["metrics"].set_index("metric").loc["accuracy", "estimate"] > 0.9
     assert set(ns["shares"]["method"]) == {"ppi", "classify_and_count", "coded_only"}
+
+
+@pytest.mark.integration
+def test_framing_over_time_example_runs():
+    import matplotlib
+    matplotlib.use("Agg")
+    ns: dict = {}
+    exec(_block_after("## Framing over time"), ns)
+    daily, changes = ns["daily"], ns["changes"]
+    assert {"date", "group", "estimate", "ci_low", "ci_high", "n_docs", "thin"} <= set(daily.columns)
+    assert set(daily["group"]) == {"RT", "US"} and daily["date"].nunique() == 22
+    assert {"group", "date", "ci_low", "ci_high"} <= set(changes.columns)

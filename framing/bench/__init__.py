@@ -32,6 +32,9 @@ The sections:
 ``explore`` (:mod:`framing.bench.explore`)
     size of the contrast explorer page on the referendum window and on all of
     ukraine-media, against its 5 / 25 MB budgets.
+``themes`` (:mod:`framing.bench.themes`)
+    the two-level theme tree on the referendum window over several seeds: themes, stable
+    share, unclustered share, ARI between seeds on the stable part, seconds.
 ``timeline`` (:mod:`framing.bench.timeline`)
     seconds for weekly trajectories (volume, marker rates, axis positions) over all of
     ukraine-media once sentences (and embeddings) are prepared.
@@ -61,7 +64,7 @@ __all__ = ["SECTIONS", "EVENT_WINDOW", "BenchError", "main", "run_sections", "re
 SECTIONS: dict[str, str] = {
     name: f"framing.bench.{name}:run"
     for name in ("segmentation", "encoder", "voice", "lexical", "markers", "cluster", "geometry", "align",
-                 "explore", "timeline")
+                 "explore", "timeline", "themes")
 }
 
 #: The ``ukraine-media`` event window used by the encoder and voice sections (inclusive).

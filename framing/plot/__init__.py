@@ -21,6 +21,7 @@ _API: dict[str, str] = {
     "plot_axis_positions": "axes", "plot_axis_plane": "axes", "plot_projection_distribution": "axes",
     "plot_axis_trend": "axes",
     "plot_claim_coverage": "align", "plot_linking_curve": "align", "plot_actor_shares": "align", "plot_verb_profile": "align",
+    "plot_theme_map": "themes", "plot_theme_shares": "themes",
     "plot_over_time": "timeline", "plot_change_points": "timeline", "plot_lead_lag": "timeline",
 }
 __all__ = sorted(_API)
