@@ -11,6 +11,8 @@ all (one omnibus test), then which pairs differ, with the multiplicity of the pa
 """
 from __future__ import annotations
 
+import warnings
+
 import itertools
 from typing import Any
 
@@ -18,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from framing._checks import group_codes, group_labels, require_columns
-from framing.stats import MIN_DOCS, as_rng, bootstrap_counts, check_min_docs, fdr_bh, holm, percentile_interval, small_groups
+from framing.stats import MIN_DOCS, SmallGroupWarning, as_rng, bootstrap_counts, check_min_docs, fdr_bh, holm, percentile_interval, small_groups
 
 __all__ = ["omnibus", "compare_measure", "compare_markers", "compare_stance", "compare_axes",
            "compare_themes"]
@@ -222,13 +224,20 @@ def compare_measure(table: pd.DataFrame, measure: str, *, group: Any = "outlet",
     vals = dv.values()
     rng = as_rng(random_state)
     frames = []
-    for j in range(len(dv.items)):
-        docs = pd.DataFrame({"group": dv.group, "value": vals[:, j], "weight": dv.den[:, j]})
-        r = omnibus(docs, "value", group="group", weight="weight", n_perm=n_perm, n_boot=n_boot, alpha=alpha,
-                    pairwise=pairwise, random_state=rng, min_docs=min_docs)
-        for c in reversed(list(dv.items.columns)):
-            r.insert(0, c, dv.items[c].iloc[j])
-        frames.append(r)
+    with warnings.catch_warnings(record=True) as caught:   # one warning per message, at the caller
+        warnings.simplefilter("always", SmallGroupWarning)
+        for j in range(len(dv.items)):
+            docs = pd.DataFrame({"group": dv.group, "value": vals[:, j], "weight": dv.den[:, j]})
+            r = omnibus(docs, "value", group="group", weight="weight", n_perm=n_perm, n_boot=n_boot,
+                        alpha=alpha, pairwise=pairwise, random_state=rng, min_docs=min_docs)
+            for c in reversed(list(dv.items.columns)):
+                r.insert(0, c, dv.items[c].iloc[j])
+            frames.append(r)
+    for message in dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, SmallGroupWarning)):
+        warnings.warn(message, SmallGroupWarning, stacklevel=_caller_level())
+    for w in caught:
+        if not issubclass(w.category, SmallGroupWarning):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     out = pd.concat(frames, ignore_index=True)
     out.attrs = {k: v for k, v in frames[0].attrs.items() if k not in ("value", "weight", "small_groups")}
     out.attrs.update({"measure": measure, "items": list(dv.items.columns), "voice": dv.params.get("voice"),
@@ -326,3 +335,13 @@ def compare_themes(table: pd.DataFrame, labels: Any, *, group: Any = "outlet", n
     """
     return compare_measure(table, "themes", labels=labels, group=group, n_perm=n_perm, n_boot=n_boot, alpha=alpha,
                            pairwise=pairwise, random_state=random_state, min_docs=min_docs)
+
+
+def _caller_level() -> int:
+    """Stack level of the first frame outside this module (the user's call of a compare_*)."""
+    import inspect
+
+    frame, level = inspect.currentframe(), 1
+    while frame is not None and frame.f_globals.get("__name__") == __name__:
+        frame, level = frame.f_back, level + 1
+    return level - 1

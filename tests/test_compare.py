@@ -92,3 +92,18 @@ def test_marker_comparison_counts_own_voice():
         r = compare_markers(c, lexicon=lex, boilerplate="keep", n_perm=200, n_boot=0, random_state=0)
     pair = r.iloc[1]
     assert pair["group"] == "Y" and pair["estimate"] > 0 and r.loc[0, "p_value"] < 0.05
+
+
+def test_small_group_warning_is_issued_once_at_the_callers_line():
+    import warnings
+
+    from framing import SmallGroupWarning
+    from framing.compare import compare_themes
+
+    s = pd.DataFrame({"doc_id": np.arange(33), "outlet": ["A"] * 15 + ["B"] * 15 + ["C"] * 3,
+                      "theme": (["war", "vote"] * 17)[:33]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        compare_themes(s, s["theme"], n_perm=50, n_boot=0, random_state=0)
+    small = [w for w in caught if issubclass(w.category, SmallGroupWarning)]
+    assert len(small) == 1 and small[0].filename == __file__ and "'C'" in str(small[0].message)
