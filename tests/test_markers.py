@@ -397,3 +397,17 @@ def test_concordance_moved_to_markers_with_group():
     pd.testing.assert_frame_equal(new, shim)
     only_y = concordance(c, "sham", group={"Y": "Pooled"}, sentences=no_sents)
     assert only_y["group"].tolist() == ["Pooled"] and only_y["doc_id"].tolist() == ["d2"]
+
+
+def test_each_concordance_line_names_the_sentence_that_holds_it():
+    import framing
+
+    corpus = framing.validate_corpus(pd.DataFrame({
+        "doc_id": ["b", "a"], "outlet": ["X", "Y"], "published": ["2022-09-20", "2022-09-21"],
+        "text": ["No sham here. A sham vote. Then a sham again.", "First line. The sham came last."]}))
+    sents = framing.split_sentences(corpus)
+    lines = framing.concordance(corpus, "sham", sentences=sents, voice="all")
+    for _, line in lines.iterrows():          # an independent check: the sentence's span holds the hit
+        s = sents[sents["sent_id"] == line["sent_id"]].iloc[0]
+        assert s["doc_id"] == line["doc_id"] and s["start"] <= line["start"] < s["end"]
+    assert len(lines) == 4 and lines["sent_id"].nunique() == 4

@@ -34,18 +34,23 @@ def _sentence_ids(corpus: pd.DataFrame, hits: pd.DataFrame, sentences: pd.DataFr
     need = {"doc_id", "sent_id", "start", "end"}
     if not need <= set(sentences.columns):
         raise LexicalError(f"concordance: the sentence table lacks columns {sorted(need - set(sentences.columns))}")
+    sub = sentences[sentences["doc_id"].isin(set(hits["doc_id"]))]
+    if sub.empty:
+        return na
+    # one sorted key (document, start) for all sentences; each hit finds the last sentence of its
+    # document starting at or before it, and keeps it if the hit starts before that sentence ends
+    codes, uniques = pd.factorize(sub["doc_id"])
+    hcode = pd.Index(uniques).get_indexer(hits["doc_id"])
+    pos = hits["start"].to_numpy(dtype=np.int64)
+    span = int(max(sub["end"].max(), pos.max())) + 1
+    skey = codes.astype(np.int64) * span + sub["start"].to_numpy(dtype=np.int64)
+    order = np.argsort(skey, kind="stable")
+    k = np.searchsorted(skey[order], hcode.astype(np.int64) * span + pos, side="right") - 1
+    kk = order[np.clip(k, 0, None)]
+    ok = (hcode >= 0) & (k >= 0) & (codes[kk] == hcode) & (pos < sub["end"].to_numpy()[kk])
+    ids = sub["sent_id"].to_numpy()[kk]
     out = na.copy()
-    for doc_id, sub in sentences.groupby("doc_id", sort=False):
-        mask = (hits["doc_id"] == doc_id).to_numpy()
-        if not mask.any():
-            continue
-        sub = sub.sort_values("start")
-        starts, ends = sub["start"].to_numpy(), sub["end"].to_numpy()
-        pos = hits.loc[mask, "start"].to_numpy()
-        k = np.searchsorted(starts, pos, side="right") - 1
-        ok = (k >= 0) & (pos < ends[np.clip(k, 0, None)])
-        ids = np.where(ok, sub["sent_id"].to_numpy()[np.clip(k, 0, None)], None)
-        out.loc[mask] = [pd.NA if i is None else i for i in ids]
+    out.loc[ok] = ids[ok]
     return out
 
 
