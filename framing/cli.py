@@ -168,7 +168,7 @@ def add_embed_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentPar
     parser.add_argument("--level", choices=("article", "sentence"), default="sentence")
     parser.add_argument("--model", default=None, help="model name or path (default: all-MiniLM-L6-v2)")
     parser.add_argument("--backend", choices=BACKENDS, default=None,
-                        help="default: ONNX Runtime int8-mixed on CPU (see framing.Encoder), torch on cuda")
+                        help="default: torch (see framing.Encoder; the onnx int8 routes are opt-in)")
     parser.add_argument("--quantize", nargs="?", const="int8", default=None, choices=QUANTIZATION_METHODS,
                         help="int8 variant of the onnx backend (default: the backend's default)")
     parser.add_argument("--device", default="cpu")

@@ -144,12 +144,16 @@ def _rows(work: Path, runs: dict[str, list[dict[str, Any]]], *, n: int) -> dict[
 
 
 def _choice(rows: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """The fastest ONNX configuration meeting :data:`MIN_COSINE`, against the default in use."""
+    """The fastest ONNX configuration meeting :data:`MIN_COSINE`, deterministic per text (not in
+    :data:`framing.embed.BATCH_DEPENDENT`) and at least 2x plain torch; None keeps torch."""
     from framing.embed import DEFAULT_CPU_BACKEND
 
-    ok = {k: r for k, r in rows.items() if k.startswith("Encoder onnx") and r["min_cos_vs_torch"] >= MIN_COSINE}
+    from framing.embed import BATCH_DEPENDENT
+
+    ok = {k: r for k, r in rows.items() if k.startswith("Encoder onnx") and r["min_cos_vs_torch"] >= MIN_COSINE
+          and k.removeprefix("Encoder onnx-") not in BATCH_DEPENDENT and r["vs_plain_cpu"] >= 2.0}
     best = max(ok, key=lambda k: ok[k]["vs_plain_cpu"]) if ok else None
-    default = "Encoder onnx-" + (DEFAULT_CPU_BACKEND[1] or "fp32")
+    default = ("Encoder onnx-" + (DEFAULT_CPU_BACKEND[1] or "fp32")) if DEFAULT_CPU_BACKEND[0] == "onnx" else None
     return {"fastest_meeting_bar": best, "default": default, "default_is_fastest": best == default,
             "bar": MIN_COSINE}
 

@@ -17,13 +17,14 @@ The model
     string attribute.  torch and sentence-transformers are imported on first use only.
 
 The backend
-    On ``device="cpu"`` the default (``backend=None``) is :data:`DEFAULT_CPU_BACKEND`:
-    the model exported to ONNX and run by ONNX Runtime with dynamic int8 linear layers,
-    texts of at most 16 tokens in fp32 (:mod:`framing.embed.onnx`); it is the
-    fastest configuration of ``make bench`` (section ``encoder``) whose vectors keep a
-    cosine of at least 0.98 to sentence-transformers' on every sentence of its sample.
-    On any other device (``"cuda"``...) and with ``backend="torch"`` it is
-    sentence-transformers on torch.  The backend and quantisation are part of the cache
+    The default (``backend=None``) is :data:`DEFAULT_CPU_BACKEND`, sentence-transformers on
+    torch, on every device. ``backend="onnx"`` runs the model exported to ONNX
+    (:mod:`framing.embed.onnx`): fp32 (1.4x on one CPU thread), int8 weights with row-wise
+    activations (``quantize="int8"``, 1.6x, cosine 0.998 to torch), or the faster
+    ``quantize_dynamic`` routes (``"int8-mixed"``: 3.0x in CPU time, cosine >= 0.98), whose
+    vectors depend on the other texts in the same batch (:data:`BATCH_DEPENDENT`): the same
+    text can get a slightly different vector (up to 0.02 per coordinate) in another run or
+    with another cache state. Use them to explore, not for numbers you will cite.  The backend and quantisation are part of the cache
     key, so vectors of one backend are never served to another.
 
 Long texts
@@ -103,7 +104,7 @@ Modules
 
 from __future__ import annotations
 
-from .backends import BACKENDS, DEFAULT_CPU_BACKEND, PACKAGED_MODEL_NAMES, QUANTIZATION_METHODS, model_fingerprint
+from .backends import BACKENDS, BATCH_DEPENDENT, DEFAULT_CPU_BACKEND, PACKAGED_MODEL_NAMES, QUANTIZATION_METHODS, model_fingerprint
 from .cache import (AUTO_COMPACT_SHARDS, CACHE_FORMAT_VERSION, STALE_TEMP_SECONDS, EmbeddingCache,
                     EmbeddingCacheWarning, EmbeddingError, default_cache_dir)
 from .encoder import LONG_TEXT_RULES, Encoder
@@ -115,6 +116,7 @@ __all__ = [
     "LONG_TEXT_RULES",
     "BACKENDS",
     "DEFAULT_CPU_BACKEND",
+    "BATCH_DEPENDENT",
     "QUANTIZATION_METHODS",
     "PACKAGED_MODEL_NAMES",
     "AUTO_COMPACT_SHARDS",

@@ -76,9 +76,8 @@ class Encoder:
     backend : {None, "torch", "onnx"}
         ``"torch"``: sentence-transformers on torch; ``"onnx"``: the same model exported
         to ONNX and run by ONNX Runtime (:mod:`framing.embed.onnx`).  ``None`` (default):
-        on ``device="cpu"``, :data:`~framing.embed.DEFAULT_CPU_BACKEND` (ONNX Runtime with
-        ``quantize="int8-mixed"``, when ONNX Runtime can run the model); on any other
-        device, torch.
+        :data:`~framing.embed.DEFAULT_CPU_BACKEND` (torch; the batch-dependent ONNX int8
+        routes are opt-in, see :data:`~framing.embed.BATCH_DEPENDENT`).
     quantize : None, bool or str
         With the onnx backend: ``False`` runs fp32; ``True`` (= ``"int8"``) int8 weights
         with int8 block-wise compute; ``"int8-dynamic"`` ``quantize_dynamic`` on the

@@ -19,9 +19,10 @@ Beside it, by ``quantize=``:
 ``"int8-mixed"``
     the ``"int8-dynamic"`` graph for texts of more than :data:`SHORT_TEXT_TOKENS` tokens
     and the fp32 graph for the others: a short text's mean-pooled vector averages the
-    quantisation error of only a few tokens, a longer one's of many.  The CPU default of
-    :class:`~framing.embed.Encoder` (:data:`~framing.embed.DEFAULT_CPU_BACKEND`; chosen by
-    ``make bench``, section ``encoder``).
+    quantisation error of only a few tokens, a longer one's of many.  The fastest route
+    meeting the cosine bar (3.0x torch in CPU time), but not the default: the per-tensor
+    activation scale makes a text's vector depend on its batch mates
+    (:data:`~framing.embed.BATCH_DEPENDENT`).
 ``"int8-fused"``, ``"int8-fused-ffn"``
     the graph fused by ONNX Runtime's transformer optimizer (``model.fused.onnx``:
     ``Attention``, ``EmbedLayerNormalization``, ``SkipLayerNormalization``,
