@@ -147,26 +147,25 @@ print(good.rename(columns={"size": "grid points"}))
 points.pivot(index="threshold", columns="setting", values="estimate").round(3)
 
 # %% [markdown]
-# Reading (all-MiniLM-L6-v2 article vectors from the default encoder, ONNX int8-mixed,
-# measured 2026-11-30 with 2,000 story resamples; quick runs use fewer, so their intervals
-# differ a little):
+# Reading (all-MiniLM-L6-v2 article vectors, measured 2026-11-30 with 2,000 story
+# resamples; quick runs use fewer, so their intervals differ a little):
 #
-# - The calibrated threshold is 0.317 (0.318 with one per outlet). With dates the linking
-#   reaches ARI 0.993 (95% interval 0.979-1.000); content only, 1.000 (1.000-1.000; 0.983
-#   at 0.320 with the torch encoder). The date baselines reach 0.894 (0.735-0.993, dates
-#   only) and 0.97 (0.89-1.00, dates + one article per outlet). On BASIL the dates do most
-#   of the work: with the one-per-outlet rule, content adds about 0.02 (0.993 against 0.97).
+# - The calibrated threshold is 0.320 (with or without one per outlet). With dates the
+#   linking reaches ARI 0.993 (95% interval 0.979-1.000); content only, 0.983
+#   (0.929-1.000). The date baselines reach 0.894 (0.735-0.993, dates only) and 0.97
+#   (0.89-1.00, dates + one article per outlet). On BASIL the dates do most of the work:
+#   with the one-per-outlet rule, content adds about 0.02 (0.993 against 0.97).
 # - **The plateau is wide only with dates.** With dates, ARI is 0.993 from 0.175 to 0.3125
-#   and at least 0.95 from 0.10 to 0.3375. Content only, it is at least 0.95 only from
-#   0.2875 to 0.3375 and falls fast on either side (0.67 at 0.20, 0.85 at 0.25, 0.95 at
-#   0.35, 0.84 at 0.40). The calibrated 0.317 lands near the content-only peak, but a
+#   and at least 0.95 from 0.1125 to 0.3375. Content only, it is at least 0.95 only from
+#   0.2875 to 0.3375 and falls fast on either side (0.67 at 0.20, 0.85 at 0.25, 0.94 at
+#   0.35, 0.84 at 0.40). The calibrated 0.320 lands near the content-only peak, but a
 #   calibration 0.05 too low would cost 0.1-0.3 in ARI.
 # - With the other corpus as the null the threshold is 0.214: pairs from another year and
 #   topic are easier to tell apart than BASIL's own far-apart pairs, so that threshold is too
 #   permissive for content-only linking, whose ARI falls to 0.75 (0.58-0.92; 40 stories for
 #   50). With dates, or with one article per outlet, the constraints absorb it (0.99-1.00).
-# - Content only with one article per outlet scores 1.000 at both calibrated thresholds: that
-#   rule encodes BASIL's triplet design, so it says little about corpora built otherwise.
+# - Content only with one article per outlet scores 1.000 at every threshold from 0.10 to 0.3125:
+#   that rule encodes BASIL's triplet design, so it says little about corpora built otherwise.
 # - All of this is 2010-2014, the years the linker was developed on; other BASIL years were
 #   not available to test on.
 
