@@ -236,9 +236,14 @@ def test_referendum_window_themes():
     s = tree.summary()
     stable = s.query("leaf and stable")
     labelled = stable[~stable["label"].str.startswith("theme ")]   # "theme <id>": no term reaches z >= 1.96
-    # measured 2026-11-30 (random_state=0, default encoder): 4 coarse themes, 12 themes, all stable and labelled;
-    # unclustered 0.15 % (coarse), 0.8 % (themes). Seeds 1-5: 9-10 stable themes. (The issue hoped for >= 15.)
-    assert len(labelled) >= 10
+    # The number of sub-themes hangs on borderline stability decisions (a sub-level k whose
+    # lower bound sits at 0.76-0.83 against the 0.75 bar), so float-level differences in the
+    # embeddings move it: measured 2026-12-01 (random_state=0, torch encoder) 9 stable labelled
+    # themes as embedded here, 10-12 with the embeddings perturbed by N(0, 1e-6..1e-4) noise
+    # (9 perturbations; what another CPU or batch order does); CI's machine gave 9. Always
+    # 4 coarse themes. (The issue hoped for >= 15.) The band is the measured range, less one.
+    assert tree.coarse_.n_clusters_ == 4
+    assert 8 <= len(labelled) <= 13
     assert 0 <= tree.unclustered_["coarse"] <= tree.unclustered_["fine"] <= tree.unclustered_["not_stable"] < 0.2
     ex = tree.exemplars_[tree.exemplars_["theme"].isin(stable["theme"])]
     assert (ex.groupby("theme")["group"].nunique() >= 2).all()
