@@ -32,7 +32,8 @@
 # - **Events** (`framing.load_events`): the dates above, each with its source, from the
 #   user-editable `framing/data/events_ru_ua_2022.yaml`, drawn on every time plot.
 # - **Change points** (`framing.change_points`): changes in level found by penalised least
-#   squares (PELT; Killick, Fearnhead & Eckley 2012, with `ruptures`), the penalty set by a
+#   squares with days weighted by their size (PELT; Killick, Fearnhead & Eckley 2012, with
+#   `ruptures`), the penalty set by a
 #   permutation null so that a series without change shows one with probability about 5 %,
 #   and an interval for each change's date from a document bootstrap.
 # - **Lead-lag** (`framing.lead_lag`): the cross-correlation of two groups' daily series over
@@ -68,14 +69,6 @@ pd.set_option("display.max_colwidth", 120)
 pd.set_option("display.width", 200)
 encoder = framing.Encoder(model=MODEL)
 events = framing.load_events()
-
-
-def clip_rates(ax, rows):
-    """Cut the y axis at 1.3 x the largest estimate: a day whose matches all sit in one or two
-    articles has a profile interval with an open (or astronomically high) upper limit, drawn
-    as a band up to the top of the axes."""
-    top = np.nanmax(rows["estimate"].to_numpy(dtype=float), initial=0.0)
-    ax.set_ylim(0, 1.3 * top if top > 0 else 1.0)
 
 
 def year_ticks(ax, rows):
@@ -182,9 +175,8 @@ for i, (ax, (fam, mk)) in enumerate(zip(axs, KEY)):
     plot_over_time(rows, ax=ax, events=events if i == 0 else None, title=f"{fam} / {mk}")
     if i:
         draw_events(ax, events, labels=False)
-    clip_rates(ax, rows)
 fig.suptitle("Own-voice marker rates per 1,000 words by day, RT vs US outlets\n(band and bars: 95 % profile "
-             "interval, cut at the top of each panel; hollow: < 5 articles)")
+             "interval; ^ at the top: interval open above the panel; hollow: < 5 articles)")
 save(fig, "08_markers_daily", corpora=("ukraine-media",), window=list(EVENT_WINDOW), freq="D",
      markers=[f"{f}/{m}" for f, m in KEY], voice="own", interval=daily.attrs["interval"], n_boot=N_BOOT)
 
@@ -193,7 +185,7 @@ save(fig, "08_markers_daily", corpora=("ukraine-media",), window=list(EVENT_WIND
 # its own voice and the US outlets 5 times; scare-quoted *referendum* 3 and 4 times;
 # *liberation* 11 and 7; *reunification* 5 times in RT and never in the US outlets. Spread
 # over 22 days, these are isolated matches: most days are zero, and each non-zero day rests
-# on one or two articles (hence intervals that reach the top of the panel). Daily rates of
+# on one or two articles (hence intervals open above the panel, marked ^). Daily rates of
 # these markers describe when a word appeared, not a trend. *Referendum* itself (114 own-voice
 # matches in RT, 34 in the US outlets) is the only one of the five dense enough for a daily
 # series, and its highest RT day (25 September, 16.3 per 1,000 words) is a thin day of four
@@ -258,8 +250,10 @@ save(fig, "08_stance_daily", corpora=("ukraine-media",), window=list(EVENT_WINDO
 # Two series per group: the own-voice *referendum* rate and the coder's legitimising share.
 # The penalty is calibrated on shuffled copies of each series (`n_null`), so a series
 # without change shows one in about 5 % of cases; each change's date gets a 95 % interval
-# from resampling the articles within each day. The series are short (22 days) and thin days
-# weigh as much as full ones, so only a large, sustained change can be found.
+# from resampling the articles within each day. Each day is weighted by its size (words for
+# the rate, coded sentences for the share: `weights="size"`), so a thin day counts for its few
+# words rather than as much as a full day; the series are short (22 days), so only a large,
+# sustained change can be found.
 
 # %%
 cp_opts = {"n_null": N_PERM, "n_boot": N_BOOT, "random_state": RANDOM_STATE}
@@ -275,8 +269,6 @@ fig, axs = plt.subplots(2, 1, figsize=(10, 7), sharex=True, constrained_layout=T
 for ax, (name, traj) in zip(axs, [("referendum rate", ref_daily), ("legitimizing share", legit_daily)]):
     plot_change_points(traj, changes[name], ax=ax, events=events)
     ax.set_title(f"{name}: " + ax.get_title(), fontsize=9)
-    if traj.attrs["measure"] == "markers":
-        clip_rates(ax, traj)
 save(fig, "08_change_points", corpora=("ukraine-media",), window=list(EVENT_WINDOW), freq="D", method="pelt",
      n_null=N_PERM, n_boot=N_BOOT, random_state=RANDOM_STATE)
 
@@ -413,7 +405,6 @@ un_inv = un_inv[un_inv["date"].dt.month == 9]
 fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
 plot_over_time(un_inv[un_inv["marker"] == "invasion"], ax=ax, title="own-voice 'invasion' per 1,000 words")
 year_ticks(ax, un_inv)
-clip_rates(ax, un_inv[un_inv["marker"] == "invasion"])
 save(fig, "08_unga_invasion_by_year", corpora=("ungdc",), years=list(UN_YEARS), marker="war_label/invasion",
      n_boot=N_BOOT, random_state=RANDOM_STATE)
 

@@ -213,6 +213,99 @@ def test_change_points_need_the_documents_of_the_trajectory():
         change_points(t)
 
 
+# ------------------------------------------------------------------------------ change points weighted by bin size
+
+def _dv_trajectory(sizes, p_of_day, seed, *, outlier=None, sentences=10, n_groups=1):
+    """A theme trajectory built from per-document counts: sizes[d] documents on day d of
+    `sentences` labelled sentences each, a per-document share around p_of_day(d); outlier =
+    (day, sentences, yes) adds one short document on that day."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for g in range(n_groups):
+        for d, k in enumerate(sizes):
+            for _ in range(k):
+                p = np.clip(p_of_day(d) + rng.normal(0, 0.08), 0.01, 0.99)
+                rows.append((f"g{g}", d, sentences, rng.binomial(sentences, p)))
+            if outlier is not None and d == outlier[0]:
+                rows.append((f"g{g}", d, outlier[1], outlier[2]))
+    g, day, den, num = map(np.array, zip(*rows))
+    dv = DocumentValues(doc_id=np.arange(len(g)), date=(pd.Timestamp("2022-09-01") + pd.to_timedelta(day, "D"))
+                        .to_numpy(), group=g.astype(object), num=num[:, None].astype(float),
+                        den=den[:, None].astype(float), items=pd.DataFrame({"theme": ["yes"]}), measure="themes")
+    return over_time(dv, n_boot=0)
+
+
+def _pin_fixture():
+    s = _share_table(24, 10, lambda d, g: 0.3 if d < 13 else 0.5, seed=11, groups=("A", "B"))
+    s = s[~(s["published"].dt.day.isin([5, 6, 20]) & ~s["doc_id"].str.endswith(("-0", "-1")))]   # thin days
+    t = over_time(s, "themes", labels="lab", n_boot=0)
+    return t[t["theme"] == "yes"]
+
+
+@pytest.mark.parametrize("method", ["pelt", "binseg"])
+def test_unweighted_change_points_keep_the_numbers_of_the_unweighted_implementation(method):
+    # pinned with the implementation before weights= existed (same fixture, same random_state)
+    cp = change_points(_pin_fixture(), method=method, n_null=60, n_boot=40, weights=None, random_state=0)
+    assert cp["date"].dt.strftime("%m-%d").tolist() == ["09-14", "09-14"]
+    assert cp["ci_low"].dt.strftime("%m-%d").tolist() == ["09-11", "09-13"]
+    assert cp["ci_high"].dt.strftime("%m-%d").tolist() == ["09-16", "09-21"]
+    assert cp["before"].tolist() == pytest.approx([0.35288461538461541, 0.28653846153846158], rel=1e-12)
+    assert cp["after"].tolist() == pytest.approx([0.51363636363636356, 0.53068181818181814], rel=1e-12)
+    assert cp["penalty"].tolist() == pytest.approx([0.11781293402777782, 0.1265680509868421], rel=1e-12)
+    assert cp.attrs["weights"] is None and cp.attrs["cost"] == "l2"
+    w = change_points(_pin_fixture(), method=method, n_null=60, n_boot=40, random_state=0)
+    assert w.attrs["weights"] == "size" and w["penalty"].tolist() != cp["penalty"].tolist()
+
+
+def test_a_thin_outlier_bin_neither_hides_a_step_nor_makes_a_change_when_bins_are_weighted():
+    sizes = [12] * 30
+    sizes[8] = 0                                    # day 8: one document of two sentences, both "yes"
+    t = _dv_trajectory(sizes, lambda d: 0.3 if d < 18 else 0.5, 0, outlier=(8, 2, 2))
+    assert t.loc[t["date"] == "2022-09-09", "estimate"].item() == 1.0
+    step = pd.Timestamp("2022-09-19")
+    cp = change_points(t, n_null=200, n_boot=100, random_state=0)
+    assert cp["date"].tolist() == [step]            # the step, and nothing at the outlier
+    assert cp.loc[0, "ci_low"] <= step <= cp.loc[0, "ci_high"]
+    assert cp.loc[0, "before"] == pytest.approx(0.3, abs=0.05) and cp.loc[0, "after"] == pytest.approx(0.5, abs=0.05)
+    flat = change_points(t, n_null=200, n_boot=100, weights=None, random_state=0)
+    assert flat.empty                               # unweighted: the outlier inflates the penalty, the step is missed
+    assert flat.attrs["series"][0]["penalty"] > 2 * cp.attrs["series"][0]["penalty"]
+
+
+def test_weighted_change_points_keep_their_size_with_unequal_bins():
+    sizes = [10] * 20
+    sizes[3] = sizes[11] = 1
+    sizes[15], sizes[7] = 2, 25
+    t = _dv_trajectory(sizes, lambda d: 0.3, 7, sentences=6, n_groups=200)
+    cp = change_points(t, alpha=0.1, n_null=50, n_boot=0, random_state=1)
+    rate = cp["group"].nunique() / 200
+    assert 0.1 - 0.064 <= rate <= 0.1 + 0.064, rate      # alpha +- 3 binomial standard errors
+    assert len(cp.attrs["series"]) == 200
+
+
+def test_the_weighted_segment_cost_matches_a_direct_computation():
+    from framing.timeline.changes import _seg_costs, _weighted_l2
+
+    rng = np.random.default_rng(0)
+    x, w = rng.normal(size=40) * 3 + 10, rng.gamma(0.7, size=40) + 1e-3
+    w = w / w.mean()
+    cost = _seg_costs(x, 2, w)
+    rupt = _weighted_l2(w, 2).fit(x.reshape(-1, 1))
+    for _ in range(50):
+        i, j = sorted(rng.choice(41, size=2, replace=False))
+        m = np.sum(w[i:j] * x[i:j]) / np.sum(w[i:j])
+        want = np.sum(w[i:j] * (x[i:j] - m) ** 2)
+        if j - i < 2:
+            assert cost[i, j] == np.inf
+            continue
+        assert cost[i, j] == pytest.approx(want, rel=1e-9, abs=1e-9)
+        assert rupt.error(i, j) == pytest.approx(want, rel=1e-9, abs=1e-9)
+    ones = _seg_costs(x, 2, np.ones(40))
+    assert np.allclose(ones[np.isfinite(ones)], _seg_costs(x, 2)[np.isfinite(ones)])
+    with pytest.raises(ValueError, match="weights"):
+        change_points(_pin_fixture(), weights="words")
+
+
 # ------------------------------------------------------------------------------ lead-lag
 
 def _lead_pair(n: int, lead: int, seed: int) -> pd.DataFrame:
@@ -353,3 +446,42 @@ def test_an_interval_between_empty_bins_is_drawn_as_a_bar():
     ax = plot_over_time(t)
     bars = [c for c in ax.collections if isinstance(c, LineCollection)]
     assert bars and len(bars[0].get_segments()) >= 1
+
+
+def _open_trajectory(ci_high):
+    t = pd.DataFrame({"date": pd.date_range("2022-09-20", periods=5), "group": "X",
+                      "estimate": [1.0, 2.0, 1.0, 0.5, 0.8], "ci_low": [0.5, 1.0, 0.4, 0.1, 0.3],
+                      "ci_high": ci_high, "n_docs": 9, "thin": False})
+    t.attrs.update(measure="markers", freq="D", min_docs=5)
+    return t
+
+
+def test_open_intervals_are_cut_at_the_top_of_the_axis_and_marked_by_a_caret():
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from framing.plot.timeline import plot_change_points, plot_over_time
+
+    t = _open_trajectory([1.6, np.inf, 1e9, 0.9, 1.2])
+    ax = plot_over_time(t)
+    lo, hi = ax.get_ylim()
+    assert np.isfinite(lo) and hi == pytest.approx(1.3 * 2.0) and lo < 0.1
+    carets = [ln for ln in ax.get_lines() if ln.get_marker() == "^"]
+    assert len(carets) == 1 and len(carets[0].get_xdata()) == 2          # one caret per open interval
+    assert np.allclose(carets[0].get_ydata(), 2.6) and not carets[0].get_clip_on()
+    assert "open above" in ax.get_title()
+    auto = plot_over_time(t, clip=None)                                      # autoscaled: 1e9 sets the top
+    assert auto.get_ylim()[1] > 1e8 and not [ln for ln in auto.get_lines() if ln.get_marker() == "^"]
+    closed = _open_trajectory([1.6, 2.4, 1.5, 0.9, 1.2])                     # every interval fits: no cut
+    a, b = plot_over_time(closed), plot_over_time(closed, clip=None)
+    assert a.get_ylim() == b.get_ylim() and a.get_ylim()[1] > 2.4
+    s = _share_table(12, 6, lambda d, g: 0.2 if d < 6 else 0.6, seed=2)
+    tr = over_time(s, "themes", labels="lab", n_boot=0)
+    tr = tr[tr["theme"] == "yes"].assign(ci_low=lambda d: d["estimate"] * 0.8,
+                                         ci_high=lambda d: np.where(d["date"] == "2022-09-03", np.inf, d["estimate"]))
+    cp = change_points(tr, n_null=50, n_boot=0, random_state=0)
+    ax = plot_change_points(tr, cp)
+    assert ax.get_ylim()[1] == pytest.approx(1.3 * tr["estimate"].max())
+    assert sum(len(ln.get_xdata()) for ln in ax.get_lines() if ln.get_marker() == "^") == 1
+    plt.close("all")

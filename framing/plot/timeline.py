@@ -69,8 +69,46 @@ def _isolated(has: np.ndarray) -> np.ndarray:
     return has & ~prev & ~nxt
 
 
+def _top(result: pd.DataFrame, clip: float | None) -> float | None:
+    """The clipped top of the y axis, or None when every interval fits (or ``clip`` is None).
+
+    ``clip`` times the largest finite estimate (times its height above the lowest estimate when
+    estimates go below 0); only when some upper limit (infinite ones included) lies above it.
+    """
+    if clip is None or "ci_high" not in result.columns or result.empty:
+        return None
+    est = result["estimate"].to_numpy(dtype=float)
+    hi = result["ci_high"].to_numpy(dtype=float)
+    est = est[np.isfinite(est)]
+    if len(est) == 0:
+        return None
+    base = min(0.0, float(est.min()))
+    top = base + clip * (float(est.max()) - base)
+    if top <= base:                                         # all estimates 0: the largest finite limit
+        finite = hi[np.isfinite(hi) & (hi > base)]
+        top = float(finite.max()) if len(finite) else base + 1.0
+    return top if np.any(hi[~np.isnan(hi)] > top) else None
+
+
+def _band(ax: Axes, x: np.ndarray, lo: np.ndarray, hi: np.ndarray, color: str, top: float | None) -> int:
+    """The interval band (bars for isolated bins), cut at ``top`` with a caret on each open
+    interval; returns the number of open intervals."""
+    open_ = np.zeros(len(x), dtype=bool)
+    if top is not None:
+        open_ = ~np.isnan(hi) & (hi > top)
+        lo, hi = np.minimum(lo, top), np.minimum(hi, top)
+    ax.fill_between(x, lo, hi, color=color, alpha=0.18, lw=0)
+    alone = _isolated(np.isfinite(lo) & np.isfinite(hi))   # a band needs two neighbours
+    if alone.any():
+        ax.vlines(x[alone], lo[alone], hi[alone], color=color, alpha=0.5, lw=2)
+    if open_.any():
+        ax.plot(x[open_], np.full(int(open_.sum()), top), ls="none", marker="^", ms=5, color=color,
+                clip_on=False, zorder=4, label="_open interval")
+    return int(open_.sum())
+
+
 def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.DataFrame | None = None,
-                   band: bool = True, title: str | None = None) -> Axes:
+                   band: bool = True, title: str | None = None, clip: float | None = 1.3) -> Axes:
     """Trajectories of an :func:`framing.over_time` result, with intervals and events.
 
     Each (group, item) series is a line through its bins with a value; a bin with no
@@ -79,6 +117,16 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
     thin bins (fewer than ``min_docs`` documents, no interval) are hollow markers. The
     interval band is the ``1 - alpha`` interval of each bin; a bin whose neighbours have no
     interval gets a vertical bar instead (a band needs two bins).
+
+    **Open intervals.** A bin whose count rests on one or two documents can have a profile
+    interval with an infinite or astronomically high upper limit (the negative-binomial
+    profile of :func:`framing.stats.nb_rate_interval` has no finite bound when one document
+    holds every match), which would squash every series to the foot of the axes. With
+    ``clip`` (default 1.3), when some upper limit lies above ``clip`` times the largest
+    finite estimate, the y axis is cut there: intervals that run past it are drawn up to the
+    edge and marked open by a caret (``^``) at the top of the axes. Estimates are never cut.
+    When estimates go below 0 (axis positions), the cut is at ``clip`` times the height of
+    the largest estimate above the lowest. ``clip=None`` autoscales to every finite limit.
 
     Parameters
     ----------
@@ -90,6 +138,9 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
     band : bool
         Draw the interval bands.
     title : str, optional
+    clip : float or None
+        Top of the y axis as a multiple of the largest estimate, applied only when an
+        interval reaches above it (see **Open intervals**); None: autoscale.
 
     Returns
     -------
@@ -104,8 +155,16 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
     >>> ax = plot_over_time(over_time(s, "volume"), events=load_events())
     >>> len(ax.get_lines()) >= 1
     True
+    >>> t = pd.DataFrame({"date": pd.date_range("2022-09-20", periods=3), "group": "X",
+    ...                   "estimate": [1.0, 2.0, 1.0], "ci_low": [0.5, 1.0, 0.4],
+    ...                   "ci_high": [1.8, np.inf, 1.5], "n_docs": 9, "thin": False})
+    >>> ax = plot_over_time(t, clip=1.5)
+    >>> float(ax.get_ylim()[1])
+    3.0
     """
     ax = _axes(ax)
+    top = _top(result, clip) if band else None
+    n_open = 0
     for group, vals in _series_keys(result):
         rows = result[result["group"] == group]
         for c, v in vals.items():
@@ -117,23 +176,22 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
         y_line = np.where(empty & (result.attrs.get("measure") == "volume"), y, np.where(empty, np.nan, y))
         (line,) = ax.plot(x, y_line, marker="o", ms=3, lw=1.4, label=_label(group, vals))
         if band:
-            lo, hi = rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float)
-            ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.18, lw=0)
-            alone = _isolated(np.isfinite(lo) & np.isfinite(hi))   # a band needs two neighbours
-            if alone.any():
-                ax.vlines(x[alone], lo[alone], hi[alone], color=line.get_color(), alpha=0.5, lw=2)
+            n_open += _band(ax, x, rows["ci_low"].to_numpy(dtype=float), rows["ci_high"].to_numpy(dtype=float),
+                            line.get_color(), top)
         if thin.any():
             ax.plot(x[thin], y[thin], ls="none", marker="o", ms=6, mfc="white", mec=line.get_color(), zorder=3)
         if empty.any():
             ax.plot(x[empty], np.full(int(empty.sum()), 0.03), ls="none", marker="x", ms=6, mew=1.5,
                     color=line.get_color(), alpha=0.7, transform=ax.get_xaxis_transform())
     draw_events(ax, events)
+    if top is not None:
+        ax.set_ylim(ax.get_ylim()[0], top)
     measure = result.attrs.get("measure", "estimate")
     ax.set_ylabel({"volume": "articles per bin", "markers": f"per {result.attrs.get('per') or 1000:g} words",
                    "axes": "axis position", "stance": "share of sentences", "themes": "share of sentences"}
                   .get(measure, "estimate"))
     note = f"bins: {result.attrs.get('freq')}; hollow: thin (< {result.attrs.get('min_docs')} documents); " \
-           "crosses at the foot: empty bins"
+           "crosses at the foot: empty bins" + ("; ^: interval open above the axis" if n_open else "")
     ax.set_title(note if title is None else title, fontsize=9)
     if len(_series_keys(result)) > 1:
         ax.legend(fontsize=7, frameon=False, ncol=2)
@@ -142,8 +200,11 @@ def plot_over_time(result: pd.DataFrame, *, ax: Axes | None = None, events: pd.D
 
 
 def plot_change_points(trajectory: pd.DataFrame, changes: pd.DataFrame, *, ax: Axes | None = None,
-                       events: pd.DataFrame | None = None) -> Axes:
+                       events: pd.DataFrame | None = None, clip: float | None = 1.3) -> Axes:
     """A trajectory with its change points: date (solid line), interval (shaded) and levels.
+
+    The trajectory is drawn by :func:`plot_over_time`; ``clip`` cuts its y axis the same way
+    (intervals open above the axis marked by a caret; None: autoscale).
 
     Examples
     --------
@@ -159,7 +220,7 @@ def plot_change_points(trajectory: pd.DataFrame, changes: pd.DataFrame, *, ax: A
     >>> len(ax.patches) >= 1
     True
     """
-    ax = plot_over_time(trajectory, ax=ax, events=events, band=True, title="")
+    ax = plot_over_time(trajectory, ax=ax, events=events, band=True, title="", clip=clip)
     colors = {ln.get_label(): ln.get_color() for ln in ax.get_lines()}
     items = [c for c in changes.attrs.get("items", trajectory.attrs.get("items", [])) if c in changes.columns]
     for _, ch in changes.iterrows():

@@ -1,9 +1,9 @@
 """Change points in trajectories and lead-lag between two groups' series.
 
 - :func:`change_points`: changes in level of each series of an :func:`over_time` result,
-  found with ``ruptures`` (PELT or binary segmentation; Truong, Oudre & Vayatis 2020) under a
-  penalty calibrated by a permutation null, with a document-bootstrap interval for each
-  change's date;
+  found with ``ruptures`` (PELT or binary segmentation; Truong, Oudre & Vayatis 2020), bins
+  weighted by their size, under a penalty calibrated by a permutation null, with a
+  document-bootstrap interval for each change's date;
 - :func:`lead_lag`: the cross-correlation of two groups' series over lags, the best lag and
   a p-value from circular shifts (a null that keeps each series' autocorrelation).
 """
@@ -25,28 +25,74 @@ __all__ = ["change_points", "lead_lag", "LeadLag"]
 
 # ------------------------------------------------------------------------------ segment costs
 
-def _seg_costs(x: np.ndarray, min_size: int) -> np.ndarray:
-    """l2 cost of every segment ``[i, j)`` (inf when shorter than ``min_size``), (n+1, n+1)."""
+def _seg_costs(x: np.ndarray, min_size: int, w: np.ndarray | None = None) -> np.ndarray:
+    """l2 cost of every segment ``[i, j)`` (inf when shorter than ``min_size``), (n+1, n+1).
+
+    With weights ``w`` the cost is ``sum_i w_i (x_i - m_w)^2``, ``m_w`` the weighted mean of
+    the segment (cumulative sums of ``w``, ``w x`` and ``w x^2``; ``x`` centred first).
+    """
     n = len(x)
-    s1 = np.concatenate([[0.0], np.cumsum(x)])
-    s2 = np.concatenate([[0.0], np.cumsum(x * x)])
     i, j = np.meshgrid(np.arange(n + 1), np.arange(n + 1), indexing="ij")
     length = (j - i).astype(float)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cost = (s2[j] - s2[i]) - (s1[j] - s1[i]) ** 2 / length
+    if w is None:
+        s1 = np.concatenate([[0.0], np.cumsum(x)])
+        s2 = np.concatenate([[0.0], np.cumsum(x * x)])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cost = (s2[j] - s2[i]) - (s1[j] - s1[i]) ** 2 / length
+    else:
+        xc = x - np.average(x, weights=w)
+        s0 = np.concatenate([[0.0], np.cumsum(w)])
+        s1 = np.concatenate([[0.0], np.cumsum(w * xc)])
+        s2 = np.concatenate([[0.0], np.cumsum(w * xc * xc)])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            cost = (s2[j] - s2[i]) - (s1[j] - s1[i]) ** 2 / (s0[j] - s0[i])
+        cost = np.maximum(cost, 0.0)
     cost[length < min_size] = np.inf
     return cost
 
 
-def _critical_penalty(x: np.ndarray, method: str, min_size: int, max_changes: int) -> float:
-    """Smallest penalty at which the penalised l2 segmentation of ``x`` has no change.
+def _weighted_l2(w: np.ndarray, min_size: int) -> Any:
+    """A ``ruptures`` cost: the weighted l2 cost of :func:`_seg_costs`, for Pelt and Binseg."""
+    from ruptures.base import BaseCost
+    from ruptures.costs import NotEnoughPoints
+
+    class WeightedL2(BaseCost):
+        """``sum_i w_i (x_i - m_w)^2`` over the segment, ``m_w`` its weighted mean."""
+
+        model = "weighted_l2"
+
+        def __init__(self) -> None:
+            self.min_size = min_size
+            self.w = np.asarray(w, dtype=float)
+
+        def fit(self, signal: np.ndarray) -> WeightedL2:
+            self.signal = np.asarray(signal, dtype=float).reshape(len(self.w), -1)
+            x = self.signal[:, 0]
+            xc = x - np.average(x, weights=self.w)
+            self.s0 = np.concatenate([[0.0], np.cumsum(self.w)])
+            self.s1 = np.concatenate([[0.0], np.cumsum(self.w * xc)])
+            self.s2 = np.concatenate([[0.0], np.cumsum(self.w * xc * xc)])
+            return self
+
+        def error(self, start: int, end: int) -> float:
+            if end - start < self.min_size:
+                raise NotEnoughPoints
+            s1 = self.s1[end] - self.s1[start]
+            return max(float(self.s2[end] - self.s2[start] - s1 * s1 / (self.s0[end] - self.s0[start])), 0.0)
+
+    return WeightedL2()
+
+
+def _critical_penalty(x: np.ndarray, method: str, min_size: int, max_changes: int,
+                      w: np.ndarray | None = None) -> float:
+    """Smallest penalty at which the penalised (weighted) l2 segmentation of ``x`` has no change.
 
     Exact penalised segmentation (what PELT solves; Killick, Fearnhead & Eckley 2012) keeps
     no change iff ``pen >= max_m (C_0 - C_m) / m`` with ``C_m`` the best cost with ``m``
     changes (optimal partitioning by dynamic programming, up to ``max_changes``). Binary
     segmentation stops at once iff ``pen >= C_0 - C_1``.
     """
-    cost = _seg_costs(x, min_size)
+    cost = _seg_costs(x, min_size, w)
     n = len(x)
     c0 = cost[0, n]
     best = cost[0, :].copy()                       # best cost of x[:j] with m changes
@@ -59,31 +105,43 @@ def _critical_penalty(x: np.ndarray, method: str, min_size: int, max_changes: in
     return float(crit)
 
 
-def _detect(x: np.ndarray, pen: float, method: str, min_size: int) -> list[int]:
+def _detect(x: np.ndarray, pen: float, method: str, min_size: int, w: np.ndarray | None = None) -> list[int]:
     import ruptures as rpt
 
     if len(x) < 2 * min_size:
         return []
-    algo = (rpt.Pelt if method == "pelt" else rpt.Binseg)(model="l2", min_size=min_size, jump=1)
+    algo_cls = rpt.Pelt if method == "pelt" else rpt.Binseg
+    if w is None:
+        algo = algo_cls(model="l2", min_size=min_size, jump=1)
+    else:
+        algo = algo_cls(custom_cost=_weighted_l2(w, min_size), min_size=min_size, jump=1)
     bkps = algo.fit(x.reshape(-1, 1)).predict(pen=max(pen, 1e-12))
     return [int(b) for b in bkps[:-1]]
 
 
 def _calibrate(x: np.ndarray, method: str, min_size: int, n_null: int, alpha: float,
-               rng: np.random.Generator) -> float:
-    """The smallest penalty with at most ``alpha`` of bin-shuffled series showing a change."""
+               rng: np.random.Generator, w: np.ndarray | None = None) -> float:
+    """The smallest penalty with at most ``alpha`` of bin-shuffled series showing a change.
+
+    With weights, (value, weight) pairs are shuffled together.
+    """
     max_changes = max(1, min(5, len(x) // min_size - 1))
-    crit = np.sort([_critical_penalty(rng.permutation(x), method, min_size, max_changes) for _ in range(n_null)])
+    if w is None:
+        crit = [_critical_penalty(rng.permutation(x), method, min_size, max_changes) for _ in range(n_null)]
+    else:
+        crit = [_critical_penalty(x[o], method, min_size, max_changes, w[o])
+                for o in (rng.permutation(len(x)) for _ in range(n_null))]
+    crit = np.sort(crit)
     r = int(np.ceil(n_null * (1 - alpha)))
     return float(crit[min(max(r, 1), n_null) - 1])
 
 
-def _best_split(x: np.ndarray, lo: int, hi: int, min_size: int) -> int | None:
+def _best_split(x: np.ndarray, lo: int, hi: int, min_size: int, w: np.ndarray | None = None) -> int | None:
     seg = x[lo:hi]
     cands = np.arange(min_size, len(seg) - min_size + 1)
     if len(cands) == 0:
         return None
-    cost = _seg_costs(seg, 1)
+    cost = _seg_costs(seg, 1, None if w is None else w[lo:hi])
     total = cost[0, cands] + cost[cands, len(seg)]
     return lo + int(cands[np.argmin(total)])
 
@@ -104,47 +162,73 @@ def _series_setup(traj: pd.DataFrame) -> tuple[DocumentValues, list[str], np.nda
 
 
 def _bin_series(dv: DocumentValues, docs: np.ndarray, bins: np.ndarray, n_bins: int, j: int,
-                W: np.ndarray | None = None) -> np.ndarray:
-    """Pooled estimate per bin of item ``j`` for documents ``docs`` (rows of W: replicates)."""
+                W: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Pooled estimate and size (summed ``den``) per bin of item ``j`` for documents ``docs``
+    (rows: replicates, one per row of the resampling counts ``W``)."""
     b = bins[docs]
     num, den = dv.num[docs, j], dv.den[docs, j]
     if W is None:
         W = np.ones((1, len(docs)))
     M = np.zeros((len(docs), n_bins))
     M[np.arange(len(docs)), b] = 1.0
+    size = (W * den) @ M
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = dv.scale * ((W * num) @ M) / ((W * den) @ M)
-    return out
+        out = dv.scale * ((W * num) @ M) / size
+    return out, size
+
+
+def _normalised(size: np.ndarray) -> np.ndarray:
+    """Bin weights proportional to ``size``, mean 1 over the bins."""
+    return size / size.mean()
+
+
+def _relocate(dv: DocumentValues, docs: np.ndarray, bins: np.ndarray, n_bins: int, j: int, ok: np.ndarray,
+              bounds: list[int], min_size: int, n_boot: int, weighted: bool,
+              rng: np.random.Generator) -> np.ndarray:
+    """Bootstrap locations (bin positions among ``ok``; -1: none) of each change, (n_boot, changes).
+
+    Documents are resampled within bins; each change is re-located as the best single split
+    between its neighbours, under weights recomputed from the replicate's sizes.
+    """
+    locs = np.full((max(n_boot, 0), len(bounds) - 2), -1, dtype=np.int64)
+    if not n_boot:
+        return locs
+    W = bootstrap_counts(len(docs), n_boot, rng, strata=bins[docs]).astype(float)
+    X, S = _bin_series(dv, docs, bins, n_bins, j, W)
+    for r, (xb, sb) in enumerate(zip(X[:, ok], S[:, ok])):
+        for c in range(len(bounds) - 2):
+            lo, hi = bounds[c], bounds[c + 2]
+            if np.all(np.isfinite(xb[lo:hi])) and (not weighted or np.all(sb[lo:hi] > 0)):
+                s = _best_split(xb, lo, hi, min_size, _normalised(sb) if weighted else None)
+                locs[r, c] = -1 if s is None else s
+    return locs
 
 
 def _one_series(dv: DocumentValues, docs: np.ndarray, bins: np.ndarray, starts: pd.DatetimeIndex, j: int,
-                method: str, min_size: int, n_null: int, n_boot: int, alpha: float,
+                method: str, min_size: int, n_null: int, n_boot: int, alpha: float, weights: str | None,
                 rng: np.random.Generator) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    series = _bin_series(dv, docs, bins, len(starts), j)[0]
-    ok = np.flatnonzero(np.isfinite(series))
+    series, size = (a[0] for a in _bin_series(dv, docs, bins, len(starts), j))
+    ok = np.flatnonzero(np.isfinite(series) & (size > 0))
     x = series[ok]
+    w = _normalised(size[ok]) if weights == "size" else None
     info: dict[str, Any] = {"n_bins": len(x), "penalty": np.nan, "n_changes": 0}
     if len(x) < 2 * min_size + 1 or np.ptp(x) == 0:
         return [], info
-    pen = _calibrate(x, method, min_size, n_null, alpha, rng)
-    cps = _detect(x, pen, method, min_size)
+    pen = _calibrate(x, method, min_size, n_null, alpha, rng, w)
+    cps = _detect(x, pen, method, min_size, w)
     info.update(penalty=pen, n_changes=len(cps))
     if not cps:
         return [], info
     bounds = [0] + cps + [len(x)]
-    locs = np.full((max(n_boot, 0), len(cps)), -1, dtype=np.int64)
-    if n_boot:
-        W = bootstrap_counts(len(docs), n_boot, rng, strata=bins[docs]).astype(float)
-        for r, xb in enumerate(_bin_series(dv, docs, bins, len(starts), j, W)[:, ok]):
-            for c in range(len(cps)):
-                seg = xb[bounds[c]:bounds[c + 2]]
-                if np.all(np.isfinite(seg)):
-                    s = _best_split(xb, bounds[c], bounds[c + 2], min_size)
-                    locs[r, c] = -1 if s is None else s
+    locs = _relocate(dv, docs, bins, len(starts), j, ok, bounds, min_size, n_boot, w is not None, rng)
     rows = []
     dates = starts[ok]
     for c, t in enumerate(cps):
-        before, after = float(x[bounds[c]:t].mean()), float(x[t:bounds[c + 2]].mean())
+        if w is None:
+            before, after = float(x[bounds[c]:t].mean()), float(x[t:bounds[c + 2]].mean())
+        else:
+            before = float(np.average(x[bounds[c]:t], weights=w[bounds[c]:t]))
+            after = float(np.average(x[t:bounds[c + 2]], weights=w[t:bounds[c + 2]]))
         got = locs[:, c][locs[:, c] >= 0]
         lo = hi = pd.NaT
         if len(got):
@@ -156,8 +240,8 @@ def _one_series(dv: DocumentValues, docs: np.ndarray, bins: np.ndarray, starts: 
 
 
 def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: float = 0.05, n_null: int = 200,
-                  n_boot: int = 200, min_size: int = 2, random_state: int | np.random.Generator | None = None
-                  ) -> pd.DataFrame:
+                  n_boot: int = 200, min_size: int = 2, weights: str | None = "size",
+                  random_state: int | np.random.Generator | None = None) -> pd.DataFrame:
     """Changes in level of each series of a trajectory, with intervals for their dates.
 
     For every (group, item) series of an :func:`framing.over_time` result (filter its rows
@@ -168,17 +252,31 @@ def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: floa
     segmentation. The series is always the unsmoothed one (one value per bin), whatever
     ``rolling`` the trajectory used.
 
-    **Penalty.** The bins of the series are shuffled ``n_null`` times; for each shuffled
-    series the smallest penalty that yields no change is computed exactly (dynamic
-    programming up to five changes), and the penalty is the smallest value that leaves at
+    **Weights.** A bin's estimate is a ratio (matches over words, sentences of a class over
+    labelled sentences...), so its sampling variance falls roughly as one over its size: a day
+    with one short article is far noisier than a day with thirty. With ``weights="size"``
+    (default) each bin is weighted by its size, the denominator pooled in the bin (words for
+    marker rates, labelled sentences for stance and theme shares, the summed sentence weights
+    for axes), normalised to mean 1 over the series' bins, and the cost of a segment is the
+    weighted l2 cost ``sum_i w_i (x_i - m_w)^2`` with ``m_w`` its weighted mean (the Gaussian
+    likelihood of a change in mean with variance ``sigma^2 / w_i``). A thin bin with an extreme
+    value then weighs as little as the few words or sentences behind it, instead of creating
+    a change or inflating the penalty of the whole series (every shuffled copy of the series
+    carries it). ``weights=None`` treats every bin alike (plain l2 cost).
+
+    **Penalty.** The bins of the series are shuffled ``n_null`` times (value and weight
+    together); for each shuffled series the smallest penalty that yields no change is
+    computed exactly (dynamic programming up to five changes), and the penalty is the smallest value that leaves at
     most ``alpha`` of the shuffled series with a change. So a series whose bins are
     exchangeable (no change, no trend, no autocorrelation) yields a change with probability
-    about ``alpha``; autocorrelated series yield more.
+    about ``alpha``; autocorrelated series yield more. With weights the null treats the
+    (value, size) pairs as exchangeable, so bin sizes that trend over time make it approximate.
 
     **Dates.** Documents are resampled within each bin ``n_boot`` times (document bootstrap);
     in each replicate, each change is re-located as the best single split between its
-    neighbouring changes, and the percentile interval of those locations is reported as dates
-    (``ci_low`` and ``ci_high`` are bin starts).
+    neighbouring changes (weighted by the replicate's own bin sizes), and the percentile
+    interval of those locations is reported as dates (``ci_low`` and ``ci_high`` are bin
+    starts).
 
     Parameters
     ----------
@@ -193,6 +291,8 @@ def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: floa
         Bootstrap replicates for the dates (0: no interval).
     min_size : int
         Fewest bins in a segment.
+    weights : {"size", None}
+        ``"size"``: weight each bin by its size (see **Weights**); None: every bin alike.
     random_state : None, int or Generator
 
     Returns
@@ -200,7 +300,8 @@ def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: floa
     DataFrame
         One row per change: ``group``, the item columns, ``date`` (first bin of the new
         level), ``ci_low``, ``ci_high``, ``size`` (``after - before``), ``before``, ``after``
-        (mean of the bin estimates of the segments on each side), ``penalty``.
+        (mean of the bin estimates of the segments on each side, weighted by size when
+        ``weights="size"``: then the pooled estimate of the segment's documents), ``penalty``.
         ``attrs["series"]`` lists every series tested (group, items, ``n_bins``, ``penalty``,
         ``n_changes``), so a series without a change is visible too.
 
@@ -224,6 +325,8 @@ def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: floa
     for name, v, least in (("n_null", n_null, 1), ("n_boot", n_boot, 0), ("min_size", min_size, 1)):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < least:
             raise ValueError(f"change_points: {name} must be an int >= {least}, got {v!r}")
+    if weights not in ("size", None):
+        raise ValueError(f"change_points: weights must be 'size' or None, got {weights!r}")
     dv, items, bins, starts = _series_setup(trajectory)
     rng = as_rng(random_state)
     keys = trajectory[["group"] + items].drop_duplicates()
@@ -235,7 +338,8 @@ def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: floa
             match &= dv.items[c].to_numpy() == v
         j = int(np.flatnonzero(match)[0])
         docs = np.flatnonzero((dv.group == g) & (bins >= 0))
-        found, info = _one_series(dv, docs, bins, starts, j, method, min_size, n_null, n_boot, alpha, rng)
+        found, info = _one_series(dv, docs, bins, starts, j, method, min_size, n_null, n_boot, alpha, weights,
+                                  rng)
         rows += [{"group": g, **vals, **r} for r in found]
         series.append({"group": g, **vals, **info})
     cols = ["group"] + items + ["date", "ci_low", "ci_high", "size", "before", "after", "penalty"]
@@ -243,7 +347,8 @@ def change_points(trajectory: pd.DataFrame, *, method: str = "pelt", alpha: floa
     for c in ("date", "ci_low", "ci_high"):
         out[c] = pd.to_datetime(out[c])
     out.attrs.update({"method": method, "alpha": alpha, "n_null": n_null, "n_boot": n_boot, "min_size": min_size,
-                      "cost": "l2", "penalty": "permutation null (bins shuffled)", "series": series,
+                      "weights": weights, "cost": "l2" if weights is None else "weighted l2 (bin sizes)",
+                      "penalty": "permutation null (bins shuffled)", "series": series,
                       "freq": trajectory.attrs.get("freq"), "measure": dv.measure})
     return out
 
