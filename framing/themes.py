@@ -228,6 +228,63 @@ def _members(themes: pd.DataFrame, coarse: np.ndarray, leaf: np.ndarray) -> dict
     return out
 
 
+def _fit_levels(X: np.ndarray, coarse_cl: Clusterer, fine_cl: Clusterer, n_boot: int, threshold: float,
+                min_agreement: float, rng: np.random.Generator) -> tuple[StableClusters, dict[int, _Split]]:
+    """The coarse stability analysis and the split of each coarse theme, seeded from ``rng``."""
+    top = _stability(coarse_cl, X, n_boot, threshold, min_agreement, int(rng.integers(2**31 - 1)))
+    seeds = rng.integers(2**31 - 1, size=top.n_clusters_)
+    splits = {c: _split(np.flatnonzero(top.labels_ == c), X, fine_cl, n_boot, threshold, min_agreement,
+                        int(seeds[c])) for c in range(top.n_clusters_)}
+    return top, splits
+
+
+def _stable_ids(top: StableClusters, splits: dict[int, _Split], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Coarse and leaf ids per sentence of one fit, ``-1`` / unclustered outside its stable themes."""
+    themes = _theme_rows(top, splits, n)
+    coarse, fine = _assignments(top, splits, n)
+    leaf = _leaf_ids(coarse, fine, splits)
+    ok_leaf = set(themes.loc[themes["leaf"] & themes["stable"], "theme"])
+    ok_coarse = set(themes.loc[(themes["level"] == "coarse") & themes["stable"], "coarse"])
+    leaf = np.where(pd.Series(leaf).isin(ok_leaf).to_numpy(), leaf, UNCLUSTERED_THEME)
+    coarse = np.where(np.isin(coarse, list(ok_coarse)), coarse, -1)
+    return coarse, leaf
+
+
+def _best_jaccard(ids: np.ndarray, other: np.ndarray, none: Any) -> dict[Any, float]:
+    """For each id of ``ids`` (except ``none``), the largest Jaccard index of its sentences with
+    the sentences of one id of ``other`` (except ``none``)."""
+    a, b = pd.Series(ids), pd.Series(other)
+    keep = (a != none).to_numpy()
+    tab = pd.crosstab(a[keep], b[keep]) if keep.any() else pd.DataFrame()
+    tab = tab.drop(columns=[none], errors="ignore")
+    size_a, size_b = a.value_counts(), b.value_counts()
+    out = {}
+    for t in a[keep].unique():
+        if tab.shape[1] == 0:
+            out[t] = 0.0
+            continue
+        inter = tab.loc[t].to_numpy(dtype=float)
+        union = size_a[t] + size_b[tab.columns].to_numpy(dtype=float) - inter
+        out[t] = float(np.max(inter / union))
+    return out
+
+
+def _replication(themes: pd.DataFrame, coarse: np.ndarray, leaf: np.ndarray,
+                 refits: list[tuple[np.ndarray, np.ndarray]]) -> pd.Series:
+    """Per theme: the smallest, over the refits, best-match Jaccard with a stable theme of the
+    refit at the same level (coarse with coarse, leaves with leaves)."""
+    rep = pd.Series(np.inf, index=themes["theme"].to_numpy())
+    for r_coarse, r_leaf in refits:
+        bc = _best_jaccard(coarse, r_coarse, -1)
+        bl = _best_jaccard(leaf, r_leaf, UNCLUSTERED_THEME)
+        for t in themes.itertuples():
+            j = bl.get(t.theme, 0.0) if t.leaf and t.level == "fine" else bc.get(t.coarse, 0.0)
+            if t.leaf and t.level == "coarse":      # an unsplit coarse theme is a leaf: it may match either
+                j = max(j, bl.get(t.theme, 0.0))
+            rep[t.theme] = min(rep[t.theme], j)
+    return rep
+
+
 def _check_options(n_boot: int, threshold: float, min_agreement: float, top_terms: int, exemplars: int,
                    per_group: int) -> None:
     for name, v, lo in (("n_boot", n_boot, 2), ("top_terms", top_terms, 1), ("exemplars", exemplars, 0),
@@ -241,7 +298,7 @@ def _check_options(n_boot: int, threshold: float, min_agreement: float, top_term
 
 def fit_themes(sentences: pd.DataFrame, *, embeddings: Any = None, encoder: Any = None,
                coarse: Clusterer | None = None, fine: Clusterer | None = None, n_boot: int = 20,
-               threshold: float = 0.75, min_agreement: float = 0.5, group: GroupSpec = "outlet",
+               n_refits: int = 2, threshold: float = 0.75, min_agreement: float = 0.5, group: GroupSpec = "outlet",
                top_terms: int = 10, exemplars: int = 5, per_group: int = 1,
                stop_words: str | list[str] | None = "english", min_count: int = 5,
                random_state: int | np.random.Generator | None = None) -> "ThemeTree":
@@ -261,8 +318,15 @@ def fit_themes(sentences: pd.DataFrame, *, embeddings: Any = None, encoder: Any 
        tell sub-themes apart). The largest k tried is at most a tenth of the sentences of the
        coarse theme; a coarse theme of fewer than 20 sentences, or one for which no k passes
        the criterion, is not split (it is a theme of its own, ``split`` says why).
-    3. **Flags.** A theme is ``stable`` when its mean Jaccard is at least ``threshold`` and
-       (sub-themes) its parent is stable. Unstable themes stay in every table, flagged.
+    3. **Flags.** A theme is ``stable`` when its mean Jaccard is at least ``threshold``,
+       (sub-themes) its parent's is too, and it *replicates*: the whole tree is fitted
+       ``n_refits`` more times from independent seeds, and in every refit some stable theme of
+       the same level shares at least ``threshold`` of its sentences (best-match Jaccard,
+       column ``replication``: the smallest over the refits). The subsample check alone is
+       conditional on the k chosen; the choice of k at each level sits near the stability bar
+       and moves with the seed (and with float-level differences in the embeddings), and a
+       theme that exists only under one choice is not one to name. Unstable themes stay in
+       every table, flagged.
        Sentences without a majority across resamples are *unclustered*: at the coarse level,
        and within their parent at the sub-level; both shares are in ``unclustered_``.
     4. **Labels.** Terms: Fightin' Words (:func:`framing.fightin_words`, one-vs-rest, log-odds
@@ -291,6 +355,9 @@ def fit_themes(sentences: pd.DataFrame, *, embeddings: Any = None, encoder: Any 
         ``n_clusters`` splits every coarse theme into that many sub-themes.
     n_boot : int
         Subsamples of each stability check (``StableClusters(n_boot=...)``).
+    n_refits : int
+        Refits of the whole tree from independent seeds that a theme must replicate in to be
+        ``stable`` (0: the subsample check only). Each refit costs as much as the fit.
     threshold : float
         Mean Jaccard at or above which a theme is stable (Hennig's 0.75).
     min_agreement : float
@@ -332,6 +399,8 @@ def fit_themes(sentences: pd.DataFrame, *, embeddings: Any = None, encoder: Any 
     """
     require_columns(sentences, ["text"], name="sentences")
     _check_options(n_boot, threshold, min_agreement, top_terms, exemplars, per_group)
+    if not isinstance(n_refits, (int, np.integer)) or isinstance(n_refits, bool) or n_refits < 0:
+        raise ValueError(f"fit_themes: n_refits must be an int >= 0, got {n_refits!r}")
     coarse_cl = _check_clusterer(coarse, "coarse", Clusterer())
     fine_cl = _check_clusterer(fine, "fine", Clusterer(selection_fraction=0.8))
     table = sentences.reset_index(drop=True)
@@ -339,16 +408,16 @@ def fit_themes(sentences: pd.DataFrame, *, embeddings: Any = None, encoder: Any 
                            name="embeddings", what="sentence")
     groups = group_labels(table, group, name="sentences")
     rng = as_rng(random_state)
-    top = _stability(coarse_cl, X, n_boot, threshold, min_agreement, int(rng.integers(2**31 - 1)))
-    seeds = rng.integers(2**31 - 1, size=top.n_clusters_)
-    splits = {c: _split(np.flatnonzero(top.labels_ == c), X, fine_cl, n_boot, threshold, min_agreement,
-                        int(seeds[c])) for c in range(top.n_clusters_)}
-    params = {"n_boot": n_boot, "threshold": threshold, "min_agreement": min_agreement, "group": group,
+    top, splits = _fit_levels(X, coarse_cl, fine_cl, n_boot, threshold, min_agreement, rng)
+    refits = [_stable_ids(*_fit_levels(X, coarse_cl, fine_cl, n_boot, threshold, min_agreement, rng), len(X))
+              for _ in range(n_refits)]
+    params = {"n_boot": n_boot, "n_refits": n_refits, "threshold": threshold, "min_agreement": min_agreement,
+              "group": group,
               "random_state": random_state if not isinstance(random_state, np.random.Generator) else "Generator",
               "labels": "fightin_words one-vs-rest (pooled prior, z ranking, n_perm=0)",
               "stop_words": stop_words, "min_count": min_count}
-    tree = ThemeTree._build(table, X, groups, top, splits, params, top_terms=top_terms, exemplars=exemplars,
-                            per_group=per_group)
+    tree = ThemeTree._build(table, X, groups, top, splits, params, refits, top_terms=top_terms,
+                            exemplars=exemplars, per_group=per_group)
     tree.index_ = sentences.index
     return tree
 
@@ -366,7 +435,9 @@ class ThemeTree:
     themes_ : DataFrame
         One row per theme (coarse and sub-themes): ``theme``, ``level``, ``parent``,
         ``coarse``, ``fine``, ``size``, ``share`` (of all sentences), ``share_of_parent``,
-        ``agreement`` (mean best-match Jaccard over the subsamples), ``stable``, ``leaf``,
+        ``agreement`` (mean best-match Jaccard over the subsamples), ``replication`` (smallest
+        best-match Jaccard with a stable theme of each refit; NaN with ``n_refits=0``),
+        ``stable``, ``leaf``,
         ``split`` (for coarse themes: why it was or was not split), ``label``,
         ``top_terms``, ``outlets`` (the groups with most sentences in it).
     terms_ : DataFrame
@@ -398,8 +469,8 @@ class ThemeTree:
 
     @classmethod
     def _build(cls, table: pd.DataFrame, X: np.ndarray, groups: pd.Series, top: StableClusters,
-               splits: dict[int, _Split], params: dict[str, Any], *, top_terms: int, exemplars: int,
-               per_group: int) -> "ThemeTree":
+               splits: dict[int, _Split], params: dict[str, Any], refits: list[tuple[np.ndarray, np.ndarray]],
+               *, top_terms: int, exemplars: int, per_group: int) -> "ThemeTree":
         self = cls.__new__(cls)
         n = len(table)
         self.table_, self.embeddings_, self.groups_, self.params = table, X, groups, params
@@ -408,6 +479,11 @@ class ThemeTree:
         self.coarse_labels_, self.fine_labels_ = _assignments(top, splits, n)
         self.theme_ids_ = _leaf_ids(self.coarse_labels_, self.fine_labels_, splits)
         themes = _theme_rows(top, splits, n)
+        themes.insert(themes.columns.get_loc("stable"), "replication",
+                      _replication(themes, self.coarse_labels_, self.theme_ids_, refits).to_numpy()
+                      if refits else np.nan)
+        if refits:
+            themes["stable"] = themes["stable"] & (themes["replication"] >= params["threshold"])
         members = _members(themes, self.coarse_labels_, self.theme_ids_)
         self.terms_ = _terms(table, themes, self.coarse_labels_, self.theme_ids_, splits, top_terms,
                              params["stop_words"], params["min_count"])
@@ -469,7 +545,7 @@ class ThemeTree:
     def summary(self) -> pd.DataFrame:
         """One row per theme: ``theme``, ``level``, ``parent``, ``size``, ``share``, ``agreement``,
         ``stable``, ``leaf``, ``label``, ``top_terms``, ``outlets``."""
-        cols = ["theme", "level", "parent", "size", "share", "agreement", "stable", "leaf", "label", "top_terms",
+        cols = ["theme", "level", "parent", "size", "share", "agreement", "replication", "stable", "leaf", "label", "top_terms",
                 "outlets"]
         return self.themes_[cols].reset_index(drop=True)
 

@@ -90,8 +90,8 @@ def test_result_protocol(planted):
     assert list(frame.columns) == ["doc_id", "sent_id", "outlet", "coarse", "fine", "theme", "label", "stable"]
     assert frame["stable"].all() and (frame["theme"] != UNCLUSTERED_THEME).all()
     s = tree.summary()
-    assert list(s.columns) == ["theme", "level", "parent", "size", "share", "agreement", "stable", "leaf", "label",
-                               "top_terms", "outlets"]
+    assert list(s.columns) == ["theme", "level", "parent", "size", "share", "agreement", "replication", "stable",
+                               "leaf", "label", "top_terms", "outlets"]
     assert s.query("leaf")["share"].sum() == pytest.approx(1.0)
     html = tree._repr_html_()
     assert "ThemeTree" in html and "themes=9" in html and len(html) < 20_000
@@ -207,6 +207,39 @@ def test_bad_input():
         plot_theme_map(table)
 
 
+def test_replication_is_the_worst_best_match_jaccard_over_the_refits():
+    from framing.themes import _best_jaccard, _replication
+
+    U = UNCLUSTERED_THEME
+    main = np.array(["1.1"] * 4 + ["1.2"] * 4 + ["2"] * 4, dtype=object)
+    coarse = np.array([0] * 8 + [1] * 4)
+    # refit A: 1.1 found exactly; 1.2 split 3 + 1; theme 2 loses a sentence to "unclustered"
+    a_leaf = np.array(["1.1"] * 4 + ["1.2"] * 3 + ["1.3"] + ["2"] * 3 + [U], dtype=object)
+    # refit B: 1.1 and 1.2 merged into one leaf
+    b_leaf = np.array(["1"] * 8 + ["2"] * 4, dtype=object)
+    assert _best_jaccard(main, a_leaf, U) == {"1.1": 1.0, "1.2": 0.75, "2": 0.75}
+    assert _best_jaccard(main, b_leaf, U) == {"1.1": 0.5, "1.2": 0.5, "2": 1.0}
+    themes = pd.DataFrame({"theme": ["1", "1.1", "1.2", "2"], "level": ["coarse", "fine", "fine", "coarse"],
+                           "coarse": [0, 0, 0, 1], "leaf": [False, True, True, True]})
+    refits = [(coarse, a_leaf), (coarse, b_leaf)]
+    rep = _replication(themes, coarse, main, refits)
+    assert rep.to_dict() == {"1": 1.0, "1.1": 0.5, "1.2": 0.5, "2": 1.0}
+
+
+def test_planted_themes_replicate_and_n_refits_zero_skips_the_check():
+    table, X, _, _ = _planted(subs=(2, 2), n=15)
+    opts = {"coarse": Clusterer(n_clusters=2), "n_boot": 5, "min_count": 2, "random_state": 0}
+    tree = fit_themes(table, embeddings=X, **opts)
+    s = tree.summary()
+    assert tree.params["n_refits"] == 2
+    assert (s["replication"] >= 0.9).all() and s["stable"].all()
+    plain = fit_themes(table, embeddings=X, n_refits=0, **opts)
+    assert plain.summary()["replication"].isna().all()
+    assert plain.summary()["stable"].tolist() == s["stable"].tolist()
+    with pytest.raises(ValueError, match="n_refits"):
+        fit_themes(table, embeddings=X, n_refits=-1, **opts)
+
+
 def test_input_table_is_not_modified():
     table, X, _, _ = _planted(subs=(2, 2), n=15)
     before = table.copy()
@@ -236,14 +269,19 @@ def test_referendum_window_themes():
     s = tree.summary()
     stable = s.query("leaf and stable")
     labelled = stable[~stable["label"].str.startswith("theme ")]   # "theme <id>": no term reaches z >= 1.96
-    # The number of sub-themes hangs on borderline stability decisions (a sub-level k whose
-    # lower bound sits at 0.76-0.83 against the 0.75 bar), so float-level differences in the
-    # embeddings move it: measured 2026-12-01 (random_state=0, torch encoder) 9 stable labelled
-    # themes as embedded here, 10-12 with the embeddings perturbed by N(0, 1e-6..1e-4) noise
-    # (9 perturbations; what another CPU or batch order does); CI's machine gave 9. Always
-    # 4 coarse themes. (The issue hoped for >= 15.) The band is the measured range, less one.
+    # The choice of k at the sub-level sits near the stability bar, so which sub-themes exist
+    # moves with the seed and with float-level differences in the embeddings; a theme counts as
+    # stable only when it also replicates in two refits from independent seeds. Measured
+    # 2026-12-01 (torch encoder), five fits (random_state 0, 1, 2; random_state 0 with the
+    # embeddings perturbed by N(0, 1e-6) and N(0, 1e-5) noise, as another CPU would): always 4
+    # coarse themes; 5-10 stable labelled themes; 1-50 % of sentences outside stable themes; ARI
+    # 0.94-0.99 between any two fits on the sentences in a stable theme in both. CI's machine
+    # gave 9 stable themes before the replication check (9-12 here). The issue hoped for >= 15.
+    # The bands are the measured ranges widened by one theme / a few points.
     assert tree.coarse_.n_clusters_ == 4
-    assert 8 <= len(labelled) <= 13
-    assert 0 <= tree.unclustered_["coarse"] <= tree.unclustered_["fine"] <= tree.unclustered_["not_stable"] < 0.2
+    assert 4 <= len(labelled) <= 11
+    assert (stable["replication"] >= 0.75).all() and (s.query("leaf and not stable")["replication"].notna()).all()
+    assert 0 <= tree.unclustered_["coarse"] <= tree.unclustered_["fine"] < 0.05
+    assert tree.unclustered_["fine"] <= tree.unclustered_["not_stable"] < 0.6
     ex = tree.exemplars_[tree.exemplars_["theme"].isin(stable["theme"])]
     assert (ex.groupby("theme")["group"].nunique() >= 2).all()

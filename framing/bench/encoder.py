@@ -32,7 +32,8 @@ from framing.bench import EVENT_WINDOW, BenchError, load_named
 
 __all__ = ["run"]
 
-ONNX_VARIANTS: tuple[Any, ...] = (False, "int8", "int8-dynamic", "int8-mixed", "int8-fused", "int8-fused-ffn")
+ONNX_VARIANTS: tuple[Any, ...] = (False, "int8", "int8-dynamic", "int8-mixed", "int8-static", "int8-fused",
+                                  "int8-fused-ffn")
 #: The bar a CPU default must meet: this cosine to torch's vector on every sentence.
 MIN_COSINE = 0.98
 

@@ -26,7 +26,8 @@ __all__ = ["BACKENDS", "BATCH_DEPENDENT", "DEFAULT_CPU_BACKEND", "PACKAGED_MODEL
 
 BACKENDS: tuple[str, ...] = ("torch", "onnx")
 #: Quantisation methods of the onnx backend (see :func:`framing.embed.onnx.quantize_onnx`).
-QUANTIZATION_METHODS: tuple[str, ...] = ("int8", "int8-dynamic", "int8-mixed", "int8-fused", "int8-fused-ffn")
+QUANTIZATION_METHODS: tuple[str, ...] = ("int8", "int8-dynamic", "int8-mixed", "int8-static", "int8-fused",
+                                         "int8-fused-ffn")
 #: What ``Encoder(backend=None)`` runs on a CPU: the fastest configuration of ``make bench``
 #: (section ``encoder``) whose vectors keep a cosine of at least 0.98 to torch's on every
 #: sentence of its sample AND do not depend on the other texts encoded with them. The
