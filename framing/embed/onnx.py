@@ -24,15 +24,10 @@ Beside it, by ``quantize=``:
     activation scale makes a text's vector depend on its batch mates
     (:data:`~framing.embed.BATCH_DEPENDENT`).
 ``"int8-static"``
-    static int8 (``onnxruntime.quantization.quantize_static``, QDQ) of every linear layer:
-    per-channel symmetric int8 weights and one FIXED asymmetric uint8 scale per activation
-    tensor, calibrated once (MinMax) on :data:`STATIC_CALIBRATION`, after SmoothQuant
-    (Xiao et al., 2023, *SmoothQuant: accurate and efficient post-training quantization for
-    large language models*) moved the per-channel outliers of the layer-norm outputs into
-    the weights; the linear layers' outputs stay fp32.  Texts of at most
-    :data:`SHORT_TEXT_TOKENS` tokens run through the fp32 graph.  The scales do not depend on
-    the batch, so a text's vector does not depend on its batch mates (not in
-    :data:`~framing.embed.BATCH_DEPENDENT`).
+    SmoothQuant (Xiao et al., 2023), then ``quantize_static``: int8 linear layers with one
+    FIXED activation scale per tensor, calibrated once on :data:`STATIC_CALIBRATION`, so a
+    text's vector does not depend on its batch mates; texts of at most
+    :data:`SHORT_TEXT_TOKENS` tokens run through the fp32 graph (:func:`_static_int8`).
 ``"int8-fused"``, ``"int8-fused-ffn"``
     the graph fused by ONNX Runtime's transformer optimizer (``model.fused.onnx``:
     ``Attention``, ``EmbedLayerNormalization``, ``SkipLayerNormalization``,
@@ -516,28 +511,16 @@ def _blockwise_int8(source: Path, target: Path, *, block_size: int = 32) -> None
     onnx.save(model, str(target))
 
 
-#: The calibration set of ``"int8-static"`` (:func:`calibration_sentences`): ``sentences``
-#: distinct sentences (:func:`framing.segment.split_sentences`) of the articles of ``corpus``
-#: published from ``published[0]`` to ``published[1]`` (inclusive), less every sentence that
-#: also occurs in the benchmark's event window ``exclude_published`` (so neither the bench
-#: sample nor sentences held out from it were seen), drawn with
-#: ``numpy.random.default_rng(seed)``.
+#: ``"int8-static"`` calibrates on ``sentences`` distinct sentences (drawn with
+#: ``numpy.random.default_rng(seed)``) of the ``corpus`` articles published in ``published``
+#: (inclusive), less every sentence also found in the bench's event window ``exclude_published``.
 STATIC_CALIBRATION: dict[str, Any] = {"corpus": "ukraine-media", "published": ("2022-04-01", "2022-04-30"),
-                                      "exclude_published": ("2022-09-16", "2022-10-07"), "sentences": 512,
-                                      "seed": 0}
-#: SmoothQuant's migration strength: input channel ``j`` of a linear layer is divided by
-#: ``s_j = max|X_j| ** alpha / max|W_j| ** (1 - alpha)`` and the weight row multiplied by it.
-STATIC_SMOOTHING_ALPHA = 0.5
+                                      "exclude_published": ("2022-09-16", "2022-10-07"), "sentences": 512, "seed": 0}
 
 
 def calibration_sentences() -> list[str]:
-    """The sentences that calibrate ``"int8-static"`` (:data:`STATIC_CALIBRATION`).
-
-    Raises
-    ------
-    EmbeddingError
-        When the corpus is not available (``framing corpus fetch`` or ``FRAMING_MIRROR``).
-    """
+    """The calibration sentences of ``"int8-static"`` (:data:`STATIC_CALIBRATION`); an
+    :class:`~framing.embed.EmbeddingError` when the corpus is not available."""
     from ..corpora import load_corpus
     from ..segment import split_sentences
 
@@ -545,9 +528,9 @@ def calibration_sentences() -> list[str]:
     try:
         corpus = load_corpus(cfg["corpus"])
     except Exception as err:  # noqa: BLE001 - any failure: say which corpus and how to get it
-        raise EmbeddingError(f"quantize='int8-static' calibrates on the corpus {cfg['corpus']!r}, which is not "
-                             f"available ({type(err).__name__}: {err}); run `framing corpus fetch` (or set "
-                             "FRAMING_MIRROR) first") from err
+        raise EmbeddingError(f"quantize='int8-static' calibrates on the corpus {cfg['corpus']!r}, not available "
+                             f"({type(err).__name__}: {err}); run `framing corpus fetch` or set "
+                             "FRAMING_MIRROR") from err
     pub = corpus["published"].to_numpy()
 
     def sentences(lo: str, hi: str) -> list[str]:
@@ -556,8 +539,7 @@ def calibration_sentences() -> list[str]:
 
     held = set(sentences(*cfg["exclude_published"]))
     pool = [t for t in sentences(*cfg["published"]) if t not in held]
-    rng = np.random.default_rng(cfg["seed"])
-    idx = rng.choice(len(pool), size=min(cfg["sentences"], len(pool)), replace=False)
+    idx = np.random.default_rng(cfg["seed"]).choice(len(pool), size=min(cfg["sentences"], len(pool)), replace=False)
     return [pool[i] for i in idx]
 
 
@@ -568,82 +550,45 @@ def _weight_matmuls(graph: Any) -> list[Any]:
             and n.input[1] in inits and len(inits[n.input[1]].dims) == 2]
 
 
-_ELEMENTWISE = frozenset({"Add", "Sub", "Mul", "Div", "Pow", "Sqrt", "Erf", "Tanh"})
-
-
 def _gelu_fed(graph: Any, node: Any, depth: int = 6) -> bool:
-    """Whether ``node``'s first input is a GELU output: a fused ``*Gelu`` operator, or a chain
-    of element-wise operators (the exported erf or tanh form) with an ``Erf``/``Tanh`` in it.
-    The walk back stops at any other operator (MatMul, LayerNormalization, Reshape...)."""
+    """Whether ``node`` reads a GELU output: a fused ``*Gelu``, or element-wise operators with an
+    ``Erf``/``Tanh`` among them (the exported forms); the walk back stops at any other operator."""
     producer = {o: n for n in graph.node for o in n.output}
     frontier = [node.input[0]]
     for _ in range(depth):
         nodes = [producer[t] for t in frontier if t in producer]
         if any("Gelu" in n.op_type or n.op_type in ("Erf", "Tanh") for n in nodes):
             return True
-        frontier = [i for n in nodes if n.op_type in _ELEMENTWISE for i in n.input]
-        if not frontier:
-            return False
+        frontier = [i for n in nodes if n.op_type in ("Add", "Sub", "Mul", "Div", "Pow", "Sqrt") for i in n.input]
     return False
 
 
 def _calibration_feeds(model_dir: Path, input_names: list[str]) -> list[dict[str, np.ndarray]]:
-    """Unpadded calibration batches: sentences of equal token count batched together (<= 32),
-    so padding positions never enter an activation range."""
+    """Calibration batches without padding (sentences of one token count together, <= 32), so
+    padding positions never widen an activation range."""
     from transformers import AutoTokenizer
 
     st = _st_config(model_dir)
-    tok = AutoTokenizer.from_pretrained(str(model_dir))
-    texts = calibration_sentences()
-    if st.get("do_lower_case"):
-        texts = [t.lower() for t in texts]
-    enc = tok(texts, padding=False, truncation="longest_first", max_length=int(st.get("max_seq_length") or 256),
-              return_token_type_ids=True, return_attention_mask=True, verbose=False)
+    texts = [t.lower() for t in calibration_sentences()] if st.get("do_lower_case") else calibration_sentences()
+    enc = AutoTokenizer.from_pretrained(str(model_dir))(
+        texts, padding=False, truncation="longest_first", max_length=int(st.get("max_seq_length") or 256),
+        return_token_type_ids=True, return_attention_mask=True, verbose=False)
     by_len: dict[int, list[int]] = {}
     for i, ids in enumerate(enc["input_ids"]):
         by_len.setdefault(len(ids), []).append(i)
-    feeds = []
-    for n in sorted(by_len):
-        rows = by_len[n]
-        for a in range(0, len(rows), 32):
-            feeds.append({k: np.array([enc[k][i] for i in rows[a:a + 32]], dtype=np.int64) for k in input_names})
-    return feeds
+    return [{k: np.array([enc[k][i] for i in rows[a:a + 32]], dtype=np.int64) for k in input_names}
+            for _, rows in sorted(by_len.items()) for a in range(0, len(rows), 32)]
 
 
-def _channel_max(source: Path, tensors: list[str], feeds: list[dict[str, np.ndarray]],
-                 work: Path) -> dict[str, np.ndarray]:
-    """Per-channel (last axis) maximum of ``|tensor|`` over the calibration feeds."""
-    import onnx
-    import onnxruntime as ort
-    from onnx import helper
-
-    model = onnx.load(str(source))
-    outputs = {o.name for o in model.graph.output}
-    for t in tensors:
-        if t not in outputs:
-            model.graph.output.append(helper.make_tensor_value_info(t, onnx.TensorProto.FLOAT, None))
-    aug = work / "augmented.onnx"
-    onnx.save(model, str(aug))
-    opts = ort.SessionOptions()
-    opts.log_severity_level = 3
-    session = ort.InferenceSession(str(aug), sess_options=opts, providers=["CPUExecutionProvider"])
-    amax: dict[str, np.ndarray] = {}
-    for feed in feeds:
-        for t, v in zip(tensors, session.run(tensors, feed)):
-            m = np.abs(v).reshape(-1, v.shape[-1]).max(axis=0)
-            amax[t] = np.maximum(amax[t], m) if t in amax else m
-    return amax
-
-
-def _smooth(source: Path, dest: Path, feeds: list[dict[str, np.ndarray]], work: Path,
-            alpha: float = STATIC_SMOOTHING_ALPHA) -> None:
+def _smooth(source: Path, dest: Path, feeds: list[dict[str, np.ndarray]], work: Path, alpha: float = 0.5) -> None:
     """SmoothQuant the linear layers of ``source`` not fed by a GELU into ``dest`` (same fp32 function).
 
-    Layers reading the same tensor (query, key, value) share one ``Mul`` by ``1/s``.  The
-    feed-forward output projections are left alone: their GELU inputs are not smoothed
-    well by a per-channel factor (measured: min cosine to torch 0.95 instead of 0.98).
-    """
+    Input channel j is divided by ``s_j = max|X_j| ** alpha / max|W_j| ** (1 - alpha)`` (``max|X_j|``
+    over the calibration feeds) and weight row j multiplied by it; layers reading one tensor
+    (query, key, value) share one ``Mul``.  The GELU-fed feed-forward output projections are
+    left alone (smoothed, their min cosine to torch fell from 0.98 to 0.95)."""
     import onnx
+    import onnxruntime as ort
     from onnx import helper, numpy_helper
 
     model = onnx.load(str(source))
@@ -653,63 +598,52 @@ def _smooth(source: Path, dest: Path, feeds: list[dict[str, np.ndarray]], work: 
     for node in _weight_matmuls(graph):
         if not _gelu_fed(graph, node):
             groups.setdefault(node.input[0], []).append(node)
-    amax = _channel_max(source, sorted(groups), feeds, work)
-    muls = []
+    xs, aug = sorted(groups), onnx.load(str(source))
+    aug.graph.output.extend(helper.make_tensor_value_info(x, onnx.TensorProto.FLOAT, None) for x in xs)
+    onnx.save(aug, str(work / "augmented.onnx"))
+    session = ort.InferenceSession(str(work / "augmented.onnx"), providers=["CPUExecutionProvider"])
+    amax = {x: np.zeros(1, dtype=np.float32) for x in xs}
+    for feed in feeds:
+        for x, v in zip(xs, session.run(xs, feed)):
+            amax[x] = np.maximum(amax[x], np.abs(v).reshape(-1, v.shape[-1]).max(axis=0))
+    order = list(graph.node)
     for x, nodes in groups.items():
         weights = [numpy_helper.to_array(inits[n.input[1]]).astype(np.float32) for n in nodes]
         wmax = np.max([np.abs(w).max(axis=1) for w in weights], axis=0)
-        s = (np.clip(amax[x], 1e-5, None) ** alpha / np.clip(wmax, 1e-5, None) ** (1 - alpha))
-        s = np.clip(s, 1e-5, None).astype(np.float32)
-        inv = numpy_helper.from_array((1.0 / s).astype(np.float32), f"{x}_smooth_scale")
-        graph.initializer.append(inv)
-        muls.append((nodes[0], helper.make_node("Mul", [x, inv.name], [f"{x}_smoothed"], name=f"{x}_smooth")))
+        s = np.clip(np.clip(amax[x], 1e-5, None) ** alpha / np.clip(wmax, 1e-5, None) ** (1 - alpha), 1e-5, None)
+        graph.initializer.append(numpy_helper.from_array((1.0 / s).astype(np.float32), f"{x}_smooth_scale"))
+        order.insert(order.index(nodes[0]),  # right before its first reader: the graph stays sorted
+                     helper.make_node("Mul", [x, f"{x}_smooth_scale"], [f"{x}_smoothed"], name=f"{x}_smooth"))
         for n, w in zip(nodes, weights):
             inits[n.input[1]].CopyFrom(numpy_helper.from_array((w * s[:, None]).astype(np.float32), n.input[1]))
             n.input[0] = f"{x}_smoothed"
-    order = list(graph.node)
-    for first, mul in muls:  # each Mul right before its first reader keeps the graph sorted
-        order.insert(order.index(first), mul)
     del graph.node[:]
     graph.node.extend(order)
     onnx.save(model, str(dest))
 
 
 def _static_int8(source: Path, dest: Path, model_dir: Path) -> None:
-    """``"int8-static"``: SmoothQuant (:func:`_smooth`), then ``quantize_static``.
-
-    QDQ format; every linear layer with a constant weight: per-channel symmetric int8
-    weights, one asymmetric uint8 activation scale per tensor calibrated by MinMax on
-    :func:`calibration_sentences` (unpadded batches); the layers' outputs are not
-    quantised (ONNX Runtime runs them as ``MatMulIntegerToFloat``).  Attention scores,
-    softmax, layer norms and GELU stay fp32.
-    """
+    """``"int8-static"``: :func:`_smooth`, then ``quantize_static`` (QDQ) of the linear layers: int8
+    weights per channel, one uint8 scale per activation tensor (MinMax on :func:`calibration_sentences`),
+    fp32 outputs (``MatMulIntegerToFloat``); attention scores, softmax, norms and GELU stay fp32."""
     import tempfile
+    from functools import partial
+    from types import SimpleNamespace
 
     import onnx
-    from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType,
-                                          quantize_static)
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
 
     graph = onnx.load(str(source), load_external_data=False).graph
     initialisers = {t.name for t in graph.initializer}
-    names = [i.name for i in graph.input if i.name not in initialisers]
-    feeds = _calibration_feeds(model_dir, names)
+    feeds = _calibration_feeds(model_dir, [i.name for i in graph.input if i.name not in initialisers])
 
-    class Reader(CalibrationDataReader):
-        def __init__(self) -> None:
-            self.it = iter(feeds)
-
-        def get_next(self) -> dict[str, np.ndarray] | None:
-            return next(self.it, None)
-
-        def rewind(self) -> None:
-            self.it = iter(feeds)
-
+    reader = SimpleNamespace(get_next=partial(next, iter(feeds), None))  # a CalibrationDataReader
     with tempfile.TemporaryDirectory(prefix=".tmp-static-", dir=dest.parent) as tmp:
         smoothed = Path(tmp) / "model.smooth.onnx"
         _smooth(source, smoothed, feeds, Path(tmp))
         nodes = [n.name for n in _weight_matmuls(onnx.load(str(smoothed), load_external_data=False).graph)]
-        quantize_static(str(smoothed), str(dest), Reader(), quant_format=QuantFormat.QDQ,
-                        op_types_to_quantize=["MatMul"], nodes_to_quantize=nodes, per_channel=True,
+        quantize_static(str(smoothed), str(dest), reader, quant_format=QuantFormat.QDQ, per_channel=True,
+                        op_types_to_quantize=["MatMul"], nodes_to_quantize=nodes,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                         calibrate_method=CalibrationMethod.MinMax,
                         extra_options={"ActivationSymmetric": False, "WeightSymmetric": True,
@@ -731,10 +665,7 @@ def quantize_onnx(source: Path, method: str = "int8", *, model_dir: Path | None 
     range) kept fp32.  With both, :class:`OnnxBackend` runs texts of at most
     :data:`SHORT_TEXT_TOKENS` tokens through the fused fp32 graph: a short text's
     mean-pooled vector averages the quantisation error of only a few tokens.
-    ``"int8-static"``: :func:`_static_int8` (SmoothQuant, then static int8 with activation
-    scales calibrated once on :data:`STATIC_CALIBRATION`: fixed scales, so a text's vector
-    does not depend on its batch); texts of at most :data:`SHORT_TEXT_TOKENS` tokens run
-    through the fp32 graph.
+    ``"int8-static"``: :func:`_static_int8` (fixed activation scales: per-text deterministic).
     Like :func:`export_onnx`, an existing file is used only when it matches its
     recorded sha256, and is rebuilt otherwise.
 
@@ -745,9 +676,8 @@ def quantize_onnx(source: Path, method: str = "int8", *, model_dir: Path | None 
     method : {"int8", "int8-dynamic", "int8-static", "int8-fused", "int8-fused-ffn"}
         Quantisation method.
     model_dir : path, optional
-        The model folder (its ``config.json`` gives the fused attention's heads and width;
-        its tokenizer tokenises the calibration sentences); needed by the fused methods and
-        by ``"int8-static"``.
+        The model folder (``config.json``: the fused attention's shape; the tokenizer: the
+        calibration sentences); needed by the fused methods and ``"int8-static"``.
 
     Returns
     -------
