@@ -15,6 +15,7 @@ import pytest
 from framing import embed
 from framing.embed import EmbeddingError
 from framing.embed import onnx as onnx_backend
+from framing.embed import onnx_static
 
 onnx = pytest.importorskip("onnx")
 ort = pytest.importorskip("onnxruntime")
@@ -60,7 +61,7 @@ def test_static_method_is_registered_and_per_text_deterministic_by_construction(
     assert "int8-static" in embed.QUANTIZATION_METHODS
     assert "int8-static" not in embed.BATCH_DEPENDENT
     assert onnx_backend.SHORT_TEXT_TOKENS["int8-static"] == 16
-    cfg = onnx_backend.STATIC_CALIBRATION
+    cfg = onnx_static.STATIC_CALIBRATION
     assert cfg["corpus"] == "ukraine-media" and cfg["sentences"] == 512 and cfg["seed"] == 0
 
 
@@ -74,7 +75,7 @@ def test_smoothing_keeps_the_function_and_skips_gelu_fed_layers(tmp_path):
     src, dest = tmp_path / "tiny.onnx", tmp_path / "tiny.smooth.onnx"
     _tiny_graph(src, rng)
     feeds = [{"x": rng.normal(size=(2, 5, 8)).astype(np.float32)} for _ in range(3)]
-    onnx_backend._smooth(src, dest, feeds, tmp_path)
+    onnx_static._smooth(src, dest, feeds, tmp_path)
     x = rng.normal(size=(3, 7, 8)).astype(np.float32)
     np.testing.assert_allclose(_run(dest, x), _run(src, x), rtol=1e-4, atol=1e-4)
     graph = onnx.load(str(dest)).graph
@@ -82,17 +83,17 @@ def test_smoothing_keeps_the_function_and_skips_gelu_fed_layers(tmp_path):
     assert len(muls) == 1 and muls[0].input[0] == "ln"  # q, k and fi share one Mul
     readers = {n.name: n.input[0] for n in graph.node if n.op_type == "MatMul"}
     assert readers == {"q": "ln_smoothed", "k": "ln_smoothed", "fi": "ln_smoothed", "fo": "g"}
-    gelu_fed = {n.name for n in onnx_backend._weight_matmuls(graph) if onnx_backend._gelu_fed(graph, n)}
+    gelu_fed = {n.name for n in onnx_static._weight_matmuls(graph) if onnx_static._gelu_fed(graph, n)}
     assert gelu_fed == {"fo"}
 
 
 def test_calibration_sentences_are_seeded_and_exclude_the_bench_window():
     try:
-        a = onnx_backend.calibration_sentences()
+        a = onnx_static.calibration_sentences()
     except EmbeddingError as err:
         pytest.skip(f"ukraine-media unavailable: {err}")
-    assert len(a) == onnx_backend.STATIC_CALIBRATION["sentences"] == len(set(a))
-    assert a == onnx_backend.calibration_sentences()
+    assert len(a) == onnx_static.STATIC_CALIBRATION["sentences"] == len(set(a))
+    assert a == onnx_static.calibration_sentences()
 
 
 # ----------------------------------------------------------------------------- real model
@@ -109,7 +110,7 @@ TEXTS = ["The referendum was a sham.",
 @pytest.fixture(scope="module")
 def static_encoder(tmp_path_factory):
     try:
-        onnx_backend.calibration_sentences()
+        onnx_static.calibration_sentences()
     except EmbeddingError as err:
         pytest.skip(f"ukraine-media unavailable: {err}")
     cache = tmp_path_factory.mktemp("static")
