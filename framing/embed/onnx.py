@@ -29,6 +29,10 @@ Beside it, by ``quantize=``:
     :data:`framing.embed.onnx_static.STATIC_CALIBRATION`, so a text's vector does not depend on
     its batch mates; texts of at most :data:`SHORT_TEXT_TOKENS` tokens run through the fp32
     graph (:mod:`framing.embed.onnx_static`). 3.0x torch in CPU time, min cosine 0.988; opt-in.
+    The packaged model's graph is built from calibration numbers shipped with the package
+    (``framing/data/int8_static/``), without the corpus, and is byte-identical to the one
+    calibrated on it (with the library versions they were recorded with); other models are
+    calibrated on the corpus.
 ``"int8-fused"``, ``"int8-fused-ffn"``
     the graph fused by ONNX Runtime's transformer optimizer (``model.fused.onnx``:
     ``Attention``, ``EmbedLayerNormalization``, ``SkipLayerNormalization``,
@@ -528,7 +532,14 @@ def quantize_onnx(source: Path, method: str = "int8", *, model_dir: Path | None 
     :data:`SHORT_TEXT_TOKENS` tokens through the fused fp32 graph: a short text's
     mean-pooled vector averages the quantisation error of only a few tokens.
     ``"int8-static"``: :func:`framing.embed.onnx_static._static_int8` (SmoothQuant, then fixed
-    activation scales calibrated once: per-text deterministic).
+    activation scales calibrated once: per-text deterministic).  The calibration numbers
+    (SmoothQuant's activation maxima, the MinMax ranges) of a model whose fingerprint matches a
+    file of ``framing/data/int8_static/`` -- the packaged all-MiniLM-L6-v2 -- come from that
+    file (:func:`framing.embed.onnx_static.packaged_calibration`), so no corpus is needed and the
+    graph is byte-identical to the corpus-calibrated one (with the library versions recorded in
+    the file); any other model is calibrated on
+    :func:`framing.embed.onnx_static.calibration_sentences` (an
+    :class:`~framing.embed.EmbeddingError` when the corpus is not available).
     Like :func:`export_onnx`, an existing file is used only when it matches its
     recorded sha256, and is rebuilt otherwise.
 
@@ -539,8 +550,9 @@ def quantize_onnx(source: Path, method: str = "int8", *, model_dir: Path | None 
     method : {"int8", "int8-dynamic", "int8-static", "int8-fused", "int8-fused-ffn"}
         Quantisation method.
     model_dir : path, optional
-        The model folder (``config.json``: the fused attention's shape; the tokenizer: the
-        calibration sentences); needed by the fused methods and ``"int8-static"``.
+        The model folder (``config.json``: the fused attention's shape; its fingerprint: the
+        packaged calibration numbers, else its tokenizer: the calibration sentences); needed by
+        the fused methods and ``"int8-static"``.
 
     Returns
     -------
