@@ -218,6 +218,29 @@ def test_one_article_term_fools_token_z_but_not_document_level_tests():
     assert perm.loc[PLANTED, "significant"].all()
 
 
+def test_bootstrap_weights_in_blocks_are_the_one_call_draws(monkeypatch):
+    """Weights drawn a block of replicates at a time (bounded memory) equal the multinomial
+    counts of one ``integers(0, n_g, size=(B, n_g))`` call per group: same stream, same numbers."""
+    import framing.lexical.resample as resample
+
+    lab = np.array([0] * 7 + [1] * 4 + [0] * 2)
+    B = 23
+    rng = np.random.default_rng(4)
+    want = []
+    for g in (0, 1):
+        n_g = int((lab == g).sum())
+        draws = rng.integers(0, n_g, size=(B, n_g))
+        want.append(np.stack([np.bincount(row, minlength=n_g) for row in draws], axis=1))
+    monkeypatch.setattr(resample, "_BLOCK", 20)           # blocks of 2 or 5 replicates, uneven last block
+    got = resample._bootstrap_weights(lab, 2, B, np.random.default_rng(4))
+    for g in (0, 1):
+        assert got[g].dtype == np.float32 and got[g].shape == want[g].shape
+        np.testing.assert_array_equal(got[g], want[g])
+        assert (got[g].sum(axis=0) == (lab == g).sum()).all()  # each replicate draws n_g documents
+    doc_len = np.arange(1, 8, dtype=float)
+    np.testing.assert_array_equal(resample._replicate_tokens(doc_len, got[0][:7]), doc_len @ want[0][:7])
+
+
 def test_bootstrap_matches_a_loop_over_replicates():
     """ci_low/ci_high/sign_stability against a plain loop that reuses the same resampling weights."""
     c = planted_corpus(n_per_group=12, doc_len=60, burst=8)

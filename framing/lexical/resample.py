@@ -45,17 +45,33 @@ def _percentiles(values: np.ndarray, qs: Sequence[float]) -> list[np.ndarray]:
 
 
 def _bootstrap_weights(lab: np.ndarray, G: int, B: int, rng: np.random.Generator) -> list[np.ndarray]:
-    """Per group, a (n_g x B) matrix: how often each document is drawn in each replicate.
+    """Per group, a (n_g x B) float32 matrix: how often each document is drawn in each replicate.
 
     Each replicate draws n_g documents of the group uniformly with replacement (so each column
-    is Multinomial(n_g, 1/n_g)).
+    is Multinomial(n_g, 1/n_g)). The draws are taken a block of replicates at a time: numpy's
+    stream does not depend on how a draw is split, so the weights are those of one
+    ``rng.integers(0, n_g, size=(B, n_g))`` call, without its B x n_g int64 temporaries.
     """
     out = []
     for g in range(G):
         n_g = int((lab == g).sum())
-        draws = rng.integers(0, n_g, size=(B, n_g)) + (np.arange(B) * n_g)[:, None]
-        counts = np.bincount(draws.ravel(), minlength=B * n_g).reshape(B, n_g)
-        out.append(np.ascontiguousarray(counts.T, dtype=np.float32))
+        W = np.empty((n_g, B), dtype=np.float32)
+        step = max(1, _BLOCK // max(n_g, 1))
+        for b0 in range(0, B, step):
+            b1 = min(b0 + step, B)
+            draws = rng.integers(0, n_g, size=(b1 - b0, n_g))
+            draws += (np.arange(b1 - b0) * n_g)[:, None]
+            W[:, b0:b1] = np.bincount(draws.ravel(), minlength=(b1 - b0) * n_g).reshape(b1 - b0, n_g).T
+        out.append(W)
+    return out
+
+
+def _replicate_tokens(doc_len: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Tokens in each replicate, ``doc_len @ W`` in float64 (exact: integer sums), by column blocks."""
+    out = np.empty(W.shape[1])
+    step = max(1, _BLOCK // max(W.shape[0], 1))
+    for b0 in range(0, W.shape[1], step):
+        out[b0:b0 + step] = doc_len @ W[:, b0:b0 + step].astype(float)
     return out
 
 
@@ -73,8 +89,9 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
     totals, XgT = [], []
     for g in range(G):
         idx = np.flatnonzero(lab == g)
-        totals.append(doc_len[idx] @ weights[g].astype(float))            # B tokens per replicate
+        totals.append(_replicate_tokens(doc_len[idx], weights[g]))         # B tokens per replicate
         XgT.append(sp.csr_matrix(XU[idx].T, dtype=np.float32))           # |U| x n_g
+    del XU
     ntot = np.sum(totals, axis=0)
     pos = np.full(X.shape[1], -1, dtype=np.int64)
     pos[union] = np.arange(len(union))

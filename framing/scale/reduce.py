@@ -134,6 +134,8 @@ def _gather_counts(ddf: Any, *, voice: str, boilerplate: str, ngram_range: tuple
     parts = gather([dask.delayed(_part_counts)(p, options) for p in filtered])
     docs, order = _canonical([p["docs"] for p in parts])
     X, vocab = _stack_counts(parts)
+    for p in parts:  # the per-partition blocks are in X now: hold the counts once
+        del p["X"]
     return docs, X[order], vocab, parts
 
 
