@@ -72,6 +72,46 @@ def test_fightin_words_same_for_any_partitioning(npartitions):
     pd.testing.assert_frame_equal(got, want)
 
 
+SUMS_OPTIONS = [{"n_perm": 0},
+                {"n_perm": 0, "n_boot": 60, "resampling": "poisson", "random_state": 7},
+                {"n_perm": 0, "n_boot": 60, "resampling": "poisson", "random_state": 7, "mode": "pairs",
+                 "group": {"RT": "R", "NYT": "N"}, "voice": "own", "prior_scale": None}]
+
+
+@pytest.mark.parametrize("npartitions", [1, 2, 5])
+@pytest.mark.parametrize("options", SUMS_OPTIONS, ids=["estimates", "poisson", "pairs-own-raw-prior"])
+def test_fightin_words_on_sums_same_for_any_partitioning(npartitions, options, monkeypatch):
+    """Without a permutation test (and with the Poisson bootstrap) the workers reduce to sums:
+    the per-document path is never taken, and the table equals the in-memory one exactly."""
+    from framing.scale import reduce
+
+    corpus = _synthetic(40)
+    want = framing.fightin_words(corpus.sort_values("doc_id", ignore_index=True), min_count=2, **options)
+
+    def no_gathering(*args, **kwargs):
+        raise AssertionError("per-document counts were gathered to the client")
+
+    monkeypatch.setattr(reduce, "_gather_counts", no_gathering)
+    got = scale.fightin_words(_shuffled(corpus, npartitions), min_count=2, **options)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs["reduced_on_workers"]
+    for key in ("n_docs", "n_tokens", "groups", "prior", "prior_scale", "resampling", "text_filter", "excluded"):
+        assert got.attrs[key] == want.attrs[key], key
+    if options.get("n_boot"):
+        assert got["ci_low"].notna().all() and (got["ci_low"] < got["ci_high"]).all()
+
+
+def test_fightin_words_on_sums_refuses_repeated_ids_and_unknown_groups():
+    corpus = _synthetic(6)
+    twice = dd.from_pandas(pd.concat([corpus, corpus.iloc[:1]], ignore_index=True), npartitions=2, sort=False)
+    with pytest.raises(framing.CorpusError, match="'d000' occurs in more than one row"):
+        scale.fightin_words(twice, n_perm=0, boilerplate="keep", min_count=1)
+    with pytest.raises(framing.LexicalError, match="no documents for group\\(s\\) \\['X'\\]"):
+        scale.fightin_words(_shuffled(corpus, 2), n_perm=0, group={"RT": "R", "Nobody": "X"}, min_count=1)
+    with pytest.raises(framing.LexicalError, match="no column 'vote'"):
+        scale.fightin_words(_shuffled(corpus, 2), n_perm=0, group="vote", min_count=1)
+
+
 @pytest.mark.parametrize("npartitions", [1, 2, 5])
 def test_marker_rates_same_for_any_partitioning(npartitions):
     corpus = _synthetic()
@@ -143,6 +183,21 @@ def test_window_fightin_words_and_markers_exact(window, cluster_client):
     want_m = framing.marker_rates(corpus, random_state=0)
     got_m = scale.marker_rates(ddf, random_state=0)
     pd.testing.assert_frame_equal(got_m, want_m, rtol=1e-12)
+
+
+@pytest.mark.integration
+def test_window_fightin_words_on_sums_with_the_poisson_bootstrap(window, cluster_client, monkeypatch):
+    """The real window, partitioned by outlet, on the LocalCluster: the workers' sums give the
+    in-memory table (Poisson intervals included) without per-document counts on the client."""
+    from framing.scale import reduce
+
+    corpus, path = window
+    want = framing.fightin_words(corpus, n_perm=0, n_boot=200, resampling="poisson", random_state=0)
+    monkeypatch.setattr(reduce, "_gather_counts", None)   # the per-document path would fail
+    got = scale.fightin_words(dask_io.read_corpus(path), n_perm=0, n_boot=200, resampling="poisson",
+                              random_state=0)
+    pd.testing.assert_frame_equal(got, want)
+    assert got.attrs["reduced_on_workers"] and len(got) > 1000 and got["ci_low"].notna().all()
 
 
 @pytest.mark.integration

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from framing.stats import (MIN_DOCS, SmallGroupWarning, bca_interval, check_min_docs, nb_rate_interval,
+from framing.stats import (MIN_DOCS, SmallGroupWarning, bca_interval, check_min_docs, nb_rate_interval, poisson_weights,
                            small_groups, zero_count_upper)
 
 
@@ -157,3 +157,32 @@ def test_nb_rate_interval_edge_cases():
         nb_rate_interval(np.array([1, 1, 1]), np.array([100.0, 50]))
     with pytest.raises(ValueError, match=">= 0"):
         nb_rate_interval(np.array([1, -1, 1]), np.array([100.0, 50, 20]))
+
+
+def test_poisson_weights_depend_only_on_seed_id_and_replicate():
+    """The weights of a document do not depend on its neighbours or its row: any split of the
+    documents gives the same weights (what lets partitions add up their sums)."""
+    ids = [f"doc{i}" for i in range(50)]
+    W = poisson_weights(ids, 40, random_state=3)
+    assert W.shape == (40, 50) and W.dtype == np.int64
+    order = np.random.default_rng(0).permutation(50)
+    np.testing.assert_array_equal(poisson_weights([ids[i] for i in order], 40, random_state=3), W[:, order])
+    np.testing.assert_array_equal(poisson_weights(ids[10:20], 40, random_state=3), W[:, 10:20])
+    assert (poisson_weights(ids, 40, random_state=4) != W).mean() > 0.5       # another key, other draws
+    with pytest.raises(TypeError, match="integer random_state"):
+        poisson_weights(ids, 2, random_state=np.random.default_rng(0))
+
+
+def test_poisson_weights_are_poisson_one_and_independent():
+    """Frequencies of 0..4 against Poisson(1) (chi-square), and no correlation between
+    replicates or between neighbouring documents."""
+    W = poisson_weights([f"d{i}" for i in range(2000)], 100, random_state=0)
+    k = np.minimum(W.ravel(), 5)
+    observed = np.bincount(k, minlength=6)
+    p = stats.poisson.pmf(np.arange(5), 1.0)
+    expected = np.append(p, 1 - p.sum()) * k.size
+    assert stats.chisquare(observed, expected).pvalue > 0.001
+    assert abs(W.mean() - 1) < 0.01 and abs(W.var() - 1) < 0.02
+    C = np.corrcoef(W)                                          # replicates x replicates
+    assert np.abs(C[np.triu_indices(100, 1)]).max() < 0.12      # 2000 documents: sd of r ~ 0.022
+    assert abs(np.corrcoef(W[:, :-1].ravel(), W[:, 1:].ravel())[0, 1]) < 0.01

@@ -21,6 +21,7 @@ __all__ = ["fightin_words", "DEFAULT_N_PERM", "DEFAULT_PERMUTATIONS"]
 DEFAULT_N_PERM = 1000
 DEFAULT_PERMUTATIONS = DEFAULT_N_PERM  # the old name, kept for one release
 FDR_FAMILIES = ("contrast", "all")
+RESAMPLING = ("stratified", "poisson")
 
 
 @renamed_kwargs(bootstrap="n_boot", permutations="n_perm")
@@ -30,7 +31,7 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
                   stop_words: str | Iterable[str] | None = None,
                   prior: str | pd.DataFrame | pd.Series = "pooled", prior_scale: float | None = 500.0,
                   min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, n_boot: int = 0,
-                  n_perm: int = DEFAULT_N_PERM, fdr: str = "contrast",
+                  resampling: str = "stratified", n_perm: int = DEFAULT_N_PERM, fdr: str = "contrast",
                   alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
                   counts: tuple[sp.spmatrix, Sequence[str]] | None = None, voice: str = "all",
                   boilerplate: str = "drop", sentences: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -124,6 +125,22 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     replicates that miss them the term is absent from both sides and :math:`\delta_w` takes
     the value above.
 
+    With ``resampling="poisson"`` the bootstrap gives each document an independent
+    Poisson(1) weight in each replicate instead (the Poisson bootstrap: a document's
+    multiplicity in a multinomial resample of :math:`n` documents is Binomial(:math:`n`,
+    :math:`1/n`) :math:`\to` Poisson(1); Hanley & MacGibbon 2006, Chamandy et al. 2012),
+    keyed by (``random_state``, ``doc_id``) (:func:`framing.stats.poisson_weights`), not
+    stratified by group (group sizes vary a little between replicates). A document's
+    weights do not depend on which other documents are in the table or in what order, so
+    the replicate totals are sums that partitions compute on their own and add up: on a
+    Dask corpus with ``n_perm=0`` the workers reduce the bootstrap themselves and the client
+    never holds per-document counts (:func:`framing.scale.fightin_words`). It needs a
+    unique ``doc_id`` per document; a Generator or None as ``random_state`` is turned into
+    one integer key first. The bootstrap draws nothing from ``random_state``'s stream, so
+    with an integer ``random_state`` the permutation p-values are those of ``n_boot=0``.
+    Its intervals cover at the nominal rate in the same simulation as the stratified ones
+    (``tests/test_lexical.py``).
+
     Both resamplings are vectorised: resampled group totals are products of the
     document-term matrix with resampling weights, computed in blocks of terms.
 
@@ -165,6 +182,10 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     n_boot : int
         Number of document-level bootstrap replicates (0: none), for ``ci_low``, ``ci_high``
         and ``sign_stability``.
+    resampling : {"stratified", "poisson"}
+        The bootstrap's weights: documents drawn with replacement within each group (default),
+        or a Poisson(1) weight per document and replicate keyed by its ``doc_id`` (the same on
+        any split of the corpus; see above).
     n_perm : int
         Number of label permutations (default 1000; 0: no test, ``significant`` is NA).
     fdr : {"contrast", "all"}
@@ -212,6 +233,12 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     selection and evaluation for identifying the content of political conflict. *Political
     Analysis*, 16(4), 372-403.
 
+    Hanley, J. A., & MacGibbon, B. (2006). Creating non-parametric bootstrap samples using
+    Poisson frequencies. *Computer Methods and Programs in Biomedicine*, 83(1), 57-62.
+
+    Chamandy, N., Muralidharan, O., Najmi, A., & Naidu, S. (2012). Estimating uncertainty for
+    massive data streams. Google technical report.
+
     Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate: a practical and
     powerful approach to multiple testing. *JRSS B*, 57(1), 289-300.
 
@@ -237,13 +264,8 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     caller = "fightin_words"
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")
-    for name, value in (("n_boot", n_boot), ("n_perm", n_perm), ("min_count", min_count), ("min_docs", min_docs)):
-        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
-            raise LexicalError(f"{caller}: {name} must be a non-negative int, got {value!r}")
-    if not 0 < alpha < 1:
-        raise LexicalError(f"{caller}: alpha must be in (0, 1), got {alpha!r}")
-    if fdr not in FDR_FAMILIES:
-        raise LexicalError(f"{caller}: fdr must be one of {FDR_FAMILIES}, got {fdr!r}")
+    check_options(n_boot=n_boot, n_perm=n_perm, min_count=min_count, min_docs=min_docs, alpha=alpha, fdr=fdr,
+                  resampling=resampling, caller=caller)
     scale = _check_prior_scale(prior_scale, caller=caller)
     prep = _prepare(corpus, group=group, mode=mode, pairs=pairs, ngram_range=ngram_range, stop_words=stop_words,
                     counts=counts, voice=voice, boilerplate=boilerplate, sentences=sentences, caller=caller)
@@ -253,28 +275,89 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     obs = _observed(prep, a, a0, min_count, min_docs)
     rng = as_rng(random_state)
     if n_boot:
-        _bootstrap_ci(obs, prep["X"], prep["lab"], len(prep["names"]), a, a0, int(n_boot), alpha, rng)
+        if resampling == "poisson":
+            doc_ids = _doc_ids(prep, caller=caller)
+            seed = poisson_seed(random_state, rng)
+            _bootstrap_ci(obs, prep["X"], prep["lab"], len(prep["names"]), a, a0, int(n_boot), alpha, rng,
+                          doc_ids=doc_ids, seed=seed)
+        else:
+            _bootstrap_ci(obs, prep["X"], prep["lab"], len(prep["names"]), a, a0, int(n_boot), alpha, rng)
     if n_perm:
         _permutation_p(obs, prep["X"], prep["lab"], a, a0, int(n_perm), rng)
         _q_values(obs, fdr)
-    out = pd.concat([_contrast_frame(o, prep, n_boot=n_boot, n_perm=n_perm, alpha=alpha, min_effect=min_effect)
-                     for o in obs], ignore_index=True)
+    settings = {"group": group, "mode": mode, "prior_kind": prior_kind, "a0": a0, "ngram_range": ngram_range,
+                "min_count": min_count, "min_docs": min_docs, "min_effect": min_effect, "n_boot": n_boot,
+                "resampling": resampling, "n_perm": n_perm, "fdr": fdr, "alpha": alpha,
+                "random_state": random_state, "voice": voice, "boilerplate": boilerplate}
+    return result_table(obs, prep, settings, text_filter=prep["corpus"].attrs.get("text_filter"),
+                        excluded=prep["corpus"].attrs.get("excluded"))
+
+
+def check_options(*, n_boot: Any, n_perm: Any, min_count: Any, min_docs: Any, alpha: Any, fdr: Any,
+                  resampling: Any, caller: str, prior_scale: Any = None, mode: str = "two") -> None:
+    """The checks of :func:`fightin_words`'s numeric and named options (shared with the Dask path)."""
+    for name, value in (("n_boot", n_boot), ("n_perm", n_perm), ("min_count", min_count), ("min_docs", min_docs)):
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
+            raise LexicalError(f"{caller}: {name} must be a non-negative int, got {value!r}")
+    if not 0 < alpha < 1:
+        raise LexicalError(f"{caller}: alpha must be in (0, 1), got {alpha!r}")
+    if fdr not in FDR_FAMILIES:
+        raise LexicalError(f"{caller}: fdr must be one of {FDR_FAMILIES}, got {fdr!r}")
+    if resampling not in RESAMPLING:
+        raise LexicalError(f"{caller}: resampling must be one of {RESAMPLING}, got {resampling!r}")
+    if mode not in ("two", "one-vs-rest", "pairs"):
+        raise LexicalError(f"{caller}: mode must be 'two', 'one-vs-rest' or 'pairs', got {mode!r}")
+    _check_prior_scale(prior_scale, caller=caller)
+
+
+def poisson_seed(random_state: int | np.random.Generator | None, rng: np.random.Generator) -> int:
+    """The integer key of the Poisson weights: ``random_state`` itself when it is an int, else
+    one draw from ``rng`` (a Generator's stream, or fresh entropy for None)."""
+    if isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool):
+        return int(random_state)
+    return int(rng.integers(0, 2**63 - 1))
+
+
+def _doc_ids(prep: dict, *, caller: str) -> np.ndarray:
+    """The ``doc_id`` of every analysed document (the keys of the Poisson weights), checked unique."""
+    corpus = prep["corpus"]
+    if "doc_id" not in corpus.columns:
+        raise LexicalError(f"{caller}: resampling='poisson' keys each document's weights by its doc_id, "
+                           "but the corpus has no doc_id column")
+    ids = corpus["doc_id"].to_numpy(dtype=object)[prep["rows"]]
+    seen = pd.Series(ids).astype(str)
+    dup = seen[seen.duplicated()]
+    if len(dup):
+        raise LexicalError(f"{caller}: resampling='poisson' needs unique doc_id values; {dup.iloc[0]!r} is in "
+                           f"rows {np.flatnonzero(seen == dup.iloc[0]).tolist()[:5]} of the documents analysed")
+    return ids
+
+
+def result_table(obs: list[dict], prep: dict, settings: dict, *, text_filter: Any, excluded: Any) -> pd.DataFrame:
+    """The tidy table of every contrast, with the settings recorded in ``attrs``."""
+    n_boot, n_perm, fdr = settings["n_boot"], settings["n_perm"], settings["fdr"]
+    out = pd.concat([_contrast_frame(o, prep, n_boot=n_boot, n_perm=n_perm, alpha=settings["alpha"],
+                                     min_effect=settings["min_effect"]) for o in obs], ignore_index=True)
+    group, random_state = settings["group"], settings["random_state"]
     out.attrs = {
         "method": "fightin_words",
-        "group": group if isinstance(group, str) else repr(group), "mode": mode, "groups": prep["names"],
+        "group": group if isinstance(group, str) else repr(group), "mode": settings["mode"],
+        "groups": prep["names"],
         "contrasts": [(prep["names"][o["gi"]], o["other"]) for o in obs],
-        "prior": prior_kind, "prior_scale": a0, "ngram_range": tuple(ngram_range),
-        "min_count": int(min_count), "min_docs": int(min_docs), "min_effect": float(min_effect),
-        "n_boot": int(n_boot), "n_perm": int(n_perm), "fdr": fdr, "alpha": float(alpha),
+        "prior": settings["prior_kind"], "prior_scale": settings["a0"], "ngram_range": tuple(settings["ngram_range"]),
+        "min_count": int(settings["min_count"]), "min_docs": int(settings["min_docs"]),
+        "min_effect": float(settings["min_effect"]), "n_boot": int(n_boot),
+        "resampling": settings["resampling"] if n_boot else None, "n_perm": int(n_perm), "fdr": fdr,
+        "alpha": float(settings["alpha"]),
         "significance": ("permutation test of delta (document labels shuffled), Benjamini-Hochberg q < alpha "
                          + ("per contrast" if fdr == "contrast" else "over every contrast of the call")
                          if n_perm else "not tested (n_perm=0): significant is NA"),
         "p_floor": 1.0 / (int(n_perm) + 1) if n_perm else None,
-        "n_docs": {n: int((prep["lab"] == k).sum()) for k, n in enumerate(prep["names"])},
+        "n_docs": {n: int(prep["n_docs"][k]) for k, n in enumerate(prep["names"])},
         "n_tokens": {n: int(prep["N"][k]) for k, n in enumerate(prep["names"])},
         "random_state": None if random_state is None else repr(random_state),
-        "voice": voice, "boilerplate": boilerplate,
-        "text_filter": prep["corpus"].attrs.get("text_filter"), "excluded": prep["corpus"].attrs.get("excluded"),
+        "voice": settings["voice"], "boilerplate": settings["boilerplate"],
+        "text_filter": text_filter, "excluded": excluded,
     }
     return out
 

@@ -261,7 +261,7 @@ def _prepare(corpus: pd.DataFrame, *, group: Any, mode: str,
         X, Y, vocab, pooled = X[:, present], Y[:, present], vocab[present], pooled[present]
     D = np.asarray((onehot @ (X > 0).astype(np.float64)).todense())  # G x V documents with term
     return {"corpus": corpus, "names": names, "contrasts": contrasts, "X": X, "vocab": vocab, "lab": lab,
-            "Y": Y, "D": D, "N": Y.sum(axis=1), "pooled": pooled,
+            "rows": rows, "n_docs": np.bincount(lab, minlength=G), "Y": Y, "D": D, "N": Y.sum(axis=1), "pooled": pooled,
             "vec_kwargs": {"ngram_range": ngram_range, "stop_words": stop_words}}
 
 
@@ -278,3 +278,27 @@ def _observed(prep: dict[str, Any], a: np.ndarray, a0: float, min_count: int, mi
                     "yj": yj[keep], "ni": ni, "nj": nj, "di": D[gi, keep],
                     "dj": D[list(others)][:, keep].sum(axis=0), "delta": delta, "var": var})
     return obs
+
+
+def observed_from_totals(Y: np.ndarray, D: np.ndarray, n_docs: np.ndarray, names: list[str], vocab: np.ndarray, *,
+                         mode: str, pairs: Sequence[tuple[Any, Any]] | None, prior: Any, prior_scale: float | None,
+                         min_count: int, min_docs: int, vec_kwargs: dict, caller: str
+                         ) -> tuple[dict[str, Any], list[dict], np.ndarray, float, str]:
+    """Every contrast's estimates from group totals alone (the Dask path's sums).
+
+    ``Y``/``D``: groups x terms counts and documents with the term; terms unused by every
+    group are dropped as :func:`_prepare` drops them. Returns the ``prep`` record (without
+    per-document counts), the observed contrasts, the prior counts, ``alpha0`` and the
+    prior's description.
+    """
+    scale = _check_prior_scale(prior_scale, caller=caller)
+    pooled = Y.sum(axis=0)
+    present = np.flatnonzero(pooled > 0)
+    if len(present) == 0:
+        raise LexicalError(f"{caller}: no terms in the documents analysed")
+    Y, D, vocab, pooled = Y[:, present], D[:, present], vocab[present], pooled[present]
+    prep = {"names": names, "contrasts": _contrasts(names, mode, pairs, caller=caller), "vocab": vocab,
+            "Y": Y, "D": D, "N": Y.sum(axis=1), "pooled": pooled, "n_docs": n_docs, "vec_kwargs": vec_kwargs}
+    a, prior_kind = _prior(prior, pooled, vocab, scale, vec_kwargs=vec_kwargs, caller=caller)
+    a0 = float(a.sum()) if scale is None else scale
+    return prep, _observed(prep, a, a0, min_count, min_docs), a, a0, prior_kind

@@ -6,6 +6,7 @@ resampling weights (or subset indicators), computed in blocks of terms and repli
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
@@ -76,14 +77,24 @@ def _replicate_tokens(doc_len: np.ndarray, W: np.ndarray) -> np.ndarray:
 
 
 def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a: np.ndarray, a0: float,
-                  B: int, alpha: float, rng: np.random.Generator) -> None:
-    """Document-level percentile bootstrap of delta and sign stability, stratified by group; fills obs.
+                  B: int, alpha: float, rng: np.random.Generator, *, doc_ids: np.ndarray | None = None,
+                  seed: int | None = None) -> None:
+    """Document-level percentile bootstrap of delta and sign stability; fills obs.
 
-    Replicate totals are products ``X_g.T @ W_g.T`` (sparse x dense) over blocks of terms; no
-    loop over documents or replicates.
+    Stratified (``doc_ids=None``): documents are drawn with replacement within each group
+    (weights from ``rng``), and replicate totals are products ``X_g.T @ W_g.T`` (sparse x
+    dense) over blocks of terms. Poisson (``doc_ids`` and ``seed`` given): each document
+    has a Poisson(1) weight per replicate keyed by (``seed``, its id)
+    (:func:`framing.stats.poisson_weights`), and the replicate totals are exact sums over
+    documents (:func:`poisson_sums`), the same whichever way the documents are split.
     """
     union = np.unique(np.concatenate([o["keep"] for o in obs]))
     doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
+    if doc_ids is not None:
+        T, totals = poisson_sums(X[:, union], doc_len, lab, G, doc_ids, B, int(seed))
+        summarise_replicates(obs, union, G, lambda c0, c1: [t[c0:c1].astype(np.float32) for t in T], list(totals),
+                             a, a0, alpha, B)
+        return
     weights = _bootstrap_weights(lab, G, B, rng)
     XU = X[:, union]
     totals, XgT = [], []
@@ -92,8 +103,48 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
         totals.append(_replicate_tokens(doc_len[idx], weights[g]))         # B tokens per replicate
         XgT.append(sp.csr_matrix(XU[idx].T, dtype=np.float32))           # |U| x n_g
     del XU
+    summarise_replicates(obs, union, G, lambda c0, c1: [XgT[g][c0:c1] @ weights[g] for g in range(G)], totals,
+                         a, a0, alpha, B)
+
+
+def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int, doc_ids: np.ndarray, B: int,
+                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Poisson-bootstrap replicate totals: per group, terms x replicates and tokens per replicate.
+
+    ``T[g, t, b]`` is the sum over the documents ``d`` of group ``g`` of ``w[b, d] * XU[d, t]``
+    and ``totals[g, b]`` that of ``w[b, d] * doc_len[d]``, with ``w`` the Poisson(1) weights
+    of :func:`framing.stats.poisson_weights` (keyed by ``seed`` and the document ids;
+    documents with ``lab < 0`` count nowhere). The sums are of integers, in float64: exact,
+    so the totals of any split of the documents add up to the totals of the whole.
+    """
+    from framing.stats import poisson_weights
+
+    T = np.zeros((G, XU.shape[1], B))
+    totals = np.zeros((G, B))
+    step = max(1, _BLOCK // max(B, 1))
+    XU = sp.csr_matrix(XU, dtype=np.float64)
+    for d0 in range(0, XU.shape[0], step):
+        d1 = min(d0 + step, XU.shape[0])
+        rows = lab[d0:d1]
+        if not (rows >= 0).any():
+            continue
+        W = poisson_weights(doc_ids[d0:d1], B, seed).T.astype(np.float64)   # documents x replicates
+        for g in np.unique(rows[rows >= 0]):
+            m = np.flatnonzero(rows == g)
+            T[g] += XU[d0 + m].T @ W[m]
+            totals[g] += doc_len[d0 + m] @ W[m]
+    return T, totals
+
+
+def summarise_replicates(obs: list[dict], union: np.ndarray, G: int, blocks: Any, totals: list[np.ndarray],
+                         a: np.ndarray, a0: float, alpha: float, B: int) -> None:
+    """Percentile intervals and sign stability of every contrast from replicate totals; fills obs.
+
+    ``blocks(c0, c1)`` gives, per group, the (``c1 - c0`` x B) float32 replicate counts of the
+    terms ``union[c0:c1]``; ``totals[g]`` the group's tokens per replicate.
+    """
     ntot = np.sum(totals, axis=0)
-    pos = np.full(X.shape[1], -1, dtype=np.int64)
+    pos = np.full(int(union.max()) + 1 if len(union) else 0, -1, dtype=np.int64)
     pos[union] = np.arange(len(union))
     for o in obs:
         o["ci_low"] = np.full(len(o["keep"]), np.nan)
@@ -105,7 +156,7 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
     step = max(1, _BLOCK // (B * (G + 2)))
     for c0 in range(0, len(union), step):
         c1 = min(c0 + step, len(union))
-        T = [XgT[g][c0:c1] @ weights[g] for g in range(G)]               # each (v x B) float32
+        T = blocks(c0, c1)                                                 # each (v x B) float32
         total = None
         if need_total:
             total = T[0].copy()

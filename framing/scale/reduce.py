@@ -2,7 +2,8 @@
 
 Each measure runs on the workers up to its *sufficient statistics* -- per-document sparse
 term counts, per-document marker counts and word totals -- and only those (never the text)
-come to the client, where the in-memory function computes the estimates, permutation
+come to the client (Fightin' Words without a permutation test goes further, to sums over
+documents: :mod:`framing.scale.sums`), where the in-memory function computes the estimates, permutation
 p-values and bootstrap intervals. Documents are put in **canonical order** (sorted by
 ``doc_id``) before that, so the resampling draws, and therefore every result, are the same
 for the same ``random_state`` whatever the number of partitions or workers: the result
@@ -201,6 +202,14 @@ def fightin_words(ddf: Any, *, group: Any = "outlet", voice: str = "all", boiler
     and bootstrap intervals therefore equal the in-memory result on the corpus sorted by
     ``doc_id``, for the same ``random_state``, whatever the partitioning.
 
+    When no option needs the documents one by one on the client -- ``n_perm=0``, and no
+    bootstrap or ``resampling="poisson"`` -- the workers reduce everything to sums instead
+    (:mod:`framing.scale.sums`): the client receives per-group term totals and, with
+    ``n_boot``, per-group replicate totals of the tested terms, never per-document counts,
+    so its memory grows with the vocabulary and the tested terms, not with the documents
+    (8 bytes per document remain: a hash of each ``doc_id``, to refuse repeated ids). The
+    result again equals the in-memory one (``attrs["reduced_on_workers"]`` is True).
+
     Parameters
     ----------
     ddf : dask.dataframe.DataFrame
@@ -229,6 +238,11 @@ def fightin_words(ddf: Any, *, group: Any = "outlet", voice: str = "all", boiler
     bad = sorted({"counts", "sentences", "corpus"} & set(options))
     if bad:
         raise TypeError(f"fightin_words() on a Dask corpus computes {bad} itself")
+    from framing.scale.sums import fightin_words_sums, streams
+
+    if streams(options):
+        return fightin_words_sums(ddf, group=group, voice=voice, boilerplate=boilerplate, ngram_range=ngram_range,
+                                  stop_words=stop_words, **options)
     docs, X, vocab, parts = _gather_counts(ddf, voice=voice, boilerplate=boilerplate, ngram_range=ngram_range,
                                            stop_words=stop_words)
     corpus = _stand_in_corpus(docs, parts, voice=voice, boilerplate=boilerplate, drop=())

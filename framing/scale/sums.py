@@ -1,0 +1,255 @@
+"""Fightin' Words reduced to sums on the workers: no per-document counts on the client.
+
+:func:`framing.scale.fightin_words` takes this path when nothing in the call needs the
+documents one by one on the client: no permutation test (``n_perm=0``), and either no
+bootstrap or the Poisson bootstrap (``resampling="poisson"``), whose weights are keyed by
+(``random_state``, ``doc_id``) (:func:`framing.stats.poisson_weights`).
+
+- **Pass 1** (counts): each partition counts its terms and sends per group the term
+  counts, the documents containing each term, the token and document totals, and a 64-bit
+  hash of each ``doc_id`` (to refuse an id found in two partitions); the client adds the
+  partitions up as they arrive. Estimates, the prior and the tested terms follow.
+- **Pass 2** (bootstrap, with ``n_boot``): each partition counts again and sends, per group,
+  the Poisson-weighted replicate counts of the tested terms (terms x replicates) and tokens
+  per replicate; the client adds them up and takes the percentiles.
+
+The client holds, besides the vocabulary, ``groups x tested terms x n_boot`` integers and 8
+bytes per document; a worker one partition's counts and its sums. The sums are of integers
+(exact), so the result equals the in-memory :func:`framing.fightin_words` on the same
+documents with the same options, whatever the partitioning, bit for bit.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from framing._checks import _hashable
+from framing.corpus import CorpusError
+from framing.lexical.fightin import DEFAULT_N_PERM, check_options, poisson_seed, result_table
+from framing.lexical.prepare import observed_from_totals
+from framing.lexical.resample import poisson_sums, summarise_replicates
+from framing.stats import as_rng, pd_hash
+from framing.tokens import LexicalError
+
+__all__ = ["fightin_words_sums", "gather_reduce", "streams"]
+
+
+def streams(options: Mapping[str, Any]) -> bool:
+    """Whether a :func:`framing.fightin_words` call can run on sums alone (see the module)."""
+    return (options.get("n_perm", DEFAULT_N_PERM) == 0
+            and (not options.get("n_boot", 0) or options.get("resampling", "stratified") == "poisson"))
+
+
+def gather_reduce(tasks: list[Any], combine: Callable[[Any, Any], Any]) -> Any:
+    """Compute delayed per-partition results and fold them with ``combine`` as they arrive.
+
+    On a ``distributed`` client each result is released on the worker once folded in, so
+    the client holds the running total and the results not yet folded; elsewhere the
+    results are computed together and folded in order.
+    """
+    import dask
+
+    try:
+        from distributed import as_completed, get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        results = dask.compute(*tasks)
+        out = results[0]
+        for r in results[1:]:
+            out = combine(out, r)
+        return out
+    out = None
+    for future, result in as_completed(client.compute(tasks), with_results=True):
+        out = result if out is None else combine(out, result)
+        future.release()
+        del result
+    return out
+
+
+# ---- per partition ---------------------------------------------------------------------------
+
+def _labels(part: pd.DataFrame, group: Any) -> pd.Series:
+    """Group label (str, or NaN) per row: the glossary's ``group=`` without the check that a
+    mapping's keys occur (a partition may hold none of them)."""
+    if isinstance(group, Mapping) or (isinstance(group, tuple) and len(group) == 2):
+        column, mapping = (group if isinstance(group, tuple) else ("outlet", group))
+        if column not in part.columns:
+            raise LexicalError(f"fightin_words: the corpus has no column {column!r} (group=)")
+        out = part[column].map(lambda v: mapping.get(v, np.nan) if _hashable(v) else np.nan)
+    elif isinstance(group, str):
+        if group not in part.columns:
+            raise LexicalError(f"fightin_words: the corpus has no column {group!r} (group=)")
+        out = part[group]
+    else:
+        raise LexicalError(f"fightin_words: group must be a column, a mapping or (column, mapping); got {group!r}")
+    valid = out.notna()
+    labels = pd.Series(np.nan, index=part.index, dtype=object)
+    labels[valid] = out[valid].astype(str)
+    return labels
+
+
+def _count(part: pd.DataFrame, options: dict[str, Any]) -> tuple[sp.csr_matrix, np.ndarray]:
+    from framing.scale.reduce import _part_counts
+
+    counted = _part_counts(part, options)
+    return counted["X"], counted["vocab"]
+
+
+def _part_totals(part: pd.DataFrame, group: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Pass 1 on one partition: per group label, term counts and documents with each term."""
+    X, vocab = _count(part, options)
+    labels = _labels(part, group)
+    valid = labels.notna().to_numpy()
+    names = np.asarray(sorted(set(labels[valid])), dtype=object)
+    codes = np.searchsorted(names, labels[valid].to_numpy(dtype=object)) if len(names) else np.zeros(0, int)
+    rows = np.flatnonzero(valid)
+    onehot = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)), shape=(len(names), len(part)))
+    return {"labels": names, "vocab": vocab, "Y": sp.csr_matrix(onehot @ X),
+            "D": sp.csr_matrix(onehot @ (X > 0).astype(np.int64)),
+            "n_docs": np.bincount(codes, minlength=len(names)).astype(np.int64),
+            "hashes": pd_hash(part["doc_id"].to_numpy(dtype=object)[rows]),
+            "text_filter": [part.attrs.get("text_filter")], "excluded": list(part.attrs.get("excluded") or [])}
+
+
+def _remap(M: sp.csr_matrix, labels: np.ndarray, vocab: np.ndarray, all_labels: np.ndarray,
+           all_vocab: np.ndarray) -> sp.csr_matrix:
+    C = M.tocoo()
+    rows = np.searchsorted(all_labels, labels)[C.row] if len(labels) else C.row
+    cols = np.searchsorted(all_vocab, vocab)[C.col] if len(vocab) else C.col
+    return sp.csr_matrix((C.data, (rows, cols)), shape=(len(all_labels), len(all_vocab)), dtype=np.int64)
+
+
+def _merge_totals(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    """Two partitions' (or running) pass-1 totals as one, on the union of labels and terms."""
+    labels = np.asarray(sorted(set(a["labels"].tolist()) | set(b["labels"].tolist())), dtype=object)
+    vocab = np.asarray(sorted(set(a["vocab"].tolist()) | set(b["vocab"].tolist())), dtype=object)
+    out = {"labels": labels, "vocab": vocab}
+    for key in ("Y", "D"):
+        out[key] = (_remap(a[key], a["labels"], a["vocab"], labels, vocab)
+                    + _remap(b[key], b["labels"], b["vocab"], labels, vocab))
+    n_docs = np.zeros(len(labels), dtype=np.int64)
+    for s in (a, b):
+        if len(s["labels"]):
+            n_docs[np.searchsorted(labels, s["labels"])] += s["n_docs"]
+    out["n_docs"] = n_docs
+    out["hashes"] = np.concatenate([a["hashes"], b["hashes"]])
+    out["text_filter"] = a["text_filter"] + b["text_filter"]
+    out["excluded"] = a["excluded"] + b["excluded"]
+    return out
+
+
+def _part_replicates(part: pd.DataFrame, group: Any, names: list[str], terms: np.ndarray,
+                     options: dict[str, Any], B: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Pass 2 on one partition: Poisson-weighted replicate counts of the tested ``terms``."""
+    X, vocab = _count(part, options)
+    labels = _labels(part, group)
+    index = {n: k for k, n in enumerate(names)}
+    codes = np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in labels], dtype=np.int64)
+    j = np.searchsorted(terms, vocab) if len(terms) else np.zeros(len(vocab), dtype=np.int64)
+    hit = np.flatnonzero((j < len(terms)) & (terms[np.minimum(j, max(len(terms) - 1, 0))] == vocab)) \
+        if len(terms) else np.zeros(0, dtype=np.int64)
+    C = X[:, hit].tocoo()
+    XU = sp.csr_matrix((C.data, (C.row, j[hit][C.col])), shape=(X.shape[0], len(terms)))
+    doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
+    T, totals = poisson_sums(XU, doc_len, codes, len(names), part["doc_id"].to_numpy(dtype=object), B, seed)
+    small = T.max(initial=0) < 2**31
+    return T.astype(np.int32 if small else np.int64), totals.astype(np.int64)
+
+
+def _add_replicates(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    T = a[0] if a[0].dtype == np.int64 else a[0].astype(np.int64)
+    T += b[0]
+    return T, a[1] + b[1]
+
+
+# ---- the client --------------------------------------------------------------------------------
+
+def _check_ids(ddf: Any, hashes: np.ndarray) -> None:
+    """Refuse a ``doc_id`` found in two rows (a 64-bit hash seen twice is looked up by id)."""
+    values, counts = np.unique(hashes, return_counts=True)
+    twice = values[counts > 1]
+    if not len(twice):
+        return
+    ids = ddf["doc_id"].map_partitions(lambda s: s[np.isin(pd_hash(s.to_numpy(dtype=object)), twice)],
+                                       meta=ddf["doc_id"]._meta).compute()
+    dup = ids[ids.astype(str).duplicated()]
+    if len(dup):
+        raise CorpusError(f"doc_id {str(dup.iloc[0])!r} occurs in more than one row across the partitions: "
+                          "doc_id must be unique and a document must not be split over partitions")
+
+
+def _record_order(record: Any) -> tuple[str, int]:
+    """Excluded-text records in document order (``doc_id``, then offset), whatever the partitions."""
+    if not isinstance(record, Mapping):
+        return ("", 0)
+    start = record.get("start", 0)
+    return (str(record.get("doc_id", "")), int(start) if isinstance(start, int | np.integer) else 0)
+
+
+def _group_names(labels: np.ndarray, group: Any) -> list[str]:
+    mapping = group[1] if isinstance(group, tuple) else group if isinstance(group, Mapping) else None
+    names = sorted(labels.tolist()) if mapping is None else list(dict.fromkeys(str(v) for v in mapping.values()))
+    empty = [n for n in names if n not in set(labels.tolist())]
+    if empty:
+        column = group[0] if isinstance(group, tuple) else "outlet" if mapping is not None else group
+        raise LexicalError(f"fightin_words: no documents for group(s) {empty!r} in column {column!r}")
+    return names
+
+
+def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", boilerplate: str = "drop",
+                       ngram_range: tuple[int, int] = (1, 1), stop_words: Any = None, mode: str = "one-vs-rest",
+                       pairs: Any = None, prior: Any = "pooled", prior_scale: float | None = 500.0,
+                       min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, n_boot: int = 0,
+                       resampling: str = "stratified", n_perm: int = 0, fdr: str = "contrast",
+                       alpha: float = 0.05, random_state: Any = None) -> pd.DataFrame:
+    """:func:`framing.fightin_words` on a Dask corpus from summed statistics (see the module)."""
+    import dask
+
+    from framing.scale.reduce import _merge_filters
+    from framing.scale.stages import filtered_corpus
+
+    caller = "fightin_words"
+    check_options(n_boot=n_boot, n_perm=n_perm, min_count=min_count, min_docs=min_docs, alpha=alpha, fdr=fdr,
+                  resampling=resampling, prior_scale=prior_scale, mode=mode, caller=caller)
+    if n_perm or (n_boot and resampling != "poisson"):
+        raise ValueError("fightin_words_sums: needs n_perm=0 and, with n_boot, resampling='poisson'")
+    if "doc_id" not in ddf.columns:
+        raise LexicalError(f"{caller}: a Dask corpus needs a doc_id column")
+    options = {"ngram_range": ngram_range, "stop_words": stop_words}
+    filtered = filtered_corpus(ddf, voice=voice, boilerplate=boilerplate)
+    totals = gather_reduce([dask.delayed(_part_totals)(p, group, options) for p in filtered], _merge_totals)
+    _check_ids(ddf, totals["hashes"])
+    names = _group_names(totals["labels"], group)
+    at = np.searchsorted(totals["labels"], np.asarray(names, dtype=object))
+    prep, obs, a, a0, prior_kind = observed_from_totals(
+        totals["Y"][at].toarray().astype(float), totals["D"][at].toarray().astype(float), totals["n_docs"][at],
+        names, totals["vocab"], mode=mode, pairs=pairs, prior=prior, prior_scale=prior_scale, min_count=min_count,
+        min_docs=min_docs, vec_kwargs=options, caller=caller)
+    vocab = prep["vocab"]
+    if n_boot:
+        union = np.unique(np.concatenate([o["keep"] for o in obs]))
+        seed = poisson_seed(random_state, as_rng(random_state))
+        task = dask.delayed(_part_replicates)
+        T, tokens = gather_reduce([task(p, group, names, vocab[union], options, int(n_boot), seed)
+                                   for p in filtered], _add_replicates)
+        def blocks(c0: int, c1: int) -> list[np.ndarray]:   # as the in-memory path rounds its float64 sums
+            return [T[g, c0:c1].astype(np.float64).astype(np.float32) for g in range(len(names))]
+
+        summarise_replicates(obs, union, len(names), blocks, list(tokens.astype(np.float64)), a, a0, alpha,
+                             int(n_boot))
+    record = _merge_filters(totals["text_filter"]) or {}
+    settings = {"group": group, "mode": mode, "prior_kind": prior_kind, "a0": a0, "ngram_range": ngram_range,
+                "min_count": min_count, "min_docs": min_docs, "min_effect": min_effect, "n_boot": n_boot,
+                "resampling": resampling, "n_perm": 0, "fdr": fdr, "alpha": alpha, "random_state": random_state,
+                "voice": voice, "boilerplate": boilerplate}
+    out = result_table(obs, prep, settings, text_filter={**record, "voice": voice, "boilerplate": boilerplate},
+                       excluded=sorted(totals["excluded"], key=_record_order))
+    out.attrs["reduced_on_workers"] = True
+    return out
+
