@@ -101,6 +101,29 @@ def test_fightin_words_on_sums_same_for_any_partitioning(npartitions, options, m
         assert got["ci_low"].notna().all() and (got["ci_low"] < got["ci_high"]).all()
 
 
+def test_fightin_words_on_sums_in_chunks_of_terms(cluster_client, monkeypatch):
+    """Replicate totals folded a few terms at a time on the LocalCluster (chunks that do not
+    line up with the percentile blocks) give the same table."""
+    from framing.scale import sums
+
+    corpus = _synthetic(40)
+    opts = {"n_perm": 0, "n_boot": 60, "resampling": "poisson", "random_state": 3, "min_count": 2}
+    want = framing.fightin_words(corpus.sort_values("doc_id", ignore_index=True), **opts)
+    chunks = []
+    real = sums._replicate_chunks
+
+    def counted(*args, **kwargs):
+        for chunk in real(*args, **kwargs):
+            chunks.append(chunk[:2])
+            yield chunk
+
+    monkeypatch.setattr(sums, "CHUNK_BYTES", 4 * 2 * 60 * 3)     # three terms a chunk
+    monkeypatch.setattr(sums, "_replicate_chunks", counted)
+    got = scale.fightin_words(_shuffled(corpus, 3), **opts)
+    pd.testing.assert_frame_equal(got, want)
+    assert len(chunks) == -(-got["term"].nunique() // 3) and chunks[1] == (3, 6)
+
+
 def test_fightin_words_on_sums_refuses_repeated_ids_and_unknown_groups():
     corpus = _synthetic(6)
     twice = dd.from_pandas(pd.concat([corpus, corpus.iloc[:1]], ignore_index=True), npartitions=2, sort=False)

@@ -9,18 +9,21 @@ bootstrap or the Poisson bootstrap (``resampling="poisson"``), whose weights are
   counts, the documents containing each term, the token and document totals, and a 64-bit
   hash of each ``doc_id`` (to refuse an id found in two partitions); the client adds the
   partitions up as they arrive. Estimates, the prior and the tested terms follow.
-- **Pass 2** (bootstrap, with ``n_boot``): each partition counts again and sends, per group,
-  the Poisson-weighted replicate counts of the tested terms (terms x replicates) and tokens
-  per replicate; the client adds them up and takes the percentiles.
+- **Pass 2** (bootstrap, with ``n_boot``): each partition counts again and keeps, on its
+  worker, the sparse counts of the tested terms only. Then, a chunk of tested terms at a
+  time (:data:`CHUNK_BYTES`), every partition sends per group the Poisson-weighted replicate
+  counts of the chunk (terms x replicates) and its tokens per replicate; the client adds
+  them up, takes the chunk's percentiles and drops it.
 
-The client holds, besides the vocabulary, ``groups x tested terms x n_boot`` integers and 8
-bytes per document; a worker one partition's counts and its sums. The sums are of integers
-(exact), so the result equals the in-memory :func:`framing.fightin_words` on the same
-documents with the same options, whatever the partitioning, bit for bit.
+The client holds the vocabulary's group totals, one chunk of replicate totals (at most
+:data:`CHUNK_BYTES`, 64 MB, while the sums fit in 32 bits) and 8 bytes per document; a
+worker the tested-term counts of its partitions (sparse) and one chunk's sums. The sums are
+of integers (exact), so the result equals the in-memory :func:`framing.fightin_words` on
+the same documents with the same options, whatever the partitioning, bit for bit.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -143,9 +146,10 @@ def _merge_totals(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _part_replicates(part: pd.DataFrame, group: Any, names: list[str], terms: np.ndarray,
-                     options: dict[str, Any], B: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Pass 2 on one partition: Poisson-weighted replicate counts of the tested ``terms``."""
+def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.ndarray,
+                 options: dict[str, Any]) -> dict[str, Any]:
+    """Pass 2 on one partition: its counts of the tested ``terms`` (sparse), document lengths,
+    group codes and ids -- what the replicate sums need, held on the worker."""
     X, vocab = _count(part, options)
     labels = _labels(part, group)
     index = {n: k for k, n in enumerate(names)}
@@ -154,18 +158,88 @@ def _part_replicates(part: pd.DataFrame, group: Any, names: list[str], terms: np
     hit = np.flatnonzero((j < len(terms)) & (terms[np.minimum(j, max(len(terms) - 1, 0))] == vocab)) \
         if len(terms) else np.zeros(0, dtype=np.int64)
     C = X[:, hit].tocoo()
-    XU = sp.csr_matrix((C.data, (C.row, j[hit][C.col])), shape=(X.shape[0], len(terms)))
-    doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
-    T, totals = poisson_sums(XU, doc_len, codes, len(names), part["doc_id"].to_numpy(dtype=object), B, seed)
-    small = T.max(initial=0) < 2**31
-    return T.astype(np.int32 if small else np.int64), totals.astype(np.int64)
+    keep = np.flatnonzero(codes >= 0)
+    XU = sp.csr_matrix((C.data, (C.row, j[hit][C.col])), shape=(X.shape[0], len(terms)))[keep]
+    return {"XU": XU, "doc_len": np.asarray(X.sum(axis=1), dtype=float).ravel()[keep], "codes": codes[keep],
+            "doc_ids": part["doc_id"].to_numpy(dtype=object)[keep]}
+
+
+def _chunk_sums(tested: dict[str, Any], c0: int, c1: int, G: int, B: int, seed: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """One partition's Poisson replicate totals of the tested terms ``c0:c1`` (integers)."""
+    T, totals = poisson_sums(tested["XU"][:, c0:c1], tested["doc_len"], tested["codes"], G, tested["doc_ids"],
+                             B, seed)
+    return T.astype(np.int32 if T.max(initial=0) < 2**31 else np.int64), totals.astype(np.int64)
 
 
 def _add_replicates(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
                     ) -> tuple[np.ndarray, np.ndarray]:
-    T = a[0] if a[0].dtype == np.int64 else a[0].astype(np.int64)
+    """Running replicate totals plus one partition's, in place: int32 while no sum can pass
+    2**31 - 1 (half the client's memory), int64 from then on."""
+    T = a[0]
+    if T.dtype == np.int32 and int(T.max(initial=0)) + int(b[0].max(initial=0)) >= 2**31:
+        T = T.astype(np.int64)
     T += b[0]
     return T, a[1] + b[1]
+
+
+#: Bytes of replicate totals (int32) the client folds at once: the tested terms are summed in
+#: chunks of ``CHUNK_BYTES / (4 * groups * n_boot)`` terms.
+CHUNK_BYTES = 1 << 26
+
+
+def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: np.ndarray,
+                      options: dict[str, Any], B: int, seed: int) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+    """(c0, c1, replicate totals of terms c0:c1 (groups x terms x B), tokens per replicate
+    (groups x B)), chunk after chunk; each partition is counted once, its tested-term counts
+    stay on its worker until the last chunk."""
+    import dask
+
+    G = len(names)
+    step = max(1, CHUNK_BYTES // (4 * G * B))
+    tasks = [dask.delayed(_part_tested)(p, group, names, terms, options) for p in filtered]
+    try:
+        from distributed import as_completed, get_client
+
+        client = get_client()
+    except (ImportError, ValueError):
+        client = None
+    held = client.compute(tasks) if client is not None else list(dask.compute(*tasks))
+    try:
+        for c0 in range(0, max(len(terms), 1), step):
+            c1 = min(c0 + step, len(terms))
+            if client is None:
+                sums = [_chunk_sums(h, c0, c1, G, B, seed) for h in held]
+            else:
+                sums = (r for _, r in as_completed([client.submit(_chunk_sums, h, c0, c1, G, B, seed) for h in held],
+                                                   with_results=True))
+            total = None
+            for r in sums:
+                total = r if total is None else _add_replicates(total, r)
+            yield c0, c1, total[0], total[1]
+    finally:
+        if client is not None:
+            client.cancel(held)
+
+
+class _Blocks:
+    """The ``blocks`` callback of :func:`summarise_replicates` over a stream of term chunks."""
+
+    def __init__(self, chunks: Iterator[tuple[int, int, np.ndarray, np.ndarray]]) -> None:
+        self.chunks = chunks
+        self.c0, self.c1, self.T, self.tokens = next(chunks)
+
+    def __call__(self, a: int, b: int) -> list[np.ndarray]:
+        pieces = []
+        while a < b:
+            if a >= self.c1:
+                self.c0, self.c1, self.T, _ = next(self.chunks)
+            e = min(b, self.c1)
+            pieces.append(self.T[:, a - self.c0:e - self.c0])
+            a = e
+        T = np.concatenate(pieces, axis=1) if len(pieces) > 1 else pieces[0]
+        # as the in-memory path rounds its float64 sums
+        return [T[g].astype(np.float64).astype(np.float32) for g in range(T.shape[0])]
 
 
 # ---- the client --------------------------------------------------------------------------------
@@ -235,14 +309,10 @@ def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", b
     if n_boot:
         union = np.unique(np.concatenate([o["keep"] for o in obs]))
         seed = poisson_seed(random_state, as_rng(random_state))
-        task = dask.delayed(_part_replicates)
-        T, tokens = gather_reduce([task(p, group, names, vocab[union], options, int(n_boot), seed)
-                                   for p in filtered], _add_replicates)
-        def blocks(c0: int, c1: int) -> list[np.ndarray]:   # as the in-memory path rounds its float64 sums
-            return [T[g, c0:c1].astype(np.float64).astype(np.float32) for g in range(len(names))]
-
-        summarise_replicates(obs, union, len(names), blocks, list(tokens.astype(np.float64)), a, a0, alpha,
+        blocks = _Blocks(_replicate_chunks(filtered, group, names, vocab[union], options, int(n_boot), seed))
+        summarise_replicates(obs, union, len(names), blocks, list(blocks.tokens.astype(np.float64)), a, a0, alpha,
                              int(n_boot))
+        blocks.chunks.close()
     record = _merge_filters(totals["text_filter"]) or {}
     settings = {"group": group, "mode": mode, "prior_kind": prior_kind, "a0": a0, "ngram_range": ngram_range,
                 "min_count": min_count, "min_docs": min_docs, "min_effect": min_effect, "n_boot": n_boot,
