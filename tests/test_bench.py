@@ -96,3 +96,21 @@ def test_a_failed_build_leaves_no_half_built_environment(tmp_path):
     with pytest.raises(BenchError, match="failed"):
         ensure_venv("demo", [["--no-index", "no-such-package-xyz"]], path=target, timeout=300)
     assert not target.exists()
+
+
+@pytest.mark.integration
+def test_scale_pipeline_runs_every_stage_on_a_small_synthetic_corpus(tmp_path):
+    """The scale benchmark's stages (``make bench-scale`` runs them at 100,000+ articles) on
+    300 synthetic articles and one worker: every stage reports a time and both memory peaks."""
+    distributed = pytest.importorskip("distributed")
+    from framing.bench import scale as bench_scale
+
+    source = framing.load_corpus("ukraine-media").sample(150, random_state=0)   # real sentences to draw from
+    path = bench_scale.synthetic_corpus(300, tmp_path / "syn", source=source, partition_docs=150)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        row = bench_scale._pipeline(client, path, n_boot=20, random_state=0)
+    assert row["documents"] == 300 and row["sentences"] > 300
+    for stage in ("read", "split", "counts", "fightin_words", "fightin_words_sums", "marker_rates"):
+        assert row[f"{stage}_s"] > 0 and row[f"{stage}_peak_worker_mb"] > 0, stage
+        assert row[f"{stage}_peak_client_mb"] >= 0, stage

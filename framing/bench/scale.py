@@ -5,10 +5,12 @@ the date and the number of sentences of a randomly drawn ``ukraine-media`` artic
 draws its sentences at random from all sentences of that outlet (new doc ids). They are
 written as partitioned Parquet datasets (``outlet=<name>`` folders, ``partition_docs``
 articles per block) and run through read -> split -> term counts -> Fightin' Words (1,000
-bootstrap replicates, no permutations) -> marker rates on a ``LocalCluster`` of 1 and of 2
-worker processes (one thread each). Peak memory per worker is the largest resident set size
-(psutil) sampled every 0.2 s in each worker during a stage; the client's own peak is
-reported too (it holds the sufficient statistics). Embedding throughput per worker is
+bootstrap replicates, no permutations; once with the stratified bootstrap, whose
+per-document counts come to the client, once with ``resampling="poisson"``, reduced to sums
+on the workers) -> marker rates on a ``LocalCluster`` of 1 and of 2 worker processes (one
+thread each). Peak memory per worker is the largest resident set size (psutil) sampled
+every 0.2 s in each worker during a stage; the client's peak per stage is Python's
+``tracemalloc`` peak (numpy arrays included), and its resident size is reported too. Embedding throughput per worker is
 measured on a fixed sample of real sentences with :class:`framing.Encoder` (cache off).
 """
 from __future__ import annotations
@@ -18,6 +20,7 @@ import platform
 import tempfile
 import threading
 import time
+import tracemalloc
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -126,9 +129,14 @@ def _stage(client: Any, name: str, func: Any, out: dict[str, Any]) -> Any:
 
     client.run(_sampler_start)
     me = psutil.Process()
+    tracemalloc.start()
     t = time.perf_counter()
-    value = func()
-    out[f"{name}_s"] = round(time.perf_counter() - t, 2)
+    try:
+        value = func()
+    finally:
+        out[f"{name}_s"] = round(time.perf_counter() - t, 2)
+        out[f"{name}_peak_client_mb"] = round(tracemalloc.get_traced_memory()[1] / 2**20)
+        tracemalloc.stop()
     peaks = client.run(_sampler_peak)
     out[f"{name}_peak_worker_mb"] = round(max(peaks.values()) / 2**20)
     out.setdefault("client_rss_mb", 0)
@@ -148,6 +156,9 @@ def _pipeline(client: Any, path: Path, *, n_boot: int, random_state: int) -> dic
     _stage(client, "counts", lambda: scale.term_counts(ddf), row)
     _stage(client, "fightin_words", lambda: scale.fightin_words(ddf, n_boot=n_boot, n_perm=0,
                                                                 random_state=random_state), row)
+    # the same bootstrap size with Poisson weights: reduced to sums on the workers
+    _stage(client, "fightin_words_sums", lambda: scale.fightin_words(ddf, n_boot=n_boot, n_perm=0, resampling="poisson",
+                                                                     random_state=random_state), row)
     _stage(client, "marker_rates", lambda: scale.marker_rates(ddf, random_state=random_state), row)
     return row
 
@@ -197,7 +208,8 @@ def run(sizes: Sequence[int] = (100_000, 300_000, 1_000_000), *, workers: Sequen
     -------
     dict
         ``{"<size> docs, <w> workers": {documents, sentences, partitions, <stage>_s,
-        <stage>_peak_worker_mb, client_rss_mb, embed_per_worker_per_s, ...}}`` plus a
+        <stage>_peak_worker_mb, <stage>_peak_client_mb (Python's tracemalloc on the client,
+        during the stage), client_rss_mb, embed_per_worker_per_s, ...}}`` plus a
         ``"machine"`` row (date, CPU count, platform).
     """
     import distributed

@@ -92,7 +92,12 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
     doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
     if doc_ids is not None:
         T, totals = poisson_sums(X[:, union], doc_len, lab, G, doc_ids, B, int(seed))
-        summarise_replicates(obs, union, G, lambda c0, c1: [t[c0:c1].astype(np.float32) for t in T], list(totals),
+
+        def blocks(c0: int, c1: int) -> list[np.ndarray]:
+            return [T[g][c0:c1].astype(np.float32) if g in T else np.zeros((c1 - c0, B), np.float32)
+                    for g in range(G)]
+
+        summarise_replicates(obs, union, G, blocks, list(totals),
                              a, a0, alpha, B)
         return
     weights = _bootstrap_weights(lab, G, B, rng)
@@ -108,10 +113,11 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
 
 
 def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int, doc_ids: np.ndarray, B: int,
-                 seed: int) -> tuple[np.ndarray, np.ndarray]:
+                 seed: int) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """Poisson-bootstrap replicate totals: per group, terms x replicates and tokens per replicate.
 
-    ``T[g, t, b]`` is the sum over the documents ``d`` of group ``g`` of ``w[b, d] * XU[d, t]``
+    ``T[g][t, b]`` (a dict over the groups with documents here) is the sum over the
+    documents ``d`` of group ``g`` of ``w[b, d] * XU[d, t]``
     and ``totals[g, b]`` that of ``w[b, d] * doc_len[d]``, with ``w`` the Poisson(1) weights
     of :func:`framing.stats.poisson_weights` (keyed by ``seed`` and the document ids;
     documents with ``lab < 0`` count nowhere). The sums are of integers, in float64: exact,
@@ -119,7 +125,7 @@ def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int
     """
     from framing.stats import poisson_weights
 
-    T = np.zeros((G, XU.shape[1], B))
+    T: dict[int, np.ndarray] = {}
     totals = np.zeros((G, B))
     step = max(1, _BLOCK // max(B, 1))
     XU = sp.csr_matrix(XU, dtype=np.float64)
@@ -131,6 +137,8 @@ def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int
         W = poisson_weights(doc_ids[d0:d1], B, seed).T.astype(np.float64)   # documents x replicates
         for g in np.unique(rows[rows >= 0]):
             m = np.flatnonzero(rows == g)
+            if g not in T:
+                T[g] = np.zeros((XU.shape[1], B))
             T[g] += XU[d0 + m].T @ W[m]
             totals[g] += doc_len[d0 + m] @ W[m]
     return T, totals

@@ -23,7 +23,7 @@ the same documents with the same options, whatever the partitioning, bit for bit
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -164,23 +164,36 @@ def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.nda
             "doc_ids": part["doc_id"].to_numpy(dtype=object)[keep]}
 
 
-def _chunk_sums(tested: dict[str, Any], c0: int, c1: int, G: int, B: int, seed: int
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """One partition's Poisson replicate totals of the tested terms ``c0:c1`` (integers)."""
-    T, totals = poisson_sums(tested["XU"][:, c0:c1], tested["doc_len"], tested["codes"], G, tested["doc_ids"],
-                             B, seed)
-    return T.astype(np.int32 if T.max(initial=0) < 2**31 else np.int64), totals.astype(np.int64)
+def _chunk_sums(held: list[dict[str, Any]], c0: int, c1: int, G: int, B: int, seed: int
+                ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Poisson replicate totals of the tested terms ``c0:c1`` (integers) over the partitions
+    ``held`` (those on one worker), for the groups they have documents of."""
+    T: dict[int, np.ndarray] = {}
+    totals = np.zeros((G, B))
+    for tested in held:
+        part, part_totals = poisson_sums(tested["XU"][:, c0:c1], tested["doc_len"], tested["codes"], G,
+                                         tested["doc_ids"], B, seed)
+        totals += part_totals
+        for g, t in part.items():
+            if g in T:
+                T[g] += t
+            else:
+                T[g] = t
+    return ({g: t.astype(np.int32 if t.max(initial=0) < 2**31 else np.int64) for g, t in T.items()},
+            totals.astype(np.int64))
 
 
-def _add_replicates(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
-                    ) -> tuple[np.ndarray, np.ndarray]:
-    """Running replicate totals plus one partition's, in place: int32 while no sum can pass
-    2**31 - 1 (half the client's memory), int64 from then on."""
-    T = a[0]
-    if T.dtype == np.int32 and int(T.max(initial=0)) + int(b[0].max(initial=0)) >= 2**31:
-        T = T.astype(np.int64)
-    T += b[0]
-    return T, a[1] + b[1]
+def _add_replicates(acc: np.ndarray, tokens: np.ndarray, part: tuple[dict[int, np.ndarray], np.ndarray]
+                    ) -> np.ndarray:
+    """Add one partition's totals to the running ones (groups x terms x B) in place: int32
+    while no sum can pass 2**31 - 1 (half the client's memory), int64 from then on."""
+    T, part_tokens = part
+    tokens += part_tokens
+    for g, t in T.items():
+        if acc.dtype == np.int32 and int(acc[g].max(initial=0)) + int(t.max(initial=0)) >= 2**31:
+            acc = acc.astype(np.int64)
+        acc[g] += t
+    return acc
 
 
 #: Bytes of replicate totals (int32) the client folds at once: the tested terms are summed in
@@ -199,24 +212,33 @@ def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: 
     step = max(1, CHUNK_BYTES // (4 * G * B))
     tasks = [dask.delayed(_part_tested)(p, group, names, terms, options) for p in filtered]
     try:
-        from distributed import as_completed, get_client
+        from distributed import as_completed, get_client, wait
 
         client = get_client()
     except (ImportError, ValueError):
         client = None
     held = client.compute(tasks) if client is not None else list(dask.compute(*tasks))
+    if client is not None:   # the partitions on each worker, summed there: one result per worker and chunk
+        wait(held)
+        where = client.who_has(held)
+        on: dict[Any, list[Any]] = {}
+        for f in held:
+            on.setdefault((where.get(f.key) or [None])[0], []).append(f)
     try:
         for c0 in range(0, max(len(terms), 1), step):
             c1 = min(c0 + step, len(terms))
             if client is None:
-                sums = [_chunk_sums(h, c0, c1, G, B, seed) for h in held]
+                sums: Iterable[Any] = [_chunk_sums(held, c0, c1, G, B, seed)]
             else:
-                sums = (r for _, r in as_completed([client.submit(_chunk_sums, h, c0, c1, G, B, seed) for h in held],
-                                                   with_results=True))
-            total = None
+                futures = [client.submit(_chunk_sums, fs, c0, c1, G, B, seed, pure=False,
+                                         **({} if w is None else {"workers": [w], "allow_other_workers": True}))
+                           for w, fs in on.items()]
+                sums = (r for _, r in as_completed(futures, with_results=True))
+            acc, tokens = np.zeros((G, c1 - c0, B), dtype=np.int32), np.zeros((G, B), dtype=np.int64)
             for r in sums:
-                total = r if total is None else _add_replicates(total, r)
-            yield c0, c1, total[0], total[1]
+                acc = _add_replicates(acc, tokens, r)
+                del r
+            yield c0, c1, acc, tokens
     finally:
         if client is not None:
             client.cancel(held)
