@@ -11,19 +11,20 @@ bootstrap or the Poisson bootstrap (``resampling="poisson"``), whose weights are
   partitions up as they arrive. Estimates, the prior and the tested terms follow.
 - **Pass 2** (bootstrap, with ``n_boot``): each partition counts again and keeps, on its
   worker, the sparse counts of the tested terms only. Then, a chunk of tested terms at a
-  time (:data:`CHUNK_BYTES`), every partition sends per group the Poisson-weighted replicate
-  counts of the chunk (terms x replicates) and its tokens per replicate; the client adds
-  them up, takes the chunk's percentiles and drops it.
+  time (:data:`CHUNK_BYTES`), each worker sums the Poisson-weighted replicate counts of the
+  chunk (per group: terms x replicates) and the tokens per replicate over the partitions it
+  holds; the workers' sums are added pairwise on the workers, and the client receives one
+  total per chunk, takes its percentiles and drops it.
 
-The client holds the vocabulary's group totals, one chunk of replicate totals (at most
-:data:`CHUNK_BYTES`, 64 MB, while the sums fit in 32 bits) and 8 bytes per document; a
-worker the tested-term counts of its partitions (sparse) and one chunk's sums. The sums are
-of integers (exact), so the result equals the in-memory :func:`framing.fightin_words` on
-the same documents with the same options, whatever the partitioning, bit for bit.
+The client holds the vocabulary's group totals, one or two chunks of replicate totals (16 MB
+each while the sums fit in 32 bits) and 8 bytes per document; a worker the tested-term
+counts of its partitions (sparse) and one chunk's sums. The sums are of integers (exact),
+so the result equals the in-memory :func:`framing.fightin_words` on the same documents with
+the same options, whatever the partitioning or the number of workers, bit for bit.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import numpy as np
@@ -183,22 +184,32 @@ def _chunk_sums(held: list[dict[str, Any]], c0: int, c1: int, G: int, B: int, se
             totals.astype(np.int64))
 
 
-def _add_replicates(acc: np.ndarray, tokens: np.ndarray, part: tuple[dict[int, np.ndarray], np.ndarray]
-                    ) -> np.ndarray:
-    """Add one partition's totals to the running ones (groups x terms x B) in place: int32
-    while no sum can pass 2**31 - 1 (half the client's memory), int64 from then on."""
-    T, part_tokens = part
-    tokens += part_tokens
-    for g, t in T.items():
-        if acc.dtype == np.int32 and int(acc[g].max(initial=0)) + int(t.max(initial=0)) >= 2**31:
-            acc = acc.astype(np.int64)
-        acc[g] += t
-    return acc
+def _merge_sums(a: tuple[dict[int, np.ndarray], np.ndarray], b: tuple[dict[int, np.ndarray], np.ndarray]
+                ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Two workers' replicate totals as one (on a worker): int32 while a sum fits, else int64."""
+    T = dict(a[0])
+    for g, t in b[0].items():
+        if g not in T:
+            T[g] = t
+            continue
+        total = T[g].astype(np.int64)
+        total += t
+        T[g] = total.astype(np.int32) if total.max(initial=0) < 2**31 else total
+    return T, a[1] + b[1]
 
 
-#: Bytes of replicate totals (int32) the client folds at once: the tested terms are summed in
-#: chunks of ``CHUNK_BYTES / (4 * groups * n_boot)`` terms.
-CHUNK_BYTES = 1 << 26
+def _tree_sum(client: Any, futures: list[Any]) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """The workers' results added pairwise on the workers; only the total comes to the client."""
+    while len(futures) > 1:
+        pairs = [client.submit(_merge_sums, futures[i], futures[i + 1], pure=False)
+                 for i in range(0, len(futures) - 1, 2)]
+        futures = pairs + futures[len(futures) - len(futures) % 2:]
+    return futures[0].result()
+
+
+#: Bytes of replicate totals (int32) the client receives at once: the tested terms are summed
+#: in chunks of ``CHUNK_BYTES / (4 * groups * n_boot)`` terms.
+CHUNK_BYTES = 1 << 24
 
 
 def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: np.ndarray,
@@ -210,9 +221,10 @@ def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: 
 
     G = len(names)
     step = max(1, CHUNK_BYTES // (4 * G * B))
-    tasks = [dask.delayed(_part_tested)(p, group, names, terms, options) for p in filtered]
+    shared = dask.delayed(terms, pure=True)      # one key in the graph, not a copy in every task
+    tasks = [dask.delayed(_part_tested)(p, group, names, shared, options) for p in filtered]
     try:
-        from distributed import as_completed, get_client, wait
+        from distributed import get_client, wait
 
         client = get_client()
     except (ImportError, ValueError):
@@ -228,16 +240,16 @@ def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: 
         for c0 in range(0, max(len(terms), 1), step):
             c1 = min(c0 + step, len(terms))
             if client is None:
-                sums: Iterable[Any] = [_chunk_sums(held, c0, c1, G, B, seed)]
+                T, tokens = _chunk_sums(held, c0, c1, G, B, seed)
             else:
-                futures = [client.submit(_chunk_sums, fs, c0, c1, G, B, seed, pure=False,
-                                         **({} if w is None else {"workers": [w], "allow_other_workers": True}))
-                           for w, fs in on.items()]
-                sums = (r for _, r in as_completed(futures, with_results=True))
-            acc, tokens = np.zeros((G, c1 - c0, B), dtype=np.int32), np.zeros((G, B), dtype=np.int64)
-            for r in sums:
-                acc = _add_replicates(acc, tokens, r)
-                del r
+                T, tokens = _tree_sum(client, [
+                    client.submit(_chunk_sums, fs, c0, c1, G, B, seed, pure=False,
+                                  **({} if w is None else {"workers": [w], "allow_other_workers": True}))
+                    for w, fs in on.items()])
+            wide = any(t.dtype == np.int64 for t in T.values())
+            acc = np.zeros((G, c1 - c0, B), dtype=np.int64 if wide else np.int32)
+            for g in list(T):
+                acc[g] = T.pop(g)
             yield c0, c1, acc, tokens
     finally:
         if client is not None:
