@@ -124,6 +124,35 @@ def test_fightin_words_on_sums_in_chunks_of_terms(cluster_client, monkeypatch):
     assert len(chunks) == -(-got["term"].nunique() // 3) and chunks[1] == (3, 6)
 
 
+def test_replicate_totals_add_pairwise_and_widen_before_they_overflow():
+    """The workers' sums are added in a tree (an odd one out waits a round); a group missing
+    on one side is taken as it is; int32 totals become int64 before they could overflow."""
+    from framing.scale import sums
+
+    class Done:                     # a future that has run
+        def __init__(self, value):
+            self.value = value
+
+        def result(self):
+            return self.value
+
+    class Client:                   # runs what is submitted at once, counts the merges
+        merges = 0
+
+        def submit(self, func, *args, **kwargs):
+            Client.merges += 1
+            return Done(func(*(a.value for a in args)))
+
+    big = np.full((2, 3), 2**31 - 1, dtype=np.int32)                    # the largest int32
+    parts = [({0: np.ones((2, 3), np.int32)}, np.ones((2, 3), np.int64)),
+             ({1: np.full((2, 3), 5, np.int32)}, np.ones((2, 3), np.int64)),
+             ({0: big.copy()}, np.ones((2, 3), np.int64))]
+    T, tokens = sums._tree_sum(Client(), [Done(p) for p in parts])
+    assert Client.merges == 2 and (tokens == 3).all()
+    assert T[0].dtype == np.int64 and (T[0] == 2**31).all()              # would have wrapped in int32
+    assert T[1].dtype == np.int32 and (T[1] == 5).all()
+
+
 def test_fightin_words_on_sums_refuses_repeated_ids_and_unknown_groups():
     corpus = _synthetic(6)
     twice = dd.from_pandas(pd.concat([corpus, corpus.iloc[:1]], ignore_index=True), npartitions=2, sort=False)

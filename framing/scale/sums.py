@@ -18,7 +18,8 @@ bootstrap or the Poisson bootstrap (``resampling="poisson"``), whose weights are
 
 The client holds the vocabulary's group totals, one or two chunks of replicate totals (16 MB
 each while the sums fit in 32 bits) and 8 bytes per document; a worker the tested-term
-counts of its partitions (sparse) and one chunk's sums. The sums are of integers (exact),
+counts of its partitions (sparse) and their Poisson weights (1 byte per document and
+replicate), and one chunk's sums. The sums are of integers (exact),
 so the result equals the in-memory :func:`framing.fightin_words` on the same documents with
 the same options, whatever the partitioning or the number of workers, bit for bit.
 """
@@ -36,7 +37,7 @@ from framing.corpus import CorpusError
 from framing.lexical.fightin import DEFAULT_N_PERM, check_options, poisson_seed, result_table
 from framing.lexical.prepare import observed_from_totals
 from framing.lexical.resample import poisson_sums, summarise_replicates
-from framing.stats import as_rng, pd_hash
+from framing.stats import as_rng, pd_hash, poisson_weights
 from framing.tokens import LexicalError
 
 __all__ = ["fightin_words_sums", "gather_reduce", "streams"]
@@ -148,9 +149,11 @@ def _merge_totals(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 
 
 def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.ndarray,
-                 options: dict[str, Any]) -> dict[str, Any]:
+                 options: dict[str, Any], B: int, seed: int) -> dict[str, Any]:
     """Pass 2 on one partition: its counts of the tested ``terms`` (sparse), document lengths,
-    group codes and ids -- what the replicate sums need, held on the worker."""
+    group codes, ids and Poisson weights (documents x replicates, uint8: exact, as
+    :func:`framing.stats.poisson_weights` draws at most 20) -- what the replicate sums need,
+    held on the worker."""
     X, vocab = _count(part, options)
     labels = _labels(part, group)
     index = {n: k for k, n in enumerate(names)}
@@ -161,8 +164,9 @@ def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.nda
     C = X[:, hit].tocoo()
     keep = np.flatnonzero(codes >= 0)
     XU = sp.csr_matrix((C.data, (C.row, j[hit][C.col])), shape=(X.shape[0], len(terms)))[keep]
+    ids = part["doc_id"].to_numpy(dtype=object)[keep]
     return {"XU": XU, "doc_len": np.asarray(X.sum(axis=1), dtype=float).ravel()[keep], "codes": codes[keep],
-            "doc_ids": part["doc_id"].to_numpy(dtype=object)[keep]}
+            "doc_ids": ids, "weights": poisson_weights(ids, B, seed).T.astype(np.uint8)}
 
 
 def _chunk_sums(held: list[dict[str, Any]], c0: int, c1: int, G: int, B: int, seed: int
@@ -173,7 +177,7 @@ def _chunk_sums(held: list[dict[str, Any]], c0: int, c1: int, G: int, B: int, se
     totals = np.zeros((G, B))
     for tested in held:
         part, part_totals = poisson_sums(tested["XU"][:, c0:c1], tested["doc_len"], tested["codes"], G,
-                                         tested["doc_ids"], B, seed)
+                                         tested["doc_ids"], B, seed, weights=tested["weights"])
         totals += part_totals
         for g, t in part.items():
             if g in T:
@@ -222,7 +226,7 @@ def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: 
     G = len(names)
     step = max(1, CHUNK_BYTES // (4 * G * B))
     shared = dask.delayed(terms, pure=True)      # one key in the graph, not a copy in every task
-    tasks = [dask.delayed(_part_tested)(p, group, names, shared, options) for p in filtered]
+    tasks = [dask.delayed(_part_tested)(p, group, names, shared, options, B, seed) for p in filtered]
     try:
         from distributed import get_client, wait
 
