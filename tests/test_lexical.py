@@ -241,6 +241,19 @@ def test_bootstrap_weights_in_blocks_are_the_one_call_draws(monkeypatch):
     np.testing.assert_array_equal(resample._replicate_tokens(doc_len, got[0][:7]), doc_len @ want[0][:7])
 
 
+def _assert_matches_the_loop(fw: pd.DataFrame, vocab: np.ndarray, deltas: np.ndarray, signs: np.ndarray,
+                             observed: np.ndarray) -> None:
+    """Every row's interval and sign stability against replicate deltas/signs computed by hand."""
+    col = {t: k for k, t in enumerate(vocab)}
+    for _, row in fw.iterrows():
+        k = col[row["term"]]
+        lo, hi = np.quantile(deltas[:, k], [0.025, 0.975])
+        assert row["ci_low"] == pytest.approx(lo, abs=2e-4)
+        assert row["ci_high"] == pytest.approx(hi, abs=2e-4)
+        assert observed[k] != 0
+        assert row["sign_stability"] == pytest.approx((signs[:, k] == observed[k]).mean())
+
+
 def test_bootstrap_matches_a_loop_over_replicates():
     """ci_low/ci_high/sign_stability against a plain loop that reuses the same resampling weights."""
     c = planted_corpus(n_per_group=12, doc_len=60, burst=8)
@@ -260,14 +273,7 @@ def test_bootstrap_matches_a_loop_over_replicates():
                      - np.log((yb + alpha) / (nb + 50.0 - yb - alpha)))
         signs[b] = np.sign(ya / na - yb / nb)
     observed = np.sign(Xa.sum(axis=0) / Xa.sum() - Xb.sum(axis=0) / Xb.sum())
-    col = {t: k for k, t in enumerate(vocab)}
-    for _, row in fw.iterrows():
-        k = col[row["term"]]
-        lo, hi = np.quantile(deltas[:, k], [0.025, 0.975])
-        assert row["ci_low"] == pytest.approx(lo, abs=2e-4)
-        assert row["ci_high"] == pytest.approx(hi, abs=2e-4)
-        assert observed[k] != 0
-        assert row["sign_stability"] == pytest.approx((signs[:, k] == observed[k]).mean())
+    _assert_matches_the_loop(fw, vocab, deltas, signs, observed)
 
 
 def test_permutation_p_matches_exact_enumeration():
@@ -742,13 +748,7 @@ def test_poisson_bootstrap_matches_a_loop_over_replicates():
     deltas = np.log((ya + alpha) / (na + 50.0 - ya - alpha)) - np.log((yb + alpha) / (nb + 50.0 - yb - alpha))
     signs = np.sign(ya / na - yb / nb)
     observed = np.sign(X[a_rows].sum(axis=0) / X[a_rows].sum() - X[~a_rows].sum(axis=0) / X[~a_rows].sum())
-    col = {t: k for k, t in enumerate(vocab)}
-    for _, row in fw.iterrows():
-        k = col[row["term"]]
-        lo, hi = np.quantile(deltas[:, k], [0.025, 0.975])
-        assert row["ci_low"] == pytest.approx(lo, abs=2e-4)
-        assert row["ci_high"] == pytest.approx(hi, abs=2e-4)
-        assert row["sign_stability"] == pytest.approx((signs[:, k] == observed[k]).mean())
+    _assert_matches_the_loop(fw, vocab, deltas, signs, observed)
     # the weights follow the documents, not the rows: shuffled rows, same intervals
     shuffled = fightin_words(c.sample(frac=1, random_state=1), mode="two", n_boot=B, resampling="poisson",
                              random_state=seed, min_count=3, prior_scale=50.0, n_perm=0)
