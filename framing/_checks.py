@@ -98,7 +98,7 @@ GroupSpec = str | Mapping[Hashable, Hashable] | tuple[str, Mapping[Hashable, Has
 
 
 def group_labels(table: pd.DataFrame, group: GroupSpec, *, default: str = "outlet", name: str = "table",
-                 error: type[Exception] = ValueError) -> pd.Series:
+                 error: type[Exception] = ValueError, check_keys: bool = True) -> pd.Series:
     """The glossary's ``group=``: one label per row of ``table`` (NaN: in no group).
 
     - a column name: that column's values are the labels;
@@ -107,6 +107,9 @@ def group_labels(table: pd.DataFrame, group: GroupSpec, *, default: str = "outle
       ``{"cnn": "US", "nyt": "US", "rt": "RT"}``);
     - a pair ``(column, mapping)``: the same for another column;
     - ``None``: every row in one group, ``"all"``.
+
+    A mapping none of whose keys occur is an error unless ``check_keys=False`` (one partition
+    of a corpus may hold none of them).
     """
     if group is None:
         return pd.Series("all", index=table.index, name="group", dtype=object)
@@ -126,7 +129,7 @@ def group_labels(table: pd.DataFrame, group: GroupSpec, *, default: str = "outle
         out = values.astype(object)
     else:
         unknown = set(mapping) - set(values.dropna().unique())
-        if len(unknown) == len(mapping) and len(mapping):
+        if check_keys and len(unknown) == len(mapping) and len(mapping):
             raise error(f"group: none of the mapping's keys {sorted(map(str, unknown))[:5]} occur in "
                         f"column {column!r} of {name}")
         out = values.map(lambda v: mapping.get(v, np.nan) if _hashable(v) else np.nan).astype(object)

@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from framing._checks import _hashable
+from framing._checks import group_labels
 from framing.corpus import CorpusError
 from framing.lexical.fightin import DEFAULT_N_PERM, check_options, poisson_seed, result_table
 from framing.lexical.prepare import observed_from_totals
@@ -79,19 +79,8 @@ def gather_reduce(tasks: list[Any], combine: Callable[[Any, Any], Any]) -> Any:
 # ---- per partition ---------------------------------------------------------------------------
 
 def _labels(part: pd.DataFrame, group: Any) -> pd.Series:
-    """Group label (str, or NaN) per row: the glossary's ``group=`` without the check that a
-    mapping's keys occur (a partition may hold none of them)."""
-    if isinstance(group, Mapping) or (isinstance(group, tuple) and len(group) == 2):
-        column, mapping = (group if isinstance(group, tuple) else ("outlet", group))
-        if column not in part.columns:
-            raise LexicalError(f"fightin_words: the corpus has no column {column!r} (group=)")
-        out = part[column].map(lambda v: mapping.get(v, np.nan) if _hashable(v) else np.nan)
-    elif isinstance(group, str):
-        if group not in part.columns:
-            raise LexicalError(f"fightin_words: the corpus has no column {group!r} (group=)")
-        out = part[group]
-    else:
-        raise LexicalError(f"fightin_words: group must be a column, a mapping or (column, mapping); got {group!r}")
+    """Group label (str, or NaN) per row, as the in-memory path reads ``group=``."""
+    out = group_labels(part, group, error=LexicalError, name="the corpus", check_keys=False)
     valid = out.notna()
     labels = pd.Series(np.nan, index=part.index, dtype=object)
     labels[valid] = out[valid].astype(str)
