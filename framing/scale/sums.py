@@ -36,7 +36,7 @@ from framing._checks import group_labels
 from framing.corpus import CorpusError
 from framing.lexical.fightin import DEFAULT_N_PERM, check_options, poisson_seed, result_table
 from framing.lexical.prepare import observed_from_totals
-from framing.lexical.resample import poisson_sums, summarise_replicates
+from framing.lexical.resample import summarise_replicates
 from framing.stats import as_rng, pd_hash, poisson_weights
 from framing.tokens import LexicalError
 
@@ -140,7 +140,7 @@ def _merge_totals(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
 def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.ndarray,
                  options: dict[str, Any], B: int, seed: int) -> dict[str, Any]:
     """Pass 2 on one partition: its counts of the tested ``terms`` (sparse), document lengths,
-    group codes, ids and Poisson weights (documents x replicates, uint8: exact, as
+    group codes and Poisson weights (documents x replicates, uint8: exact, as
     :func:`framing.stats.poisson_weights` draws at most 20) -- what the replicate sums need,
     held on the worker."""
     X, vocab = _count(part, options)
@@ -155,26 +155,32 @@ def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.nda
     XU = sp.csr_matrix((C.data, (C.row, j[hit][C.col])), shape=(X.shape[0], len(terms)))[keep]
     ids = part["doc_id"].to_numpy(dtype=object)[keep]
     return {"XU": XU, "doc_len": np.asarray(X.sum(axis=1), dtype=float).ravel()[keep], "codes": codes[keep],
-            "doc_ids": ids, "weights": poisson_weights(ids, B, seed).T.astype(np.uint8)}
+            "weights": poisson_weights(ids, B, seed).T.astype(np.uint8)}
 
 
-def _chunk_sums(held: list[dict[str, Any]], c0: int, c1: int, G: int, B: int, seed: int
-                ) -> tuple[dict[int, np.ndarray], np.ndarray]:
-    """Poisson replicate totals of the tested terms ``c0:c1`` (integers) over the partitions
-    ``held`` (those on one worker), for the groups they have documents of."""
+def _stack(held: list[dict[str, Any]]) -> dict[int, tuple[sp.csc_matrix, np.ndarray, np.ndarray]]:
+    """The partitions on one worker as one table per group: tested-term counts (CSC, so a
+    chunk of terms is a cheap slice), Poisson weights, document lengths."""
+    XU = sp.vstack([h["XU"] for h in held], format="csr")
+    codes = np.concatenate([h["codes"] for h in held])
+    weights = np.concatenate([h["weights"] for h in held])
+    doc_len = np.concatenate([h["doc_len"] for h in held])
+    return {int(g): (sp.csc_matrix(XU[codes == g], dtype=np.float64), weights[codes == g], doc_len[codes == g])
+            for g in np.unique(codes)}
+
+
+def _chunk_sums(stacked: dict[int, tuple[sp.csc_matrix, np.ndarray, np.ndarray]], c0: int, c1: int, G: int,
+                B: int) -> tuple[dict[int, np.ndarray], np.ndarray]:
+    """Poisson replicate totals of the tested terms ``c0:c1`` over one worker's documents
+    (:func:`_stack`), for the groups it has documents of: integer sums in float64, exact."""
     T: dict[int, np.ndarray] = {}
-    totals = np.zeros((G, B))
-    for tested in held:
-        part, part_totals = poisson_sums(tested["XU"][:, c0:c1], tested["doc_len"], tested["codes"], G,
-                                         tested["doc_ids"], B, seed, weights=tested["weights"])
-        totals += part_totals
-        for g, t in part.items():
-            if g in T:
-                T[g] += t
-            else:
-                T[g] = t
-    return ({g: t.astype(np.int32 if t.max(initial=0) < 2**31 else np.int64) for g, t in T.items()},
-            totals.astype(np.int64))
+    totals = np.zeros((G, B), dtype=np.int64)
+    for g, (X, weights, doc_len) in stacked.items():
+        W = weights.astype(np.float64)
+        t = X[:, c0:c1].T @ W
+        T[g] = t.astype(np.int32 if t.max(initial=0) < 2**31 else np.int64)
+        totals[g] = (doc_len @ W).astype(np.int64)
+    return T, totals
 
 
 def _merge_sums(a: tuple[dict[int, np.ndarray], np.ndarray], b: tuple[dict[int, np.ndarray], np.ndarray]
@@ -222,23 +228,23 @@ def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: 
         client = get_client()
     except (ImportError, ValueError):
         client = None
-    held = client.compute(tasks) if client is not None else list(dask.compute(*tasks))
-    if client is not None:   # the partitions on each worker, summed there: one result per worker and chunk
+    if client is None:
+        held = [_stack(list(dask.compute(*tasks)))]
+    else:   # each worker stacks the partitions it holds: one result per worker and chunk
+        held = client.compute(tasks)
         wait(held)
         where = client.who_has(held)
         on: dict[Any, list[Any]] = {}
         for f in held:
             on.setdefault((where.get(f.key) or [None])[0], []).append(f)
+        held = [client.submit(_stack, fs, pure=False, **({} if w is None else {"workers": [w]})) for w, fs in on.items()]
     try:
         for c0 in range(0, max(len(terms), 1), step):
             c1 = min(c0 + step, len(terms))
             if client is None:
-                T, tokens = _chunk_sums(held, c0, c1, G, B, seed)
+                T, tokens = _chunk_sums(held[0], c0, c1, G, B)
             else:
-                T, tokens = _tree_sum(client, [
-                    client.submit(_chunk_sums, fs, c0, c1, G, B, seed, pure=False,
-                                  **({} if w is None else {"workers": [w], "allow_other_workers": True}))
-                    for w, fs in on.items()])
+                T, tokens = _tree_sum(client, [client.submit(_chunk_sums, h, c0, c1, G, B, pure=False) for h in held])
             wide = any(t.dtype == np.int64 for t in T.values())
             acc = np.zeros((G, c1 - c0, B), dtype=np.int64 if wide else np.int32)
             for g in list(T):
