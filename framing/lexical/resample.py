@@ -113,7 +113,7 @@ def _bootstrap_ci(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, G: int, a:
 
 
 def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int, doc_ids: np.ndarray, B: int,
-                 seed: int, *, weights: np.ndarray | None = None) -> tuple[dict[int, np.ndarray], np.ndarray]:
+                 seed: int) -> tuple[dict[int, np.ndarray], np.ndarray]:
     """Poisson-bootstrap replicate totals: per group, terms x replicates and tokens per replicate.
 
     ``T[g][t, b]`` (a dict over the groups with documents here) is the sum over the
@@ -122,7 +122,6 @@ def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int
     of :func:`framing.stats.poisson_weights` (keyed by ``seed`` and the document ids;
     documents with ``lab < 0`` count nowhere). The sums are of integers, in float64: exact,
     so the totals of any split of the documents add up to the totals of the whole.
-    ``weights`` (documents x replicates), when given, are those weights drawn beforehand.
     """
     from framing.stats import poisson_weights
 
@@ -135,8 +134,7 @@ def poisson_sums(XU: sp.csr_matrix, doc_len: np.ndarray, lab: np.ndarray, G: int
         rows = lab[d0:d1]
         if not (rows >= 0).any():
             continue
-        W = (poisson_weights(doc_ids[d0:d1], B, seed).T if weights is None
-             else weights[d0:d1]).astype(np.float64)                      # documents x replicates
+        W = poisson_weights(doc_ids[d0:d1], B, seed).T.astype(np.float64)   # documents x replicates
         for g in np.unique(rows[rows >= 0]):
             m = np.flatnonzero(rows == g)
             if g not in T:
