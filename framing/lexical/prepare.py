@@ -78,21 +78,26 @@ def _group_labels(corpus: pd.DataFrame, group: Any, *, caller: str) -> tuple[np.
         raise LexicalError(f"{caller}: the corpus has no column {group!r} (group=)")
     labels = group_labels(corpus, group, error=LexicalError, name="the corpus")
     present = labels.dropna().astype(str)
-    mapping = group[1] if isinstance(group, tuple) else group if isinstance(group, Mapping) else None
-    if mapping is None:
-        names = sorted(set(present))
-    else:
-        names = list(dict.fromkeys(str(v) for v in mapping.values()))
+    names = group_names(set(present), group, caller=caller)
     lookup = {name: k for k, name in enumerate(names)}
     codes = np.full(len(labels), -1, dtype=np.int64)
     valid = labels.notna().to_numpy()
     codes[valid] = [lookup[v] for v in present]
-    sizes = np.bincount(codes[codes >= 0], minlength=len(names))
-    empty = [n for n, s in zip(names, sizes) if s == 0]
+    return codes, names
+
+
+def group_names(present: Iterable[str], group: Any, *, caller: str) -> list[str]:
+    """The groups of a contrast, in order: the labels found (sorted) for a column, the mapping's
+    labels in the order they first appear for a mapping; a mapped label without documents is an
+    error. ``present``: the labels (str) of the documents analysed (shared with the Dask path)."""
+    present = set(present)
+    mapping = group[1] if isinstance(group, tuple) else group if isinstance(group, Mapping) else None
+    names = sorted(present) if mapping is None else list(dict.fromkeys(str(v) for v in mapping.values()))
+    empty = [n for n in names if n not in present]
     if empty:
         column = group[0] if isinstance(group, tuple) else "outlet" if mapping is not None else group
         raise LexicalError(f"{caller}: no documents for group(s) {empty!r} in column {column!r}")
-    return codes, names
+    return names
 
 
 def _legacy_groups(column: Any, groups: Sequence[Any] | Mapping[str, Any], *, caller: str) -> tuple[str, dict]:

@@ -35,7 +35,7 @@ import scipy.sparse as sp
 from framing._checks import group_labels
 from framing.corpus import CorpusError
 from framing.lexical.fightin import DEFAULT_N_PERM, check_options, poisson_seed, result_table
-from framing.lexical.prepare import observed_from_totals
+from framing.lexical.prepare import group_names, observed_from_totals
 from framing.lexical.resample import summarise_replicates
 from framing.stats import as_rng, pd_hash, poisson_weights
 from framing.tokens import LexicalError
@@ -299,16 +299,6 @@ def _record_order(record: Any) -> tuple[str, int]:
     return (str(record.get("doc_id", "")), int(start) if isinstance(start, int | np.integer) else 0)
 
 
-def _group_names(labels: np.ndarray, group: Any) -> list[str]:
-    mapping = group[1] if isinstance(group, tuple) else group if isinstance(group, Mapping) else None
-    names = sorted(labels.tolist()) if mapping is None else list(dict.fromkeys(str(v) for v in mapping.values()))
-    empty = [n for n in names if n not in set(labels.tolist())]
-    if empty:
-        column = group[0] if isinstance(group, tuple) else "outlet" if mapping is not None else group
-        raise LexicalError(f"fightin_words: no documents for group(s) {empty!r} in column {column!r}")
-    return names
-
-
 def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", boilerplate: str = "drop",
                        ngram_range: tuple[int, int] = (1, 1), stop_words: Any = None, mode: str = "one-vs-rest",
                        pairs: Any = None, prior: Any = "pooled", prior_scale: float | None = 500.0,
@@ -332,7 +322,7 @@ def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", b
     filtered = filtered_corpus(ddf, voice=voice, boilerplate=boilerplate)
     totals = gather_reduce([dask.delayed(_part_totals)(p, group, options) for p in filtered], _merge_totals)
     _check_ids(ddf, totals["hashes"])
-    names = _group_names(totals["labels"], group)
+    names = group_names(totals["labels"].tolist(), group, caller=caller)
     at = np.searchsorted(totals["labels"], np.asarray(names, dtype=object))
     prep, obs, a, a0, prior_kind = observed_from_totals(
         totals["Y"][at].toarray().astype(float), totals["D"][at].toarray().astype(float), totals["n_docs"][at],
