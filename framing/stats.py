@@ -10,7 +10,8 @@
   ``verb_profile``) takes ``min_docs=`` (default 5) and gives a group with fewer documents NaN
   and a warning that names it.
 - :func:`nb_rate_interval`: profile-likelihood interval of a rate from bursty per-document
-  counts (negative binomial); :func:`zero_count_upper`: the rule-of-three bound when
+  counts (negative binomial), and :func:`nb_profile_interval` from its sufficient statistics
+  (the documents with events, the total exposure); :func:`zero_count_upper`: the rule-of-three bound when
   nothing was counted; :func:`bca_interval`: Efron's BCa bootstrap interval.
 - :func:`bootstrap_counts`: the document bootstrap (multinomial multiplicities of whole
   documents, optionally within strata); :func:`poisson_weights`: Poisson(1) bootstrap weights
@@ -269,15 +270,16 @@ class _NBProfile:
     once on the grid of ``a``, so the profile over ``a`` costs O(grid) per rate.
     """
 
-    def __init__(self, c: np.ndarray, w: np.ndarray) -> None:
+    def __init__(self, c_pos: np.ndarray, w_pos: np.ndarray, W: float, scale: float) -> None:
         from scipy.special import gammaln
 
-        self.C, self.W = float(c.sum()), float(w.sum())
-        pos = c > 0
-        scale = float(np.median(w[w > 0]))
+        c_pos, w_pos = np.asarray(c_pos, dtype=float), np.asarray(w_pos, dtype=float)
+        order = np.lexsort((c_pos, w_pos))          # a fixed order: the sums do not depend on the rows'
+        c_pos, w_pos = c_pos[order], w_pos[order]
+        self.C, self.W = float(c_pos.sum()), float(W)
         self.loga = _NB_LOGK - np.log(scale)     # shape a * (typical length) from e^-12 to e^12
-        aw = np.exp(self.loga)[:, None] * w[pos][None, :]
-        self.G = (gammaln(c[pos][None, :] + aw) - gammaln(aw)).sum(axis=1)
+        aw = np.exp(self.loga)[:, None] * w_pos[None, :]
+        self.G = (gammaln(c_pos[None, :] + aw) - gammaln(aw)).sum(axis=1)
 
     def profile(self, loglam: np.ndarray | float) -> np.ndarray:
         """max over ``a`` (grid, refined by a parabola through the best three points) and the
@@ -378,8 +380,6 @@ def nb_rate_interval(counts: np.ndarray, exposure: np.ndarray, *, alpha: float =
     >>> float(lo), round(float(hi * w.sum()), 3)
     (0.0, 2.996)
     """
-    from scipy.special import fdtri
-
     one = np.ndim(counts) == 1
     c = np.asarray(counts, dtype=float).reshape(len(counts), -1)
     w = np.asarray(exposure, dtype=float)
@@ -394,17 +394,48 @@ def nb_rate_interval(counts: np.ndarray, exposure: np.ndarray, *, alpha: float =
         raise ValueError(f"nb_rate_interval: needs at least 2 documents with exposure > 0, got {n}")
     if not 0 < alpha < 1:
         raise ValueError(f"nb_rate_interval: alpha must be in (0, 1), got {alpha!r}")
-    W = float(w.sum())
+    W, scale = float(w.sum()), float(np.median(w[w > 0]))
     lo = np.zeros(c.shape[1])
     hi = np.full(c.shape[1], float(zero_count_upper(W, alpha)))
-    crit = float(fdtri(1, n - 1, 1 - alpha)) / 2
     for j in np.flatnonzero(c.sum(axis=0) > 0):
-        lo[j], hi[j] = _NBProfile(c[:, j], w).interval(crit)
+        pos = c[:, j] > 0
+        lo[j], hi[j] = nb_profile_interval(c[pos, j], w[pos], exposure=W, n=n, scale=scale, alpha=alpha)
     return (float(lo[0]), float(hi[0])) if one else (lo, hi)
 
 
+def nb_profile_interval(events: np.ndarray, exposure_with: np.ndarray, *, exposure: float, n: int, scale: float,
+                        alpha: float = 0.05) -> tuple[float, float]:
+    """:func:`nb_rate_interval` of one rate from its sufficient statistics.
+
+    The profile likelihood needs only the documents with events (their counts ``events``
+    and exposures ``exposure_with``), the total ``exposure`` of all ``n`` documents with
+    exposure > 0, and ``scale``, their median exposure (it places the grid of burstiness
+    values). These add up over partitions of a corpus (the median from a histogram of
+    integer word counts), so :func:`framing.scale.marker_rates` computes the interval without
+    the documents that have no events. The documents are put in a fixed order first, so
+    the result does not depend on the order they come in.
+
+    Examples
+    --------
+    >>> w = np.array([400., 900, 650, 300, 800, 500, 700, 450, 600, 550])
+    >>> c = np.array([0, 5, 0, 0, 1, 0, 3, 0, 0, 1])
+    >>> lo, hi = nb_profile_interval(c[c > 0], w[c > 0], exposure=w.sum(), n=10, scale=np.median(w))
+    >>> (lo, hi) == nb_rate_interval(c, w)
+    True
+    """
+    from scipy.special import fdtri
+
+    events = np.asarray(events, dtype=float)
+    if len(events) == 0 or events.sum() <= 0:
+        return 0.0, float(zero_count_upper(float(exposure), alpha))
+    if n < 2:
+        raise ValueError(f"nb_rate_interval: needs at least 2 documents with exposure > 0, got {n}")
+    crit = float(fdtri(1, n - 1, 1 - alpha)) / 2
+    return _NBProfile(events, exposure_with, float(exposure), float(scale)).interval(crit)
+
+
 __all__ = ["holm", "bootstrap_counts", "poisson_weights", "percentile_interval", "as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
-           "zero_count_upper", "nb_rate_interval"]
+           "zero_count_upper", "nb_rate_interval", "nb_profile_interval"]
 
 
 # --------------------------------------------------------------------------------------------

@@ -257,6 +257,49 @@ def test_marker_rates_profile_interval_is_nb_rate_interval_per_group():
         assert r.loc[g, "ci_low"] == pytest.approx(1000 * lo) and r.loc[g, "ci_high"] == pytest.approx(1000 * hi)
 
 
+def test_tallies_of_parts_add_up_to_the_tally_of_the_whole():
+    """Split the documents anyhow: the merged tallies give the same totals, word histogram,
+    median and (count, words) pairs as the whole, and the same table."""
+    import scipy.sparse as sp
+
+    from framing.markers import tally
+
+    rng = np.random.default_rng(4)
+    n = 301
+    labels = rng.choice(np.array(["A", "B", None], dtype=object), n)
+    words = rng.integers(0, 60, n)
+    C = sp.csr_matrix(rng.poisson(0.3, (n, 3)) * (words[:, None] > 0))
+    whole = tally.group_tallies(labels, words, C)
+    cuts = np.sort(rng.choice(np.arange(1, n), 4, replace=False))
+    parts = [tally.group_tallies(labels[a:b], words[a:b], C[a:b]) for a, b in zip([0, *cuts], [*cuts, n])]
+    merged = parts[0]
+    for p in parts[1:]:
+        merged = tally.merge_tallies(merged, p)
+    assert sorted(merged) == ["A", "B"]
+    for g in ("A", "B"):
+        m = labels == g
+        w = words[m]
+        assert merged[g]["n_docs"] == m.sum() and (merged[g]["count"] == C[m].sum(axis=0).A1).all()
+        assert (merged[g]["docs_with"] == (C[m].toarray() > 0).sum(axis=0)).all()
+        assert tally._words(merged[g]) == (w.sum(), (w > 0).sum(), float(np.median(w[w > 0])))
+        got = sorted(zip(*merged[g]["pairs"]))
+        rows, cols = C[m].nonzero()
+        assert got == sorted(zip(cols, C[m].toarray()[rows, cols], w[rows]))
+    lex = load_lexicon({"families": {"f": {"markers": [{"marker": x} for x in ("a", "b", "c")]}}})
+    opts = dict(per=1000, alpha=0.05, method="profile", min_docs=5)
+    pd.testing.assert_frame_equal(tally.rates_from_tallies(merged, lex, **opts),
+                                  tally.rates_from_tallies(whole, lex, **opts), check_exact=True)
+
+
+def test_median_of_a_word_histogram_even_and_odd():
+    from framing.markers import tally
+
+    for w in ([5], [5, 9], [3, 3, 8, 1], [0, 0, 4, 7, 7, 2], [1, 2, 3, 4, 100, 100, 100]):
+        w = np.asarray(w)
+        t = tally.group_tallies(["g"] * len(w), w, np.zeros((len(w), 1), dtype=int))["g"]
+        assert tally._words(t)[2] == np.median(w[w > 0])
+
+
 def _bursty(rng, n_rep: int, n_docs: int, rate: float, shape: float) -> tuple[np.ndarray, np.ndarray]:
     """Documents of ~500 words (log-normal lengths); each has its own rate, gamma(shape) around
     ``rate`` (shape 0.3 is the median burstiness of the lexicon's markers in ukraine-media)."""

@@ -173,6 +173,25 @@ def test_marker_rates_same_for_any_partitioning(npartitions):
                              random_state=1, min_docs=2)
     pd.testing.assert_frame_equal(got, want)
     assert got.attrs["text_filter"]["words_kept"] == want.attrs["text_filter"]["words_kept"]
+    assert not got.attrs["reduced_on_workers"]
+
+
+@pytest.mark.parametrize("npartitions", [1, 2, 5])
+@pytest.mark.parametrize("voice", ["own", "all"])
+def test_marker_rates_profile_from_tallies_without_per_document_rows(npartitions, voice, monkeypatch):
+    """The profile interval from the partitions' tallies: the in-memory table exactly, and the
+    per-document gathering is never called (it is made to fail)."""
+    from framing.scale import rates, reduce
+
+    corpus = _synthetic(60)
+    want = framing.marker_rates(corpus.sample(frac=1, random_state=2), voice=voice, min_docs=2)
+    monkeypatch.setattr(reduce, "gather", None)
+    monkeypatch.setattr(rates, "_documents", None)
+    got = scale.marker_rates(_shuffled(corpus, npartitions), voice=voice, min_docs=2)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    assert got.attrs["reduced_on_workers"] and got["ci_high"].gt(got["rate"]).all()
+    assert got.query("count > 0")["ci_low"].gt(0).any() and np.isinf(got["ci_high"]).sum() < len(got)
+    assert got.attrs["text_filter"]["words_kept"] == want.attrs["text_filter"]["words_kept"]
 
 
 def test_term_counts_equal_in_memory():
@@ -234,7 +253,8 @@ def test_window_fightin_words_and_markers_exact(window, cluster_client):
     pd.testing.assert_frame_equal(got, want)
     want_m = framing.marker_rates(corpus, random_state=0)
     got_m = scale.marker_rates(ddf, random_state=0)
-    pd.testing.assert_frame_equal(got_m, want_m, rtol=1e-12)
+    pd.testing.assert_frame_equal(got_m, want_m, check_exact=True)
+    assert got_m.attrs["reduced_on_workers"] and got_m["ci_low"].notna().sum() > 50
 
 
 @pytest.mark.integration

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from scipy import optimize, stats
 
-from framing.stats import (MIN_DOCS, SmallGroupWarning, bca_interval, check_min_docs, nb_rate_interval, poisson_weights,
+from framing.stats import (MIN_DOCS, SmallGroupWarning, bca_interval, check_min_docs, nb_profile_interval, nb_rate_interval, poisson_weights,
                            small_groups, zero_count_upper)
 
 
@@ -134,6 +134,25 @@ def test_nb_rate_interval_without_burstiness_is_the_poisson_likelihood_interval(
     # the burstiness is estimated from 40 documents, so the interval may be a little wider
     assert lo == pytest.approx(plo, rel=0.03) and hi == pytest.approx(phi, rel=0.03)
     assert lo <= plo * (1 + 1e-6) and hi >= phi * (1 - 1e-6)
+
+
+def test_nb_profile_interval_from_sufficient_statistics_ignores_row_order():
+    """The documents without events enter only through the total exposure, the count and the
+    median: the interval from those equals the one from every row, bit for bit, in any order."""
+    rng = np.random.default_rng(11)
+    w = rng.integers(50, 2000, 200).astype(float)
+    c = rng.poisson(1e-3 * w * rng.gamma(0.3, 1 / 0.3, 200)).astype(float)
+    want = nb_rate_interval(c, w)
+    for seed in range(3):
+        order = np.random.default_rng(seed).permutation(200)
+        assert nb_rate_interval(c[order], w[order]) == want
+    pos = c > 0
+    got = nb_profile_interval(c[pos][::-1], w[pos][::-1], exposure=w.sum(), n=200, scale=np.median(w))
+    assert got == want and want[0] < c.sum() / w.sum() < want[1]
+    # another median places the grid elsewhere: not the same numbers (the statistic matters)
+    assert nb_profile_interval(c[pos], w[pos], exposure=w.sum(), n=200, scale=2 * np.median(w)) != want
+    assert nb_profile_interval(np.zeros(0), np.zeros(0), exposure=1000.0, n=5, scale=100.0) == (
+        0.0, pytest.approx(zero_count_upper(1000.0)))
 
 
 def test_nb_rate_interval_edge_cases():

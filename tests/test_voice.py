@@ -277,3 +277,25 @@ def test_mixed_sentences_are_split_for_sentence_measures():
     assert mixed_row["projection"].iloc[0] == pytest.approx(expected, abs=1e-6)
     no_enc = framing.score_axes(s, [axis], embeddings=X, n_boot=10, n_null=10, random_state=0, boilerplate="keep")
     assert no_enc.params["text_filter"]["mixed_dropped_no_encoder"] == 1
+
+
+def test_records_read_as_the_list_of_dicts_they_hold():
+    """The compact record of left-out sentences (Dask results): same dicts, same table, no copy on
+    deepcopy (pandas copies attrs on every operation), pickles, sorts in document order."""
+    import copy
+    import pickle
+
+    from framing.voice.records import Records
+
+    rows = [{"doc_id": f"d{i % 7}", "sent_id": f"d{i % 7}:{i}", "outlet": "RT", "start": 100 - i, "end": 120 - i,
+             "reason": "boilerplate=repeated" if i % 2 else "voice=direct"} for i in range(25)]
+    r = Records.of(rows)
+    assert r == rows and list(r) == rows and len(r) == 25 and r[3] == rows[3] and r[-1] == rows[-1]
+    assert r != rows[:-1] and r != rows[::-1] and isinstance(r[2:5], Records) and r[2:5] == rows[2:5]
+    assert copy.deepcopy(r) is r and pickle.loads(pickle.dumps(r)) == rows
+    want = sorted(rows, key=lambda x: (x["doc_id"], x["start"]))
+    assert Records.concat([Records.of(rows[:10]), rows[10:], None]).sorted() == want
+    assert (r + rows)[25:] == rows
+    pd.testing.assert_frame_equal(framing.excluded_rows(pd.DataFrame().pipe(lambda f: f.__setattr__("attrs", {
+        "excluded": r}) or f)), pd.DataFrame.from_records(rows))
+    assert Records.of(None) == [] and Records.concat([]) == []

@@ -12,8 +12,8 @@ from framing._checks import group_labels, dask_options, is_dask, defaults_of as 
 from framing._compat import renamed_kwargs
 from framing.markers.lexicon import Lexicon, load_lexicon
 from framing.markers.matching import match_markers
-from framing.stats import (MIN_DOCS, as_rng, bca_interval, bootstrap_counts, check_min_docs, nb_rate_interval,
-                           small_groups, zero_count_upper)
+from framing.markers.tally import doc_marker_counts, rates_from_documents
+from framing.stats import MIN_DOCS, check_min_docs
 from framing.tokens import LexicalError, count_tokens, text_column
 
 __all__ = ["marker_rates", "marker_rates_by_voice"]
@@ -150,7 +150,25 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
     if matches is not None and filtered.attrs["text_filter"].get("n_sentences") is not None:
         matches = _kept_matches(matches, filtered)
     corpus = filtered
-    if isinstance(group, str) and group not in corpus.columns:
+    min_docs = check_options(corpus.columns, group=group, n_boot=n_boot, alpha=alpha, interval=interval,
+                             min_docs=min_docs)
+    if matches is None:
+        matches = match_markers(corpus, lexicon=lex)
+    labels = group_labels(corpus, group, error=LexicalError, name="the corpus")
+    words = np.array([count_tokens(t) for t in corpus["text"]], dtype=np.int64)
+    C = doc_marker_counts(corpus["doc_id"], lex, matches)
+    out = rates_from_documents(labels.to_numpy(dtype=object), words, C, lex, per=per, n_boot=n_boot, alpha=alpha,
+                               random_state=random_state, method=interval if n_boot else None, min_docs=min_docs)
+    out.attrs.update({"group": group if isinstance(group, str) else repr(group), "n_boot": int(n_boot),
+                      "lexicon": lex.name or lex.source, "voice": voice, "boilerplate": boilerplate,
+                      "text_filter": corpus.attrs.get("text_filter"), "excluded": corpus.attrs.get("excluded")})
+    return out
+
+
+def check_options(columns: Iterable[str], *, group: Any, n_boot: Any, alpha: Any, interval: Any,
+                  min_docs: Any) -> int:
+    """Refuse bad :func:`marker_rates` options (LexicalError); ``min_docs`` as an int."""
+    if isinstance(group, str) and group not in columns:
         raise LexicalError(f"marker_rates: the corpus has no column {group!r} (group=)")
     if not isinstance(n_boot, (int, np.integer)) or isinstance(n_boot, bool) or n_boot < 0:
         raise LexicalError(f"marker_rates: n_boot must be a non-negative int, got {n_boot!r}")
@@ -158,83 +176,7 @@ def marker_rates(corpus: pd.DataFrame, *, lexicon: str | Path | Mapping | Lexico
         raise LexicalError(f"marker_rates: alpha must be in (0, 1), got {alpha!r}")
     if interval not in ("profile", "bca", "percentile", None):
         raise LexicalError(f"marker_rates: interval must be 'profile', 'bca', 'percentile' or None, got {interval!r}")
-    min_docs = check_min_docs(min_docs, caller="marker_rates")
-    if matches is None:
-        matches = match_markers(corpus, lexicon=lex)
-    labels = group_labels(corpus, group, error=LexicalError, name="the corpus")
-    names = sorted({str(v) for v in labels.dropna()})
-    lookup = {n: k for k, n in enumerate(names)}
-    code = np.array([-1 if pd.isna(v) else lookup[str(v)] for v in labels], dtype=np.int64)
-    words = np.array([count_tokens(t) for t in corpus["text"]], dtype=float)
-    C = _doc_marker_counts(corpus, lex, matches)
-    method = interval if n_boot else None
-    small: set[str] = set()
-    if method is not None:
-        with_words = {name: int((words[code == g] > 0).sum()) for g, name in enumerate(names)}
-        small = set(small_groups(with_words, min_docs, caller="marker_rates", unit="documents with words"))
-    W = (bootstrap_counts(len(code), int(n_boot), as_rng(random_state), strata=code)
-         if method in ("bca", "percentile") else None)
-    recs = []
-    for g, name in enumerate(names):
-        idx = np.flatnonzero(code == g)
-        Cg, wg = C[idx], words[idx]
-        count, total = Cg.sum(axis=0), wg.sum()
-        rate = per * count / total if total > 0 else np.full(len(count), np.nan)
-        lo = hi = np.full(len(count), np.nan)
-        if method is not None and name not in small:
-            lo, hi = _rate_interval(method, Cg, wg, None if W is None else W[:, idx], per, alpha)
-        docs_with = (Cg > 0).sum(axis=0)
-        for k, m in enumerate(lex.markers):
-            recs.append((name, m.family, m.marker, m.concept, int(count[k]), int(total), rate[k], lo[k], hi[k],
-                         len(idx), int(docs_with[k])))
-    out = pd.DataFrame(recs, columns=["group", "family", "marker", "concept", "count", "words", "rate", "ci_low",
-                                      "ci_high", "n_docs", "docs_with"])
-    out.attrs.update({"group": group if isinstance(group, str) else repr(group), "per": per, "n_boot": int(n_boot),
-                      "alpha": alpha, "interval": method, "min_docs": min_docs, "small_groups": sorted(small),
-                      "lexicon": lex.name or lex.source, "voice": voice, "boilerplate": boilerplate,
-                      "text_filter": corpus.attrs.get("text_filter"), "excluded": corpus.attrs.get("excluded")})
-    return out
-
-
-def _doc_marker_counts(corpus: pd.DataFrame, lex: Lexicon, matches: pd.DataFrame) -> np.ndarray:
-    """Documents x markers match counts (rows in corpus order, markers in lexicon order)."""
-    if not corpus["doc_id"].is_unique:
-        dup = corpus["doc_id"][corpus["doc_id"].duplicated()].iloc[0]
-        raise LexicalError(f"marker_rates: doc_id must be unique; {dup!r} appears more than once")
-    key = {(m.family, m.marker): k for k, m in enumerate(lex.markers)}
-    row_of = pd.Index(corpus["doc_id"]).get_indexer(matches["doc_id"])
-    if np.any(row_of < 0):
-        raise LexicalError("marker_rates: matches refer to doc_ids that are not in the corpus")
-    col_of = np.array([key.get((f, m), -1) for f, m in zip(matches["family"], matches["marker"])], dtype=np.int64)
-    if np.any(col_of < 0):
-        raise LexicalError("marker_rates: matches contain markers that are not in the lexicon")
-    C = np.zeros((len(corpus), len(lex.markers)))
-    np.add.at(C, (row_of, col_of), 1.0)
-    return C
-
-
-def _rate_interval(method: str, Cg: np.ndarray, wg: np.ndarray, weights: np.ndarray | None, per: float,
-                   alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Interval per marker for one group (documents x markers counts ``Cg``, words ``wg``)."""
-    count, total = Cg.sum(axis=0), wg.sum()
-    if method == "profile":
-        lo, hi = nb_rate_interval(Cg, wg, alpha=alpha)
-        lo, hi = per * lo, per * hi
-    else:
-        W = weights.astype(float)                                           # B x n_g
-        tot_b = W @ wg
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rb = per * (W @ Cg) / tot_b[:, None]
-        if method == "percentile":
-            lo, hi = np.nanquantile(rb, [alpha / 2, 1 - alpha / 2], axis=0)
-        else:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                jack = per * (count[None, :] - Cg) / (total - wg)[:, None]  # leave one document out
-            jack[~np.isfinite(jack)] = np.nan
-            lo, hi = bca_interval(per * count / total, rb, jack, alpha)
-    zero = count == 0                                                       # nothing found: rule of three
-    lo, hi = np.where(zero, 0.0, lo), np.where(zero, per * zero_count_upper(total, alpha), hi)
-    return lo, hi
+    return check_min_docs(min_docs, caller="marker_rates")
 
 
 def marker_rates_by_voice(corpus: pd.DataFrame, *, voices: Iterable[str] = ("own", "attributed"),

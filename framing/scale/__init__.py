@@ -6,9 +6,12 @@ Read a corpus with :func:`framing.dask_io.read_corpus` (one partition per file),
   :func:`split_sentences`, :func:`attribute_voice`, and :func:`find_boilerplate`, whose
   repeated-line rule is a two-pass reduction over the whole corpus;
 - measures reduced from per-partition sufficient statistics (:mod:`~framing.scale.reduce`):
-  :func:`term_counts`, :func:`fightin_words`, :func:`marker_rates`; the text never comes
-  to the client, and documents are sorted by ``doc_id`` before the in-memory estimators
-  run, so results (resampling included) do not depend on the partitioning;
+  :func:`term_counts`, :func:`fightin_words`; the text never comes to the client, and
+  documents are sorted by ``doc_id`` before the in-memory estimators run, so results
+  (resampling included) do not depend on the partitioning. Fightin' Words without a
+  permutation test (:mod:`~framing.scale.sums`) and :func:`marker_rates` with the profile
+  interval (:mod:`~framing.scale.rates`) go further, to sums over documents: nothing per
+  document reaches the client (for marker rates: nothing per document without a match);
 - embeddings and vector measures (:mod:`~framing.scale.vectors`): :func:`embed` (one
   encoder per worker process, loaded once, the content-addressed cache on a shared path,
   vectors written as shards aligned with the sentence partitions), :func:`score_axes` from
@@ -21,7 +24,8 @@ local threads.
 """
 from __future__ import annotations
 
-from framing.scale.reduce import fightin_words, marker_rates, term_counts
+from framing.scale.rates import marker_rates
+from framing.scale.reduce import fightin_words, term_counts
 from framing.scale.stages import (
     attribute_voice,
     client,

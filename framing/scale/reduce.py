@@ -1,9 +1,9 @@
-"""Reductions over partitions: term counts, Fightin' Words, marker rates.
+"""Reductions over partitions: term counts and Fightin' Words (marker rates: :mod:`framing.scale.rates`).
 
 Each measure runs on the workers up to its *sufficient statistics* -- per-document sparse
-term counts, per-document marker counts and word totals -- and only those (never the text)
-come to the client (Fightin' Words without a permutation test goes further, to sums over
-documents: :mod:`framing.scale.sums`), where the in-memory function computes the estimates, permutation
+term counts -- and only those (never the text) come to the client (Fightin' Words without a
+permutation test goes further, to sums over documents: :mod:`framing.scale.sums`), where
+the in-memory function computes the estimates, permutation
 p-values and bootstrap intervals. Documents are put in **canonical order** (sorted by
 ``doc_id``) before that, so the resampling draws, and therefore every result, are the same
 for the same ``random_state`` whatever the number of partitions or workers: the result
@@ -19,12 +19,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 import framing.lexical as _lexical
-import framing.markers as _markers
 from framing.corpus import CorpusError
 from framing.scale.stages import filtered_corpus
-from framing.tokens import count_tokens
+from framing.voice.records import Records
 
-__all__ = ["fightin_words", "gather", "marker_rates", "term_counts"]
+__all__ = ["fightin_words", "gather", "term_counts"]
 
 #: Columns never gathered to the client (the text and other long fields).
 _LONG = ("text", "title", "url", "warnings")
@@ -110,7 +109,7 @@ def _part_counts(part: pd.DataFrame, options: dict[str, Any]) -> dict[str, Any]:
     else:
         X, vocab = sp.csr_matrix((len(texts), 0), dtype=np.int64), np.zeros(0, dtype=object)
     return {"docs": docs, "X": X, "vocab": vocab, "text_filter": part.attrs.get("text_filter"),
-            "excluded": part.attrs.get("excluded")}
+            "excluded": Records.of(part.attrs.get("excluded"))}
 
 
 def _stack_counts(parts: list[dict[str, Any]]) -> tuple[sp.csr_matrix, np.ndarray]:
@@ -186,7 +185,7 @@ def _stand_in_corpus(docs: pd.DataFrame, parts: list[dict[str, Any]], *, voice: 
     record = _merge_filters([p["text_filter"] for p in parts]) or {}
     out.attrs = {"text_filter": {**{k: v for k, v in record.items() if k not in drop},
                                  "voice": voice, "boilerplate": boilerplate},
-                 "excluded": [r for p in parts for r in (p["excluded"] or [])]}
+                 "excluded": Records.concat(p["excluded"] for p in parts).sorted()}
     return out
 
 
@@ -251,75 +250,3 @@ def fightin_words(ddf: Any, *, group: Any = "outlet", voice: str = "all", boiler
 
 
 # ---- marker rates -----------------------------------------------------------------------------
-
-_MATCH_KEEP = ("doc_id", "family", "marker", "concept", "match", "start", "end")
-
-
-def _part_markers(part: pd.DataFrame, lexicon: Any) -> dict[str, Any]:
-    """Per partition: document rows, word totals and the marker matches (no text)."""
-    docs = _doc_table(part)
-    docs["_words"] = np.array([count_tokens(t) for t in part["text"].astype(str)], dtype=np.int64)
-    matches = _markers.match_markers(part, lexicon=lexicon) if len(part) else None
-    if matches is not None:
-        matches = matches[[c for c in matches.columns if c in _MATCH_KEEP]]
-    return {"docs": docs, "matches": matches, "text_filter": part.attrs.get("text_filter"),
-            "excluded": part.attrs.get("excluded")}
-
-
-def marker_rates(ddf: Any, *, lexicon: Any = None, group: Any = "outlet", voice: str = "own",
-                 boilerplate: str = "drop", **options: Any) -> pd.DataFrame:
-    """:func:`framing.marker_rates` on a Dask corpus, from per-partition matches and word totals.
-
-    The workers filter the text and find the markers (:func:`framing.match_markers`) and
-    each document's word count; the client sorts the documents by ``doc_id`` and calls
-    :func:`framing.marker_rates` with ``matches=``. Rates and intervals (profile, BCa or
-    percentile, seeded by ``random_state``) equal the in-memory result on the corpus sorted
-    by ``doc_id``, whatever the partitioning.
-
-    Parameters
-    ----------
-    ddf : dask.dataframe.DataFrame
-        A corpus.
-    lexicon, group, voice, boilerplate
-        As in :func:`framing.marker_rates`.
-    **options
-        The other keyword options of :func:`framing.marker_rates` (``per``, ``n_boot``,
-        ``alpha``, ``random_state``, ``interval``, ``min_docs``).
-
-    Returns
-    -------
-    DataFrame
-        One row per group and marker, as :func:`framing.marker_rates` gives it;
-        ``attrs["text_filter"]`` sums the partitions' word and sentence counts.
-
-    Examples
-    --------
-    >>> import dask.dataframe as dd
-    >>> lex = {"families": {"naming": {"markers": [{"marker": "Kiev"}]}}}
-    >>> c = pd.DataFrame({"doc_id": ["a", "b"], "outlet": "X", "text": ["Kiev said so.", "Kyiv said no."]})
-    >>> r = marker_rates(dd.from_pandas(c, npartitions=2), lexicon=lex, boilerplate="keep", n_boot=0)
-    >>> r[["group", "count", "words"]].values.tolist()
-    [['X', 1, 4]]
-    """
-    import dask
-
-    bad = sorted({"matches", "sentences", "corpus"} & set(options))
-    if bad:
-        raise TypeError(f"marker_rates() on a Dask corpus computes {bad} itself")
-    lex = _markers.load_lexicon(lexicon)
-    filtered = filtered_corpus(ddf, voice=voice, boilerplate=boilerplate)
-    parts = gather([dask.delayed(_part_markers)(p, lex) for p in filtered])
-    docs, _ = _canonical([p["docs"] for p in parts])
-    found = [p["matches"] for p in parts if p["matches"] is not None and len(p["matches"])]
-    matches = (pd.concat(found, ignore_index=True) if found
-               else pd.DataFrame({c: pd.Series([], dtype=object) for c in ("doc_id", "family", "marker")}))
-    # a stand-in text with each document's token count: the rates need only the counts
-    words = docs.pop("_words").to_numpy()
-    corpus = _stand_in_corpus(docs, parts, voice=voice, boilerplate=boilerplate)
-    corpus["text"] = [" ".join(["w"] * int(n)) for n in words]
-    out = _markers.marker_rates(corpus, lexicon=lex, group=group, voice=voice, boilerplate=boilerplate,
-                                matches=matches, **options)
-    record = _merge_filters([p["text_filter"] for p in parts])
-    if record is not None:
-        out.attrs["text_filter"] = {**record, "voice": voice, "boilerplate": boilerplate}
-    return out

@@ -8,9 +8,11 @@ bootstrap or the Poisson bootstrap (``resampling="poisson"``), whose weights are
 - **Pass 1** (counts): each partition counts its terms and sends per group the term
   counts, the documents containing each term, the token and document totals, and a 64-bit
   hash of each ``doc_id`` (to refuse an id found in two partitions); the client adds the
-  partitions up as they arrive. Estimates, the prior and the tested terms follow.
-- **Pass 2** (bootstrap, with ``n_boot``): each partition counts again and keeps, on its
-  worker, the sparse counts of the tested terms only. Then, a chunk of tested terms at a
+  partitions up as they arrive. Estimates, the prior and the tested terms follow. With a
+  bootstrap and a ``distributed`` client, each partition's counts stay on its worker.
+- **Pass 2** (bootstrap, with ``n_boot``): each partition restricts its pass-1 counts (on
+  Dask's local schedulers: counts again) to the tested terms and keeps them, sparse, on its
+  worker; the full counts are released. Then, a chunk of tested terms at a
   time (:data:`CHUNK_BYTES`), each worker sums the Poisson-weighted replicate counts of the
   chunk (per group: terms x replicates) and the tokens per replicate over the partitions it
   holds; the workers' sums are added pairwise on the workers, and the client receives one
@@ -19,7 +21,8 @@ bootstrap or the Poisson bootstrap (``resampling="poisson"``), whose weights are
 The client holds the vocabulary's group totals, one or two chunks of replicate totals (16 MB
 each while the sums fit in 32 bits) and 8 bytes per document; a worker the tested-term
 counts of its partitions (sparse) and their Poisson weights (1 byte per document and
-replicate), and one chunk's sums. The sums are of integers (exact),
+replicate), and one chunk's sums; between the passes, its partitions' full sparse counts
+(Dask spills them to disk when a worker nears its memory limit). The sums are of integers (exact),
 so the result equals the in-memory :func:`framing.fightin_words` on the same documents with
 the same options, whatever the partitioning or the number of workers, bit for bit.
 """
@@ -39,6 +42,7 @@ from framing.lexical.prepare import group_names, observed_from_totals
 from framing.lexical.resample import summarise_replicates
 from framing.stats import as_rng, pd_hash, poisson_weights
 from framing.tokens import LexicalError
+from framing.voice.records import Records
 
 __all__ = ["fightin_words_sums", "gather_reduce", "streams"]
 
@@ -49,8 +53,18 @@ def streams(options: Mapping[str, Any]) -> bool:
             and (not options.get("n_boot", 0) or options.get("resampling", "stratified") == "poisson"))
 
 
+def _client() -> Any:
+    """The current ``distributed`` client, or None (Dask's local schedulers)."""
+    try:
+        from distributed import get_client
+
+        return get_client()
+    except (ImportError, ValueError):
+        return None
+
+
 def gather_reduce(tasks: list[Any], combine: Callable[[Any, Any], Any]) -> Any:
-    """Compute delayed per-partition results and fold them with ``combine`` as they arrive.
+    """Compute per-partition results (delayed, or futures) and fold them with ``combine`` as they arrive.
 
     On a ``distributed`` client each result is released on the worker once folded in, so
     the client holds the running total and the results not yet folded; elsewhere the
@@ -58,18 +72,18 @@ def gather_reduce(tasks: list[Any], combine: Callable[[Any, Any], Any]) -> Any:
     """
     import dask
 
-    try:
-        from distributed import as_completed, get_client
-
-        client = get_client()
-    except (ImportError, ValueError):
+    client = _client()
+    if client is None:
         results = dask.compute(*tasks)
         out = results[0]
         for r in results[1:]:
             out = combine(out, r)
         return out
+    from distributed import Future, as_completed
+
+    futures = tasks if tasks and isinstance(tasks[0], Future) else client.compute(tasks)
     out = None
-    for future, result in as_completed(client.compute(tasks), with_results=True):
+    for future, result in as_completed(futures, with_results=True):
         out = result if out is None else combine(out, result)
         future.release()
         del result
@@ -87,27 +101,34 @@ def _labels(part: pd.DataFrame, group: Any) -> pd.Series:
     return labels
 
 
-def _count(part: pd.DataFrame, options: dict[str, Any]) -> tuple[sp.csr_matrix, np.ndarray]:
+def _counted(part: pd.DataFrame, group: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """One partition counted: sparse counts on its own vocabulary, group labels, ids, records."""
     from framing.scale.reduce import _part_counts
 
     counted = _part_counts(part, options)
-    return counted["X"], counted["vocab"]
+    return {"X": counted["X"], "vocab": counted["vocab"], "labels": _labels(part, group),
+            "ids": part["doc_id"].to_numpy(dtype=object), "text_filter": [part.attrs.get("text_filter")],
+            "excluded": [counted["excluded"]]}
 
 
-def _part_totals(part: pd.DataFrame, group: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """Pass 1 on one partition: per group label, term counts and documents with each term."""
-    X, vocab = _count(part, options)
-    labels = _labels(part, group)
+def _totals_of(counted: dict[str, Any]) -> dict[str, Any]:
+    """Pass 1 on one counted partition: per group label, term counts and documents with each term."""
+    X, labels = counted["X"], counted["labels"]
     valid = labels.notna().to_numpy()
     names = np.asarray(sorted(set(labels[valid])), dtype=object)
     codes = np.searchsorted(names, labels[valid].to_numpy(dtype=object)) if len(names) else np.zeros(0, int)
     rows = np.flatnonzero(valid)
-    onehot = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)), shape=(len(names), len(part)))
-    return {"labels": names, "vocab": vocab, "Y": sp.csr_matrix(onehot @ X),
+    onehot = sp.csr_matrix((np.ones(len(rows), dtype=np.int64), (codes, rows)), shape=(len(names), X.shape[0]))
+    return {"labels": names, "vocab": counted["vocab"], "Y": sp.csr_matrix(onehot @ X),
             "D": sp.csr_matrix(onehot @ (X > 0).astype(np.int64)),
             "n_docs": np.bincount(codes, minlength=len(names)).astype(np.int64),
-            "hashes": pd_hash(part["doc_id"].to_numpy(dtype=object)[rows]),
-            "text_filter": [part.attrs.get("text_filter")], "excluded": list(part.attrs.get("excluded") or [])}
+            "hashes": pd_hash(counted["ids"][rows]), "text_filter": counted["text_filter"],
+            "excluded": counted["excluded"]}
+
+
+def _part_totals(part: pd.DataFrame, group: Any, options: dict[str, Any]) -> dict[str, Any]:
+    """Pass 1 on one partition (:func:`_totals_of` its counts)."""
+    return _totals_of(_counted(part, group, options))
 
 
 def _remap(M: sp.csr_matrix, labels: np.ndarray, vocab: np.ndarray, all_labels: np.ndarray,
@@ -137,14 +158,12 @@ def _merge_totals(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.ndarray,
-                 options: dict[str, Any], B: int, seed: int) -> dict[str, Any]:
-    """Pass 2 on one partition: its counts of the tested ``terms`` (sparse), document lengths,
-    group codes and Poisson weights (documents x replicates, uint8: exact, as
+def _tested_of(counted: dict[str, Any], names: list[str], terms: np.ndarray, B: int, seed: int) -> dict[str, Any]:
+    """Pass 2 on one counted partition: its counts of the tested ``terms`` (sparse), document
+    lengths, group codes and Poisson weights (documents x replicates, uint8: exact, as
     :func:`framing.stats.poisson_weights` draws at most 20) -- what the replicate sums need,
     held on the worker."""
-    X, vocab = _count(part, options)
-    labels = _labels(part, group)
+    X, vocab, labels = counted["X"], counted["vocab"], counted["labels"]
     index = {n: k for k, n in enumerate(names)}
     codes = np.array([index.get(v, -1) if isinstance(v, str) else -1 for v in labels], dtype=np.int64)
     j = np.searchsorted(terms, vocab) if len(terms) else np.zeros(len(vocab), dtype=np.int64)
@@ -153,9 +172,8 @@ def _part_tested(part: pd.DataFrame, group: Any, names: list[str], terms: np.nda
     C = X[:, hit].tocoo()
     keep = np.flatnonzero(codes >= 0)
     XU = sp.csr_matrix((C.data, (C.row, j[hit][C.col])), shape=(X.shape[0], len(terms)))[keep]
-    ids = part["doc_id"].to_numpy(dtype=object)[keep]
     return {"XU": XU, "doc_len": np.asarray(X.sum(axis=1), dtype=float).ravel()[keep], "codes": codes[keep],
-            "weights": poisson_weights(ids, B, seed).T.astype(np.uint8)}
+            "weights": poisson_weights(counted["ids"][keep], B, seed).T.astype(np.uint8)}
 
 
 def _stack(held: list[dict[str, Any]]) -> dict[int, tuple[sp.csc_matrix, np.ndarray, np.ndarray]]:
@@ -211,28 +229,48 @@ def _tree_sum(client: Any, futures: list[Any]) -> tuple[dict[int, np.ndarray], n
 CHUNK_BYTES = 1 << 24
 
 
-def _replicate_chunks(filtered: list[Any], group: Any, names: list[str], terms: np.ndarray,
-                      options: dict[str, Any], B: int, seed: int) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
+def _count_partitions(filtered: list[Any], group: Any, options: dict[str, Any], *,
+                      keep: bool) -> tuple[dict[str, Any], list[Any] | None]:
+    """Pass 1: the partitions' totals, folded on the client; with ``keep`` and a distributed
+    client, also each partition's counts held on its worker (futures) for pass 2, so that
+    the text is read, filtered and counted once."""
+    import dask
+
+    client = _client()
+    if client is None or not keep:
+        return gather_reduce([dask.delayed(_part_totals)(p, group, options) for p in filtered], _merge_totals), None
+    counted = client.compute([dask.delayed(_counted)(p, group, options) for p in filtered])
+    totals = gather_reduce([client.submit(_totals_of, f, pure=False) for f in counted], _merge_totals)
+    return totals, counted
+
+
+def _replicate_chunks(filtered: list[Any], counted: list[Any] | None, group: Any, names: list[str],
+                      terms: np.ndarray, options: dict[str, Any], B: int,
+                      seed: int) -> Iterator[tuple[int, int, np.ndarray, np.ndarray]]:
     """(c0, c1, replicate totals of terms c0:c1 (groups x terms x B), tokens per replicate
-    (groups x B)), chunk after chunk; each partition is counted once, its tested-term counts
-    stay on its worker until the last chunk."""
+    (groups x B)), chunk after chunk. Each partition's tested-term counts (from its pass-1
+    counts held on the worker, ``counted``, or counted again) stay on its worker until the
+    last chunk."""
     import dask
 
     G = len(names)
     step = max(1, CHUNK_BYTES // (4 * G * B))
-    shared = dask.delayed(terms, pure=True)      # one key in the graph, not a copy in every task
-    tasks = [dask.delayed(_part_tested)(p, group, names, shared, options, B, seed) for p in filtered]
-    try:
-        from distributed import get_client, wait
-
-        client = get_client()
-    except (ImportError, ValueError):
-        client = None
+    client = _client()
     if client is None:
+        shared = dask.delayed(terms, pure=True)      # one key in the graph, not a copy in every task
+        tasks = [dask.delayed(_tested_of)(dask.delayed(_counted)(p, group, options), names, shared, B, seed)
+                 for p in filtered]
         held = [_stack(list(dask.compute(*tasks)))]
     else:   # each worker stacks the partitions it holds: one result per worker and chunk
-        held = client.compute(tasks)
+        from distributed import wait
+
+        if counted is None:
+            counted = client.compute([dask.delayed(_counted)(p, group, options) for p in filtered])
+        shared = client.scatter(terms, broadcast=True)
+        held = [client.submit(_tested_of, f, names, shared, B, seed, pure=False) for f in counted]
         wait(held)
+        for f in counted:                            # the full counts are no longer needed
+            f.release()
         where = client.who_has(held)
         on: dict[Any, list[Any]] = {}
         for f in held:
@@ -291,14 +329,6 @@ def _check_ids(ddf: Any, hashes: np.ndarray) -> None:
                           "doc_id must be unique and a document must not be split over partitions")
 
 
-def _record_order(record: Any) -> tuple[str, int]:
-    """Excluded-text records in document order (``doc_id``, then offset), whatever the partitions."""
-    if not isinstance(record, Mapping):
-        return ("", 0)
-    start = record.get("start", 0)
-    return (str(record.get("doc_id", "")), int(start) if isinstance(start, int | np.integer) else 0)
-
-
 def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", boilerplate: str = "drop",
                        ngram_range: tuple[int, int] = (1, 1), stop_words: Any = None, mode: str = "one-vs-rest",
                        pairs: Any = None, prior: Any = "pooled", prior_scale: float | None = 500.0,
@@ -306,8 +336,6 @@ def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", b
                        resampling: str = "stratified", n_perm: int = 0, fdr: str = "contrast",
                        alpha: float = 0.05, random_state: Any = None) -> pd.DataFrame:
     """:func:`framing.fightin_words` on a Dask corpus from summed statistics (see the module)."""
-    import dask
-
     from framing.scale.reduce import _merge_filters
     from framing.scale.stages import filtered_corpus
 
@@ -320,7 +348,7 @@ def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", b
         raise LexicalError(f"{caller}: a Dask corpus needs a doc_id column")
     options = {"ngram_range": ngram_range, "stop_words": stop_words}
     filtered = filtered_corpus(ddf, voice=voice, boilerplate=boilerplate)
-    totals = gather_reduce([dask.delayed(_part_totals)(p, group, options) for p in filtered], _merge_totals)
+    totals, counted = _count_partitions(filtered, group, options, keep=bool(n_boot))
     _check_ids(ddf, totals["hashes"])
     names = group_names(totals["labels"].tolist(), group, caller=caller)
     at = np.searchsorted(totals["labels"], np.asarray(names, dtype=object))
@@ -332,7 +360,7 @@ def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", b
     if n_boot:
         union = np.unique(np.concatenate([o["keep"] for o in obs]))
         seed = poisson_seed(random_state, as_rng(random_state))
-        blocks = _Blocks(_replicate_chunks(filtered, group, names, vocab[union], options, int(n_boot), seed))
+        blocks = _Blocks(_replicate_chunks(filtered, counted, group, names, vocab[union], options, int(n_boot), seed))
         summarise_replicates(obs, union, len(names), blocks, list(blocks.tokens.astype(np.float64)), a, a0, alpha,
                              int(n_boot))
         blocks.chunks.close()
@@ -342,7 +370,7 @@ def fightin_words_sums(ddf: Any, *, group: Any = "outlet", voice: str = "all", b
                 "resampling": resampling, "n_perm": 0, "fdr": fdr, "alpha": alpha, "random_state": random_state,
                 "voice": voice, "boilerplate": boilerplate}
     out = result_table(obs, prep, settings, text_filter={**record, "voice": voice, "boilerplate": boilerplate},
-                       excluded=sorted(totals["excluded"], key=_record_order))
+                       excluded=Records.concat(totals["excluded"]).sorted())
     out.attrs["reduced_on_workers"] = True
     return out
 

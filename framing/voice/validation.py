@@ -8,6 +8,7 @@ import pandas as pd
 
 from framing.stats import as_rng, bootstrap_counts
 from framing.voice.attribute import attribute_voice, keyword_voice_baseline
+from framing.voice.records import Records
 
 __all__ = ["recover_coded", "evaluate_voice", "text_label", "excluded_rows"]
 
@@ -242,5 +243,8 @@ def excluded_rows(result: Any) -> pd.DataFrame:
         rec = attrs.get("excluded")
     if rec is None:
         return pd.DataFrame(columns=cols)
-    out = rec.copy() if isinstance(rec, pd.DataFrame) else pd.DataFrame.from_records(list(rec))
+    if isinstance(rec, Records):
+        out = rec.to_frame()
+    else:
+        out = rec.copy() if isinstance(rec, pd.DataFrame) else pd.DataFrame.from_records(list(rec))
     return out.reindex(columns=[c for c in cols if c in out.columns] or cols)
