@@ -435,7 +435,7 @@ def nb_profile_interval(events: np.ndarray, exposure_with: np.ndarray, *, exposu
 
 
 __all__ = ["holm", "bootstrap_counts", "poisson_weights", "percentile_interval", "as_rng", "fdr_bh", "MIN_DOCS", "SmallGroupWarning", "check_min_docs", "small_groups", "bca_interval",
-           "zero_count_upper", "nb_rate_interval", "nb_profile_interval"]
+           "zero_count_upper", "nb_rate_interval", "nb_profile_interval", "permutation_keys", "keyed_subsets"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -515,6 +515,73 @@ def poisson_weights(doc_ids: Sequence[Hashable] | np.ndarray, n_boot: int, rando
         u = (h >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
         out[b] = np.searchsorted(_POISSON1_CDF, u, side="right")
     return out
+
+
+#: Mixed into the seed of the permutation keys, so that they do not repeat the Poisson weights
+#: drawn from the same ``random_state``.
+_PERM_SALT = np.uint64(0x7065726D75746521)
+
+
+def permutation_keys(hashes: np.ndarray, b0: int, b1: int, random_state: int) -> np.ndarray:
+    """Keys of permutations ``b0..b1-1``, a ``(b1 - b0, n)`` uint64 array: a document's key in
+    permutation ``b`` depends only on (``random_state``, the 64-bit hash of its id, ``b``)
+    (a SplitMix64 counter hash, as :func:`poisson_weights`, with another seed), so any
+    worker computes the same key for it. Ranking the keys gives a uniform random order of
+    the documents; see :func:`keyed_subsets`.
+    """
+    hashes = np.asarray(hashes, dtype=np.uint64)
+    seed = _splitmix64(np.array([np.uint64(int(random_state) & 0xFFFFFFFFFFFFFFFF) ^ _PERM_SALT]))[0]
+    out = np.empty((int(b1) - int(b0), len(hashes)), dtype=np.uint64)
+    for r, b in enumerate(range(int(b0), int(b1))):
+        with np.errstate(over="ignore"):
+            out[r] = _splitmix64(hashes ^ _splitmix64(np.array([seed + np.uint64(b)]))[0])
+    return out
+
+
+def keyed_thresholds(hashes: np.ndarray, ks: Sequence[int], n_perm: int, random_state: int, *,
+                     block_bytes: int = 1 << 26) -> np.ndarray:
+    """Per size ``k`` in ``ks`` and permutation ``b``, the ``k``-th smallest key of the
+    documents (``(len(ks), n_perm)`` uint64): the documents whose key is at most it are the
+    ``k`` of a uniform random ``k``-subset. Raises ``ValueError`` on a tie at a threshold (two
+    64-bit keys equal: about :math:`n^2 2^{-65}` per permutation)."""
+    n = len(hashes)
+    ks = [int(k) for k in ks]
+    if any(not 1 <= k <= n for k in ks):
+        raise ValueError(f"keyed_thresholds: sizes must be in [1, {n}], got {ks}")
+    out = np.empty((len(ks), int(n_perm)), dtype=np.uint64)
+    step = max(1, int(block_bytes) // (8 * max(n, 1)))
+    for b0 in range(0, int(n_perm), step):
+        b1 = min(b0 + step, int(n_perm))
+        keys = permutation_keys(hashes, b0, b1, random_state)
+        for i, k in enumerate(ks):
+            thr = np.partition(keys, k - 1, axis=1)[:, k - 1]
+            if not ((keys <= thr[:, None]).sum(axis=1) == k).all():
+                raise ValueError("keyed permutation: two documents drew the same 64-bit key; "
+                                 "use another random_state")
+            out[i, b0:b1] = thr
+    return out
+
+
+def keyed_subsets(doc_ids: Sequence[Hashable] | np.ndarray, k: int, n_perm: int, random_state: int = 0
+                  ) -> np.ndarray:
+    """``n_perm`` uniform random ``k``-subsets of the documents, an ``(n_perm, n_docs)`` boolean
+    array, each keyed by (``random_state``, document id, permutation): the subset is the ``k``
+    documents with the smallest keys (:func:`permutation_keys`), so whether a document is in
+    it does not depend on the row order, and a worker that holds the document decides it
+    given only the threshold (:func:`keyed_thresholds`). This is the label shuffle of
+    ``fightin_words(..., permutation="keyed")``.
+
+    Examples
+    --------
+    >>> s = keyed_subsets(["a", "b", "c", "d"], 2, 3, random_state=1)
+    >>> s.sum(axis=1).tolist()
+    [2, 2, 2]
+    >>> bool((keyed_subsets(["d", "c", "b", "a"], 2, 3, random_state=1) == s[:, ::-1]).all())
+    True
+    """
+    hashes = pd_hash(np.asarray(doc_ids, dtype=object))
+    thr = keyed_thresholds(hashes, [k], n_perm, random_state)[0]
+    return permutation_keys(hashes, 0, n_perm, random_state) <= thr[:, None]
 
 
 def pd_hash(values: np.ndarray) -> np.ndarray:

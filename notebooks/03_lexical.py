@@ -114,25 +114,33 @@ print(rt_us.attrs["n_docs"], rt_us.attrs["n_tokens"], f"{len(rt_us):,} terms tes
 pd.concat([rt_us.head(20), rt_us.tail(20)])[COLS].round(3)
 
 # %% [markdown]
-# **The same intervals from weights any machine can draw.** `resampling="poisson"` gives each
-# article a Poisson(1) weight in each replicate, keyed by `random_state` and its `doc_id`,
-# instead of drawing each side's articles together. On a Dask corpus
-# (`framing.read_corpus(path, engine="dask")`) without a permutation test (`n_perm=0`) the
-# workers then reduce the bootstrap to sums, and no per-article counts reach the client
-# (README, "Big corpora"). Here, in memory, the two bootstraps side by side: same estimates,
-# intervals of about the same width.
+# **The same intervals and the same test from draws any machine can make.**
+# `resampling="poisson"` gives each article a Poisson(1) weight in each replicate, keyed by
+# `random_state` and its `doc_id`, instead of drawing each side's articles together;
+# `permutation="keyed"` shuffles the labels by ranking a key of (`random_state`, `doc_id`,
+# permutation) instead of drawing from the generator's stream. On a Dask corpus
+# (`framing.read_corpus(path, engine="dask")`) the workers then reduce both the bootstrap and
+# the permutation test to sums, and no per-article counts reach the client (README, "Big
+# corpora"). Here, in memory, the two side by side: same estimates, intervals of about the
+# same width, and the same test up to Monte Carlo error (both estimate one exact permutation
+# p-value with `N_PERM` draws).
 
 # %%
-rt_us_poisson = fightin_words(event_text, group=sides, mode="two", counts=counts, min_count=MIN_COUNT,
-                              n_boot=N_BOOT, n_perm=0, resampling="poisson", random_state=RANDOM_STATE)
-both = rt_us.merge(rt_us_poisson, on="term", suffixes=("", "_poisson"))
-width = (both["ci_high_poisson"] - both["ci_low_poisson"]) / (both["ci_high"] - both["ci_low"])
+rt_us_keyed = fightin_words(event_text, group=sides, mode="two", counts=counts, min_count=MIN_COUNT,
+                            n_boot=N_BOOT, resampling="poisson", n_perm=N_PERM, permutation="keyed",
+                            random_state=RANDOM_STATE)
+both = rt_us.merge(rt_us_keyed, on="term", suffixes=("", "_keyed"))
+width = (both["ci_high_keyed"] - both["ci_low_keyed"]) / (both["ci_high"] - both["ci_low"])
 excludes_zero = (both["ci_low"] > 0) | (both["ci_high"] < 0)
-excludes_zero_poisson = (both["ci_low_poisson"] > 0) | (both["ci_high_poisson"] < 0)
-print(f"{len(both):,} terms, same delta: {bool((both['delta'] == both['delta_poisson']).all())}; "
+excludes_zero_keyed = (both["ci_low_keyed"] > 0) | (both["ci_high_keyed"] < 0)
+print(f"{len(both):,} terms, same delta: {bool((both['delta'] == both['delta_keyed']).all())}; "
       f"interval width, Poisson / stratified: median {width.median():.2f} "
       f"(5th-95th percentile {width.quantile(0.05):.2f}-{width.quantile(0.95):.2f}); "
-      f"interval excludes 0 in both or neither: {(excludes_zero == excludes_zero_poisson).mean():.1%}")
+      f"interval excludes 0 in both or neither: {(excludes_zero == excludes_zero_keyed).mean():.1%}")
+p_diff = (both["p_value_keyed"] - both["p_value"]).abs()
+print(f"permutation p, keyed vs shuffled: median |difference| {p_diff.median():.4f}, 95th percentile "
+      f"{p_diff.quantile(0.95):.4f}; significant: {int(both['significant'].sum())} shuffled, "
+      f"{int(both['significant_keyed'].sum())} keyed, {int((both['significant'] & both['significant_keyed']).sum())} both")
 
 # %%
 fig, ax = plt.subplots(figsize=(10, 8))

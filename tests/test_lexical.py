@@ -276,12 +276,14 @@ def test_bootstrap_matches_a_loop_over_replicates():
     _assert_matches_the_loop(fw, vocab, deltas, signs, observed)
 
 
-def test_permutation_p_matches_exact_enumeration():
-    c = pd.DataFrame({"outlet": ["A", "A", "A", "B", "B", "B"],
+@pytest.mark.parametrize("permutation", ["shuffle", "keyed"])
+def test_permutation_p_matches_exact_enumeration(permutation):
+    c = pd.DataFrame({"doc_id": list("uvwxyz"), "outlet": ["A", "A", "A", "B", "B", "B"],
                       "text": ["sham vote sham", "sham sham poll", "vote poll sham", "vote vote poll",
                                "poll vote", "poll sham vote vote"]})
     P = 6000
-    fw = fightin_words(c, mode="two", n_perm=P, random_state=2, min_count=1, prior_scale=4.0)
+    fw = fightin_words(c, mode="two", n_perm=P, random_state=2, min_count=1, prior_scale=4.0,
+                       permutation=permutation)
     X, vocab = term_counts(c)
     X = X.toarray()
     pooled = X.sum(axis=0)
@@ -302,14 +304,15 @@ def test_permutation_p_matches_exact_enumeration():
         assert got[t] == pytest.approx(exact[k], abs=0.03)  # Monte Carlo error ~ 0.006
 
 
-def test_permutation_p_values_uniform_under_the_null():
+@pytest.mark.parametrize("permutation", ["shuffle", "keyed"])
+def test_permutation_p_values_uniform_under_the_null(permutation):
     """Size check: 40 null corpora, the 10 most frequent terms of each (frequent terms, so p is
     nearly continuous). Terms of one corpus are correlated, hence the loose bounds."""
     ps, flagged = [], 0
     terms = [f"w{i:03d}" for i in range(10)]
     for seed in range(40):
         fw = fightin_words(null_corpus(seed=seed, n_docs=40), mode="two", n_perm=199, random_state=seed,
-                           min_count=20)
+                           min_count=20, permutation=permutation)
         ps.append(fw.set_index("term").loc[terms, "p_value"].to_numpy())
         flagged += int(fw["significant"].sum())
     p = np.concatenate(ps)
@@ -761,6 +764,41 @@ def test_poisson_bootstrap_leaves_the_permutation_test_alone():
     both = fightin_words(c, mode="two", n_perm=200, n_boot=50, resampling="poisson", random_state=4)
     np.testing.assert_array_equal(both["p_value"].to_numpy(), plain["p_value"].to_numpy())
     assert both["ci_low"].notna().all()
+
+
+def test_keyed_permutation_ignores_row_order_and_keeps_group_sizes():
+    """permutation="keyed": the same p-values for any row order (the shuffle depends on the
+    ids, not the rows), another random_state gives other draws, and it needs unique ids."""
+    c = planted_corpus(n_per_group=12, doc_len=40)
+    c = pd.concat([c, c[c["outlet"] == "B"].assign(outlet="C", doc_id=lambda d: "C" + d["doc_id"])],
+                  ignore_index=True)
+    kw = dict(mode="one-vs-rest", n_perm=300, permutation="keyed", min_count=2)
+    fw = fightin_words(c, random_state=4, **kw)
+    back = fightin_words(c.sample(frac=1, random_state=1), random_state=4, **kw)
+    pd.testing.assert_frame_equal(back, fw)
+    a = fw[fw["group"] == "A"].set_index("term")["p_value"]
+    assert fw.attrs["permutation"] == "keyed" and (a.loc[list(PLANTED)] < 0.05).all() and a.max() > 0.5
+    other = fightin_words(c, random_state=5, **kw)
+    assert not np.array_equal(other["p_value"].to_numpy(), fw["p_value"].to_numpy())
+    with pytest.raises(LexicalError, match="permutation='keyed' keys each document"):
+        fightin_words(c.drop(columns="doc_id"), **kw)
+    with pytest.raises(LexicalError, match="permutation must be one of"):
+        fightin_words(c, mode="two", n_perm=10, permutation="random")
+    assert "permutation" not in fightin_words(c, n_perm=0).attrs or fightin_words(c, n_perm=0).attrs["permutation"] is None
+
+
+def test_keyed_permutation_size_under_a_bursty_null():
+    """Size of the default call's test with keyed permutations: 60 bursty null corpora; the
+    per-term rate of p <= 0.05 and the family-wise rate of any discovery stay near alpha."""
+    flagged, small_p, n_p = 0, 0, 0
+    for seed in range(60):
+        fw = fightin_words(bursty_corpus(seed), random_state=seed, n_perm=500, permutation="keyed")
+        flagged += bool(fw["significant"].any())
+        a = fw[fw["group"] == "A"]
+        small_p += int((a["p_value"] <= 0.05).sum())
+        n_p += len(a)
+    assert flagged <= 7                       # alpha = 0.05 of 60 is 3
+    assert 0.02 <= small_p / n_p <= 0.075     # per-term size (and not degenerate)
 
 
 def test_poisson_bootstrap_needs_unique_doc_ids():

@@ -75,14 +75,19 @@ def test_fightin_words_same_for_any_partitioning(npartitions):
 SUMS_OPTIONS = [{"n_perm": 0},
                 {"n_perm": 0, "n_boot": 60, "resampling": "poisson", "random_state": 7},
                 {"n_perm": 0, "n_boot": 60, "resampling": "poisson", "random_state": 7, "mode": "pairs",
-                 "group": {"RT": "R", "NYT": "N"}, "voice": "own", "prior_scale": None}]
+                 "group": {"RT": "R", "NYT": "N"}, "voice": "own", "prior_scale": None},
+                {"n_perm": 99, "permutation": "keyed", "random_state": 5},
+                {"n_perm": 99, "permutation": "keyed", "n_boot": 40, "resampling": "poisson", "random_state": 2,
+                 "mode": "pairs", "pairs": [("RT", "NYT"), ("NYT", "RT")], "fdr": "all"}]
 
 
 @pytest.mark.parametrize("npartitions", [1, 2, 5])
-@pytest.mark.parametrize("options", SUMS_OPTIONS, ids=["estimates", "poisson", "pairs-own-raw-prior"])
+@pytest.mark.parametrize("options", SUMS_OPTIONS,
+                         ids=["estimates", "poisson", "pairs-own-raw-prior", "keyed-test", "keyed-poisson-pairs"])
 def test_fightin_words_on_sums_same_for_any_partitioning(npartitions, options, monkeypatch):
-    """Without a permutation test (and with the Poisson bootstrap) the workers reduce to sums:
-    the per-document path is never taken, and the table equals the in-memory one exactly."""
+    """Without a permutation test or with the keyed one (and with the Poisson bootstrap) the
+    workers reduce to sums: the per-document path is never taken, and the table equals the
+    in-memory one exactly."""
     from framing.scale import reduce
 
     corpus = _synthetic(40)
@@ -99,6 +104,9 @@ def test_fightin_words_on_sums_same_for_any_partitioning(npartitions, options, m
         assert got.attrs[key] == want.attrs[key], key
     if options.get("n_boot"):
         assert got["ci_low"].notna().all() and (got["ci_low"] < got["ci_high"]).all()
+    if options.get("n_perm"):
+        assert got.attrs["permutation"] == "keyed"
+        assert got["p_value"].between(1 / 100, 1).all() and got["p_value"].nunique() > 3
 
 
 def test_fightin_words_on_sums_in_chunks_of_terms(cluster_client, monkeypatch):
@@ -107,7 +115,8 @@ def test_fightin_words_on_sums_in_chunks_of_terms(cluster_client, monkeypatch):
     from framing.scale import sums
 
     corpus = _synthetic(40)
-    opts = {"n_perm": 0, "n_boot": 60, "resampling": "poisson", "random_state": 3, "min_count": 2}
+    opts = {"n_perm": 40, "permutation": "keyed", "n_boot": 60, "resampling": "poisson", "random_state": 3,
+            "min_count": 2}
     want = framing.fightin_words(corpus.sort_values("doc_id", ignore_index=True), **opts)
     chunks = []
     real = sums._replicate_chunks
@@ -264,12 +273,13 @@ def test_window_fightin_words_on_sums_with_the_poisson_bootstrap(window, cluster
     from framing.scale import reduce
 
     corpus, path = window
-    want = framing.fightin_words(corpus, n_perm=0, n_boot=200, resampling="poisson", random_state=0)
+    opts = {"n_perm": 200, "permutation": "keyed", "n_boot": 200, "resampling": "poisson", "random_state": 0}
+    want = framing.fightin_words(corpus, **opts)
     monkeypatch.setattr(reduce, "_gather_counts", None)   # the per-document path would fail
-    got = scale.fightin_words(dask_io.read_corpus(path), n_perm=0, n_boot=200, resampling="poisson",
-                              random_state=0)
+    got = scale.fightin_words(dask_io.read_corpus(path), **opts)
     pd.testing.assert_frame_equal(got, want)
     assert got.attrs["reduced_on_workers"] and len(got) > 1000 and got["ci_low"].notna().all()
+    assert got["significant"].sum() > 10
 
 
 @pytest.mark.integration

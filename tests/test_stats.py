@@ -8,7 +8,7 @@ import pytest
 from scipy import optimize, stats
 
 from framing.stats import (MIN_DOCS, SmallGroupWarning, bca_interval, check_min_docs, nb_profile_interval, nb_rate_interval, poisson_weights,
-                           small_groups, zero_count_upper)
+                           keyed_subsets, keyed_thresholds, permutation_keys, small_groups, zero_count_upper)
 
 
 # ----------------------------------------------------------------------------- the small-group rule
@@ -190,6 +190,34 @@ def test_poisson_weights_depend_only_on_seed_id_and_replicate():
     assert (poisson_weights(ids, 40, random_state=4) != W).mean() > 0.5       # another key, other draws
     with pytest.raises(TypeError, match="integer random_state"):
         poisson_weights(ids, 2, random_state=np.random.default_rng(0))
+
+
+def test_keyed_subsets_are_uniform_k_subsets_whatever_the_order():
+    """All 10 2-subsets of 5 ids come up equally often (chi-square), each subset has k members,
+    and the subsets follow the ids, not their order."""
+    from scipy.stats import chisquare
+
+    ids = ["a", "b", "c", "d", "e"]
+    S = keyed_subsets(ids, 2, 20000, random_state=3)
+    assert (S.sum(axis=1) == 2).all()
+    codes = S.astype(int) @ (1 << np.arange(5))
+    values, counts = np.unique(codes, return_counts=True)
+    assert len(values) == 10 and chisquare(counts).pvalue > 0.001
+    order = [3, 0, 4, 1, 2]
+    np.testing.assert_array_equal(keyed_subsets([ids[i] for i in order], 2, 20000, random_state=3), S[:, order])
+    assert not np.array_equal(keyed_subsets(ids, 2, 200, random_state=4), S[:200])
+
+
+def test_keyed_thresholds_split_the_keys_and_refuse_ties():
+    h = np.arange(100, dtype=np.uint64) * np.uint64(7919)
+    thr = keyed_thresholds(h, [1, 30, 100], 50, 0, block_bytes=800 * 7)    # several blocks
+    keys = permutation_keys(h, 0, 50, 0)
+    for i, k in enumerate([1, 30, 100]):
+        assert ((keys <= thr[i][:, None]).sum(axis=1) == k).all()
+    with pytest.raises(ValueError, match="same 64-bit key"):
+        keyed_thresholds(np.array([5, 5], dtype=np.uint64), [1], 3, 0)
+    with pytest.raises(ValueError, match="sizes must be in"):
+        keyed_thresholds(h, [0], 3, 0)
 
 
 def test_poisson_weights_are_poisson_one_and_independent():

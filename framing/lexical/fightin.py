@@ -12,7 +12,7 @@ from framing._checks import dask_options, defaults_of as _defaults, is_dask
 from framing._compat import renamed_kwargs
 from framing.lexical.prepare import (_check_prior_scale, _observed, _prepare, _prior, accepts_legacy_groups)
 from framing.lexical.resample import _bootstrap_ci, _permutation_p
-from framing.stats import as_rng, fdr_bh
+from framing.stats import as_rng, fdr_bh, pd_hash
 from framing.tokens import LexicalError
 
 __all__ = ["fightin_words", "DEFAULT_N_PERM", "DEFAULT_PERMUTATIONS"]
@@ -22,6 +22,8 @@ DEFAULT_N_PERM = 1000
 DEFAULT_PERMUTATIONS = DEFAULT_N_PERM  # the old name, kept for one release
 FDR_FAMILIES = ("contrast", "all")
 RESAMPLING = ("stratified", "poisson")
+#: How the permutation test draws its label shuffles (see :func:`fightin_words`).
+PERMUTATION = ("shuffle", "keyed")
 
 
 @renamed_kwargs(bootstrap="n_boot", permutations="n_perm")
@@ -31,8 +33,8 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
                   stop_words: str | Iterable[str] | None = None,
                   prior: str | pd.DataFrame | pd.Series = "pooled", prior_scale: float | None = 500.0,
                   min_count: int = 5, min_docs: int = 1, min_effect: float = 0.0, n_boot: int = 0,
-                  resampling: str = "stratified", n_perm: int = DEFAULT_N_PERM, fdr: str = "contrast",
-                  alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
+                  resampling: str = "stratified", n_perm: int = DEFAULT_N_PERM, permutation: str = "shuffle",
+                  fdr: str = "contrast", alpha: float = 0.05, random_state: int | np.random.Generator | None = None,
                   counts: tuple[sp.spmatrix, Sequence[str]] | None = None, voice: str = "all",
                   boilerplate: str = "drop", sentences: pd.DataFrame | None = None) -> pd.DataFrame:
     r"""Fightin' Words: which terms distinguish one group of documents from another.
@@ -107,7 +109,13 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     possible p is :math:`1/(P+1)`, so among :math:`m` tested terms BH can flag :math:`k`
     terms only if :math:`m/(k(P+1)) < \alpha`: with many tested terms, raise
     ``min_count``/``min_docs`` (filters blind to the labels) or ``n_perm``. With
-    ``n_perm=0`` nothing is tested: there is no ``q`` and ``significant`` is NA.
+    ``n_perm=0`` nothing is tested: there is no ``q`` and ``significant`` is NA. With
+    ``permutation="keyed"`` each permutation's shuffle is keyed by (``random_state``,
+    ``doc_id``, permutation) instead of drawn from the generator's stream: still a uniform
+    random relabelling with the group sizes kept, so the test is the same test (its size
+    is checked under the same null fixtures, ``tests/test_lexical.py``), but the p-values
+    do not depend on the row order, and on a Dask corpus the workers compute the permuted
+    sums themselves (:mod:`framing.scale.sums`).
 
     **Document-level bootstrap** (``n_boot=B``, default 0: descriptive only): each replicate
     resamples whole documents *within each group* with replacement (the "rest" of a
@@ -188,6 +196,13 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
         any split of the corpus; see above).
     n_perm : int
         Number of label permutations (default 1000; 0: no test, ``significant`` is NA).
+    permutation : {"shuffle", "keyed"}
+        How each permutation picks the documents of the contrast's smaller side: a uniform
+        random subset drawn from ``random_state``'s stream (default), or the documents with
+        the smallest keys of (``random_state``, ``doc_id``, permutation)
+        (:func:`framing.stats.keyed_subsets`): equally uniform, but the same for any row order
+        or split of the corpus, so a Dask corpus is tested on sums (see above). Needs a unique
+        ``doc_id`` per document.
     fdr : {"contrast", "all"}
         The family of the Benjamini-Hochberg step: each contrast on its own (default), or all
         contrasts of the call together.
@@ -265,7 +280,7 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"{caller}: corpus must be a pandas DataFrame, got {type(corpus).__name__}")
     check_options(n_boot=n_boot, n_perm=n_perm, min_count=min_count, min_docs=min_docs, alpha=alpha, fdr=fdr,
-                  resampling=resampling, caller=caller)
+                  resampling=resampling, caller=caller, permutation=permutation)
     scale = _check_prior_scale(prior_scale, caller=caller)
     prep = _prepare(corpus, group=group, mode=mode, pairs=pairs, ngram_range=ngram_range, stop_words=stop_words,
                     counts=counts, voice=voice, boilerplate=boilerplate, sentences=sentences, caller=caller)
@@ -274,27 +289,31 @@ def fightin_words(corpus: pd.DataFrame, *, group: Any = "outlet", mode: str = "o
     a0 = float(a.sum()) if scale is None else scale
     obs = _observed(prep, a, a0, min_count, min_docs)
     rng = as_rng(random_state)
+    keyed_boot, keyed_perm = bool(n_boot) and resampling == "poisson", bool(n_perm) and permutation == "keyed"
+    if keyed_boot or keyed_perm:   # one integer key for everything drawn per doc_id
+        doc_ids = _doc_ids(prep, caller=caller, why="resampling='poisson'" if keyed_boot else "permutation='keyed'")
+        seed = poisson_seed(random_state, rng)
     if n_boot:
         if resampling == "poisson":
-            doc_ids = _doc_ids(prep, caller=caller)
-            seed = poisson_seed(random_state, rng)
             _bootstrap_ci(obs, prep["X"], prep["lab"], len(prep["names"]), a, a0, int(n_boot), alpha, rng,
                           doc_ids=doc_ids, seed=seed)
         else:
             _bootstrap_ci(obs, prep["X"], prep["lab"], len(prep["names"]), a, a0, int(n_boot), alpha, rng)
     if n_perm:
-        _permutation_p(obs, prep["X"], prep["lab"], a, a0, int(n_perm), rng)
-        _q_values(obs, fdr)
+        _permutation_p(obs, prep["X"], prep["lab"], a, a0, int(n_perm), rng,
+                       keyed=(pd_hash(doc_ids), seed) if keyed_perm else None)
+        q_values(obs, fdr)
     settings = {"group": group, "mode": mode, "prior_kind": prior_kind, "a0": a0, "ngram_range": ngram_range,
                 "min_count": min_count, "min_docs": min_docs, "min_effect": min_effect, "n_boot": n_boot,
-                "resampling": resampling, "n_perm": n_perm, "fdr": fdr, "alpha": alpha,
+                "resampling": resampling, "n_perm": n_perm, "permutation": permutation, "fdr": fdr, "alpha": alpha,
                 "random_state": random_state, "voice": voice, "boilerplate": boilerplate}
     return result_table(obs, prep, settings, text_filter=prep["corpus"].attrs.get("text_filter"),
                         excluded=prep["corpus"].attrs.get("excluded"))
 
 
 def check_options(*, n_boot: Any, n_perm: Any, min_count: Any, min_docs: Any, alpha: Any, fdr: Any,
-                  resampling: Any, caller: str, prior_scale: Any = None, mode: str = "two") -> None:
+                  resampling: Any, caller: str, prior_scale: Any = None, mode: str = "two",
+                  permutation: Any = "shuffle") -> None:
     """The checks of :func:`fightin_words`'s numeric and named options (shared with the Dask path)."""
     for name, value in (("n_boot", n_boot), ("n_perm", n_perm), ("min_count", min_count), ("min_docs", min_docs)):
         if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 0:
@@ -305,6 +324,8 @@ def check_options(*, n_boot: Any, n_perm: Any, min_count: Any, min_docs: Any, al
         raise LexicalError(f"{caller}: fdr must be one of {FDR_FAMILIES}, got {fdr!r}")
     if resampling not in RESAMPLING:
         raise LexicalError(f"{caller}: resampling must be one of {RESAMPLING}, got {resampling!r}")
+    if permutation not in PERMUTATION:
+        raise LexicalError(f"{caller}: permutation must be one of {PERMUTATION}, got {permutation!r}")
     if mode not in ("two", "one-vs-rest", "pairs"):
         raise LexicalError(f"{caller}: mode must be 'two', 'one-vs-rest' or 'pairs', got {mode!r}")
     _check_prior_scale(prior_scale, caller=caller)
@@ -318,17 +339,18 @@ def poisson_seed(random_state: int | np.random.Generator | None, rng: np.random.
     return int(rng.integers(0, 2**63 - 1))
 
 
-def _doc_ids(prep: dict, *, caller: str) -> np.ndarray:
-    """The ``doc_id`` of every analysed document (the keys of the Poisson weights), checked unique."""
+def _doc_ids(prep: dict, *, caller: str, why: str = "resampling='poisson'") -> np.ndarray:
+    """The ``doc_id`` of every analysed document (the keys of the Poisson weights and of the
+    keyed permutations), checked unique."""
     corpus = prep["corpus"]
     if "doc_id" not in corpus.columns:
-        raise LexicalError(f"{caller}: resampling='poisson' keys each document's weights by its doc_id, "
+        raise LexicalError(f"{caller}: {why} keys each document's draws by its doc_id, "
                            "but the corpus has no doc_id column")
     ids = corpus["doc_id"].to_numpy(dtype=object)[prep["rows"]]
     seen = pd.Series(ids).astype(str)
     dup = seen[seen.duplicated()]
     if len(dup):
-        raise LexicalError(f"{caller}: resampling='poisson' needs unique doc_id values; {dup.iloc[0]!r} is in "
+        raise LexicalError(f"{caller}: {why} needs unique doc_id values; {dup.iloc[0]!r} is in "
                            f"rows {np.flatnonzero(seen == dup.iloc[0]).tolist()[:5]} of the documents analysed")
     return ids
 
@@ -347,7 +369,8 @@ def result_table(obs: list[dict], prep: dict, settings: dict, *, text_filter: An
         "prior": settings["prior_kind"], "prior_scale": settings["a0"], "ngram_range": tuple(settings["ngram_range"]),
         "min_count": int(settings["min_count"]), "min_docs": int(settings["min_docs"]),
         "min_effect": float(settings["min_effect"]), "n_boot": int(n_boot),
-        "resampling": settings["resampling"] if n_boot else None, "n_perm": int(n_perm), "fdr": fdr,
+        "resampling": settings["resampling"] if n_boot else None, "n_perm": int(n_perm),
+        "permutation": settings.get("permutation", "shuffle") if n_perm else None, "fdr": fdr,
         "alpha": float(settings["alpha"]),
         "significance": ("permutation test of delta (document labels shuffled), Benjamini-Hochberg q < alpha "
                          + ("per contrast" if fdr == "contrast" else "over every contrast of the call")
@@ -362,7 +385,7 @@ def result_table(obs: list[dict], prep: dict, settings: dict, *, text_filter: An
     return out
 
 
-def _q_values(obs: list[dict], fdr: str) -> None:
+def q_values(obs: list[dict], fdr: str) -> None:
     """Benjamini-Hochberg q-values per contrast (``fdr="contrast"``) or over the tested terms of
     every contrast together (``fdr="all"``); fills obs."""
     if fdr == "contrast":

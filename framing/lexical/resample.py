@@ -228,30 +228,62 @@ def _exceedances(yi: np.ndarray, ni: np.ndarray, yj: np.ndarray, nj: np.ndarray,
     return ((ratio >= hi) | (ratio <= lo)).sum(axis=1)
 
 
+def permutation_plan(obs: list[dict], lab_sizes: np.ndarray) -> list[dict]:
+    """Per contrast: its groups, the size ``k`` of its smaller side, which side that is, and
+    (``mirror``) the index of an earlier contrast it mirrors (B vs A after A vs B, or the two
+    contrasts of one-vs-rest with two groups: the same test, the same p-values), else None.
+    ``lab_sizes``: documents per group."""
+    plan: list[dict] = []
+    done: dict[tuple[tuple[int, ...], tuple[int, ...]], int] = {}
+    for i, o in enumerate(obs):
+        gi, others = o["gi"], tuple(o["others"])
+        m = done.get((others, (gi,)))
+        mirror = m if m is not None and np.array_equal(obs[m]["keep"], o["keep"]) else None
+        n_i = int(lab_sizes[gi])
+        n_d = n_i + int(sum(lab_sizes[g] for g in others))
+        small_is_i = n_i <= n_d - n_i
+        plan.append({"groups": (gi,) + others, "n_d": n_d, "small_is_i": small_is_i,
+                     "k": n_i if small_is_i else n_d - n_i, "mirror": mirror})
+        if len(others) == 1 and mirror is None and len(o["keep"]):
+            done[((gi,), others)] = i
+    return plan
+
+
+def permutation_hits(ys: np.ndarray, n_small: np.ndarray, tot_terms: np.ndarray, n_all: float, small_is_i: bool,
+                     observed: np.ndarray, a: np.ndarray, a0: float) -> np.ndarray:
+    r"""Per term (row of ``ys``, the smaller side's permuted counts, float32, terms x
+    permutations): the permutations with :math:`|\delta^*| \ge |\delta|`. ``n_small``: the
+    smaller side's tokens per permutation; ``tot_terms``, ``n_all``: the contrast's totals."""
+    rest = tot_terms[:, None].astype(np.float32) - ys
+    n_i_perm, n_j_perm = (n_small, n_all - n_small) if small_is_i else (n_all - n_small, n_small)
+    yi, yj = (ys, rest) if small_is_i else (rest, ys)
+    # ties in exact arithmetic must count as ">=": allow for float32 rounding
+    thr = observed - 1e-5 * (1 + observed)
+    return _exceedances(yi, n_i_perm, yj, n_j_perm, a, a0, thr)
+
+
 def _permutation_p(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, a: np.ndarray, a0: float,
-                   P: int, rng: np.random.Generator) -> None:
+                   P: int, rng: np.random.Generator, *, keyed: tuple[np.ndarray, int] | None = None) -> None:
     """Two-sided permutation p-values of delta (labels shuffled across documents); fills obs.
 
     Each permutation gives the smaller side of the contrast a uniform random subset of the
-    contrast's documents of its size (the rest go to the other side). The smaller side's
-    term totals are the product of the documents x terms matrix with the subsets'
-    indicator matrix, in blocks of permutations and terms.
+    contrast's documents of its size (the rest go to the other side): drawn from ``rng``, or
+    with ``keyed=(hashes of the documents' ids, seed)`` the documents with the smallest keys
+    of :func:`framing.stats.permutation_keys` (the same subsets for any row order or
+    partitioning). The smaller side's term totals are the product of the documents x terms
+    matrix with the subsets' indicator matrix, in blocks of permutations and terms.
     """
+    from framing.stats import keyed_thresholds, permutation_keys
+
     doc_len = np.asarray(X.sum(axis=1), dtype=float).ravel()
-    done: dict[tuple[tuple[int, ...], tuple[int, ...]], tuple[np.ndarray, np.ndarray]] = {}
-    for o in obs:
-        gi, others = o["gi"], o["others"]
-        # a mirror image of a contrast already tested (B vs A after A vs B, or the two
-        # contrasts of one-vs-rest with two groups) has the same |delta| and the same test
-        mirror = done.get((tuple(others), (gi,)))
-        if mirror is not None and np.array_equal(mirror[0], o["keep"]):
-            o["p_value"] = mirror[1].copy()
+    n_groups = 1 + max((max((o["gi"], *o["others"])) for o in obs), default=0)
+    plan = permutation_plan(obs, np.bincount(lab[lab >= 0], minlength=n_groups))
+    for o, pl in zip(obs, plan):
+        if pl["mirror"] is not None:
+            o["p_value"] = obs[pl["mirror"]]["p_value"].copy()
             continue
-        docs = np.flatnonzero(np.isin(lab, (gi,) + tuple(others)))
-        n_i = int((lab[docs] == gi).sum())
-        n_d = len(docs)
-        small_is_i = n_i <= n_d - n_i
-        k = n_i if small_is_i else n_d - n_i
+        docs = np.flatnonzero(np.isin(lab, pl["groups"]))
+        n_d, k, small_is_i = len(docs), pl["k"], pl["small_is_i"]
         keep = o["keep"]
         observed = np.abs(o["delta"])
         hits = np.zeros(len(keep), dtype=np.int64)
@@ -267,12 +299,16 @@ def _permutation_p(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, a: np.nda
             XT = sp.csr_matrix(XD.T, dtype=np.float32)                    # |keep| x n_d
         else:
             XC = sp.csc_matrix(XD, dtype=np.float32)                      # n_d x |keep|
+        thresholds = None if keyed is None else keyed_thresholds(keyed[0][docs], [k], P, keyed[1])[0]
         chunk = int(min(P, max(1, (1 << 24) // max(n_d, 1))))            # permutations per chunk
         for p0 in range(0, P, chunk):
             pc = min(chunk, P - p0)
-            sel = _random_subsets(n_d, k, pc, rng)                        # pc x k
+            if keyed is None:
+                sel = _random_subsets(n_d, k, pc, rng)                    # pc x k
+            else:
+                inside = permutation_keys(keyed[0][docs], p0, p0 + pc, keyed[1]) <= thresholds[p0:p0 + pc, None]
+                sel = np.nonzero(inside)[1].reshape(pc, k)
             n_small = lens[sel].sum(axis=1)                               # tokens on the smaller side
-            n_i_perm, n_j_perm = (n_small, n_all - n_small) if small_is_i else (n_all - n_small, n_small)
             if use_dense:
                 M = np.zeros((n_d, pc), dtype=np.float32)
                 M[sel, np.arange(pc)[:, None]] = 1.0
@@ -286,12 +322,6 @@ def _permutation_p(obs: list[dict], X: sp.csr_matrix, lab: np.ndarray, a: np.nda
                     ys = np.ascontiguousarray(XT[c0:c1] @ M, dtype=np.float32)          # v x pc, smaller side
                 else:
                     ys = np.ascontiguousarray((S @ XC[:, c0:c1]).toarray().T, dtype=np.float32)
-                rest = tot_terms[c0:c1, None].astype(np.float32) - ys
-                yi, yj = (ys, rest) if small_is_i else (rest, ys)
-                # ties in exact arithmetic must count as ">=": allow for float32 rounding
-                thr = observed[c0:c1] - 1e-5 * (1 + observed[c0:c1])
-                hits[c0:c1] += _exceedances(yi, n_i_perm, yj, n_j_perm, a[keep[c0:c1]], a0, thr)
+                hits[c0:c1] += permutation_hits(ys, n_small, tot_terms[c0:c1], n_all, small_is_i,
+                                                observed[c0:c1], a[keep[c0:c1]], a0)
         o["p_value"] = (hits + 1) / (P + 1)
-        if len(others) == 1:
-            done[((gi,), tuple(others))] = (o["keep"], o["p_value"])
-

@@ -201,13 +201,15 @@ def fightin_words(ddf: Any, *, group: Any = "outlet", voice: str = "all", boiler
     and bootstrap intervals therefore equal the in-memory result on the corpus sorted by
     ``doc_id``, for the same ``random_state``, whatever the partitioning.
 
-    When no option needs the documents one by one on the client -- ``n_perm=0``, and no
-    bootstrap or ``resampling="poisson"`` -- the workers reduce everything to sums instead
-    (:mod:`framing.scale.sums`): the client receives per-group term totals and, with
-    ``n_boot``, per-group replicate totals of the tested terms, never per-document counts,
-    so its memory grows with the vocabulary and the tested terms, not with the documents
-    (8 bytes per document remain: a hash of each ``doc_id``, to refuse repeated ids). The
-    result again equals the in-memory one (``attrs["reduced_on_workers"]`` is True).
+    When no option needs the documents one by one on the client -- ``n_perm=0`` or
+    ``permutation="keyed"``, and no bootstrap or ``resampling="poisson"`` -- the workers
+    reduce everything to sums instead (:mod:`framing.scale.sums`): the client receives
+    per-group term totals and, with ``n_boot`` or ``n_perm``, replicate and permutation
+    totals of the tested terms, never per-document counts, so its memory grows with the
+    vocabulary and the tested terms, not with the documents (12 bytes per document remain:
+    a hash of each ``doc_id`` and its group, to refuse repeated ids and to place the keyed
+    permutations). The result again equals the in-memory one (``attrs["reduced_on_workers"]``
+    is True).
 
     Parameters
     ----------
